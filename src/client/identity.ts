@@ -1,0 +1,56 @@
+import { ValidationError } from '../errors/index.js'
+
+/** Distinct ids Mixpanel's `/import` rejects (compared case-insensitively); also invalid as `$insert_id`. */
+export const FORBIDDEN_DISTINCT_IDS: ReadonlySet<string> = new Set([
+  '00000000-0000-0000-0000-000000000000',
+  'anon',
+  'anonymous',
+  'nil',
+  'none',
+  'null',
+  'n/a',
+  'na',
+  'undefined',
+  'unknown',
+  '<nil>',
+  '0',
+  '-1',
+  'true',
+  'false',
+  '[]',
+  '{}',
+])
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/** True when a distinct id looks like an e-mail address (a poor, changeable, personal id). */
+export function looksLikeEmail(id: string): boolean {
+  return id.length <= 320 && EMAIL.test(id)
+}
+
+/**
+ * Checks a distinct id argument: a string (numbers are converted). With `forImport`, the values
+ * Mixpanel's `/import` rejects are refused here with `EVENTWIRE_FORBIDDEN_DISTINCT_ID`.
+ */
+export function checkDistinctId(value: unknown, path: string, forImport: boolean): string {
+  let id: string
+  if (typeof value === 'string') id = value
+  else if (typeof value === 'number' && Number.isFinite(value)) id = String(value)
+  else throw new ValidationError('EVENTWIRE_INVALID_ARGUMENT', 'distinct id must be a string', path)
+  if (forImport && FORBIDDEN_DISTINCT_IDS.has(id.trim().toLowerCase())) {
+    throw new ValidationError(
+      'EVENTWIRE_FORBIDDEN_DISTINCT_ID',
+      `${JSON.stringify(id)} is a placeholder value that Mixpanel's /import rejects as a distinct id`,
+      path,
+    )
+  }
+  return id
+}
+
+/** Checks an event name: a non-empty string. */
+export function checkEventName(value: unknown, path = 'event'): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ValidationError('EVENTWIRE_INVALID_ARGUMENT', 'event name must be a non-empty string', path)
+  }
+  return value
+}

@@ -1,0 +1,233 @@
+import { ValidationError } from '../errors/index.js'
+import {
+  type Clock,
+  createMessage,
+  type Endpoint,
+  isValidInsertId,
+  type JsonObject,
+  type JsonValue,
+  LIB_VERSION,
+  type Message,
+  newInsertId,
+} from '../internal/index.js'
+import { checkDistinctId, checkEventName, FORBIDDEN_DISTINCT_IDS, looksLikeEmail } from './identity.js'
+import { LIMITS, sanitizeProperties, toEpochMs } from './serialize.js'
+
+/** A warning about a call that was accepted but is probably a mistake. */
+export interface ClientWarning {
+  /** Stable warning code, e.g. `distinct_id_looks_like_email`. */
+  code: 'distinct_id_looks_like_email'
+  message: string
+  /** The method that produced it, e.g. `track`. */
+  method: string
+}
+
+/**
+ * Modifiers added to every profile update (`/engage`, `/groups`). Server-side defaults: `ip: 0`
+ * (do not geolocate from the server's address) and `ignoreTime: true` (do not bump `$last_seen`).
+ * `null` leaves the modifier out.
+ */
+export interface ProfileModifiers {
+  /** `$ip`: an address to geolocate from, or `0` to skip geolocation. @default 0 */
+  ip?: string | number | null
+  /** `$ignore_time`: do not update `$last_seen`. @default true */
+  ignoreTime?: boolean | null
+  /** `$time`: when the update happened (Date or epoch seconds/milliseconds, sent as milliseconds). */
+  time?: Date | number | null
+  /** `$ignore_alias`: with delete, do not resolve aliases. */
+  ignoreAlias?: boolean | null
+}
+
+const RESERVED_EVENT_KEYS = new Set(['token', 'distinct_id', 'time', '$insert_id'])
+
+/** Builds messages in Mixpanel's documented shapes. Never throws anything but `ValidationError`. */
+export class MessageBuilder {
+  readonly #token: string
+  readonly #clock: Clock
+  readonly #defaults: ProfileModifiers
+  readonly #warn: (warning: ClientWarning) => void
+
+  constructor(
+    token: string,
+    clock: Clock,
+    defaults: ProfileModifiers,
+    warn: (warning: ClientWarning) => void,
+  ) {
+    this.#token = token
+    this.#clock = clock
+    this.#defaults = defaults
+    this.#warn = warn
+  }
+
+  /** The client's clock reading, in milliseconds. */
+  now(): number {
+    return this.#clock.now()
+  }
+
+  /** An event for `/track` (`events`) or `/import` (`imports`). */
+  event(
+    kind: 'events' | 'imports',
+    method: string,
+    distinctId: unknown,
+    name: unknown,
+    properties: unknown,
+    time?: unknown,
+  ): Message {
+    const event = checkEventName(name)
+    const raw = (properties ?? {}) as Record<string, unknown>
+    const props = sanitizeProperties(properties)
+    const forImport = kind === 'imports'
+    let id: string | undefined
+    if (distinctId === undefined || distinctId === null) {
+      if (forImport || (props.$device_id === undefined && props.$user_id === undefined)) {
+        throw new ValidationError(
+          'EVENTWIRE_INVALID_ARGUMENT',
+          forImport
+            ? 'a distinct id is required'
+            : 'a distinct id is required unless $device_id or $user_id is given',
+          'distinctId',
+        )
+      }
+    } else {
+      id = checkDistinctId(distinctId, 'distinctId', forImport)
+      if (looksLikeEmail(id)) {
+        this.#warn({
+          code: 'distinct_id_looks_like_email',
+          method,
+          message: `${method}: the distinct id looks like an e-mail address; use a stable, never-changing id (a UUID) and store the e-mail as a profile property`,
+        })
+      }
+    }
+    const insertId = this.#insertId(props.$insert_id)
+    const ms =
+      time !== undefined
+        ? toEpochMs(time, 'time')
+        : raw.time !== undefined
+          ? toEpochMs(raw.time, 'properties.time')
+          : this.#clock.now()
+    const out: JsonObject = { token: this.#token }
+    if (id !== undefined) out.distinct_id = id
+    out.time = ms
+    out.$insert_id = insertId
+    out.mp_lib = 'eventwire'
+    out.$lib_version = LIB_VERSION
+    let count = 6
+    for (const key in props) {
+      if (RESERVED_EVENT_KEYS.has(key)) continue
+      if (!(key in out)) count++
+      out[key] = props[key] as JsonValue
+    }
+    if (count > LIMITS.maxProperties) {
+      throw new ValidationError(
+        'EVENTWIRE_LIMIT_EXCEEDED',
+        `${count} properties including eventwire's defaults, more than Mixpanel's limit of ${LIMITS.maxProperties}`,
+        'properties',
+      )
+    }
+    return this.#finish(kind, insertId, { event, properties: out })
+  }
+
+  /** A user profile update for `/engage`. */
+  people(
+    method: string,
+    distinctId: unknown,
+    operation: string,
+    value: JsonValue,
+    modifiers: ProfileModifiers | undefined,
+  ): Message {
+    const id = checkDistinctId(distinctId, 'distinctId', false)
+    if (looksLikeEmail(id)) {
+      this.#warn({
+        code: 'distinct_id_looks_like_email',
+        method,
+        message: `${method}: the distinct id looks like an e-mail address; use a stable, never-changing id (a UUID)`,
+      })
+    }
+    const body: JsonObject = { $token: this.#token, $distinct_id: id, [operation]: value }
+    this.#modifiers(body, modifiers)
+    return this.#finish('people', newInsertId(), body)
+  }
+
+  /** A group profile update for `/groups`. */
+  group(
+    groupKey: unknown,
+    groupId: unknown,
+    operation: string,
+    value: JsonValue,
+    modifiers: ProfileModifiers | undefined,
+  ): Message {
+    if (typeof groupKey !== 'string' || groupKey === '') {
+      throw new ValidationError(
+        'EVENTWIRE_INVALID_ARGUMENT',
+        'group key must be a non-empty string',
+        'groupKey',
+      )
+    }
+    if (typeof groupId !== 'string' && !(typeof groupId === 'number' && Number.isFinite(groupId))) {
+      throw new ValidationError(
+        'EVENTWIRE_INVALID_ARGUMENT',
+        'group id must be a string or a number',
+        'groupId',
+      )
+    }
+    const body: JsonObject = {
+      $token: this.#token,
+      $group_key: groupKey,
+      $group_id: groupId,
+      [operation]: value,
+    }
+    this.#modifiers(body, modifiers)
+    return this.#finish('groups', newInsertId(), body)
+  }
+
+  #modifiers(body: JsonObject, call: ProfileModifiers | undefined): void {
+    const ip = call?.ip !== undefined ? call.ip : this.#defaults.ip
+    const ignoreTime = call?.ignoreTime !== undefined ? call.ignoreTime : this.#defaults.ignoreTime
+    const time = call?.time !== undefined ? call.time : this.#defaults.time
+    const ignoreAlias = call?.ignoreAlias !== undefined ? call.ignoreAlias : this.#defaults.ignoreAlias
+    if (ip !== null && ip !== undefined) {
+      if (typeof ip !== 'string' && typeof ip !== 'number') {
+        throw new ValidationError(
+          'EVENTWIRE_INVALID_ARGUMENT',
+          'ip must be an address string or 0',
+          'options.ip',
+        )
+      }
+      body.$ip = ip
+    }
+    if (ignoreTime !== null && ignoreTime !== undefined) body.$ignore_time = Boolean(ignoreTime)
+    if (time !== null && time !== undefined) body.$time = toEpochMs(time, 'options.time')
+    if (ignoreAlias !== null && ignoreAlias !== undefined) body.$ignore_alias = Boolean(ignoreAlias)
+  }
+
+  #insertId(given: JsonValue | undefined): string {
+    if (given === undefined) return newInsertId()
+    if (!isValidInsertId(given)) {
+      throw new ValidationError(
+        'EVENTWIRE_INVALID_INSERT_ID',
+        '$insert_id must be 1 to 36 characters of A-Z, a-z, 0-9 and -',
+        'properties.$insert_id',
+      )
+    }
+    if (FORBIDDEN_DISTINCT_IDS.has(given.toLowerCase())) {
+      throw new ValidationError(
+        'EVENTWIRE_INVALID_INSERT_ID',
+        `${JSON.stringify(given)} is a placeholder value Mixpanel rejects`,
+        'properties.$insert_id',
+      )
+    }
+    return given
+  }
+
+  #finish(kind: Endpoint, id: string, body: JsonObject): Message {
+    const json = JSON.stringify(body)
+    const message = createMessage(kind, id, body, this.#clock.now(), json)
+    if (message.bytes > LIMITS.maxMessageBytes) {
+      throw new ValidationError(
+        'EVENTWIRE_LIMIT_EXCEEDED',
+        `message is ${message.bytes} bytes of JSON, more than Mixpanel's limit of ${LIMITS.maxMessageBytes}`,
+      )
+    }
+    return message
+  }
+}

@@ -1,0 +1,262 @@
+import {
+  type CloseOptions,
+  type CloseResult,
+  Consumer,
+  type ConsumerOptions,
+  type EventConsumer,
+} from '../consumers/index.js'
+import type { FailedRecord } from '../errors/index.js'
+import { ImportError, ValidationError } from '../errors/index.js'
+import {
+  type Clock,
+  type Logger,
+  type Message,
+  silentLogger,
+  stringOption,
+  systemClock,
+} from '../internal/index.js'
+import { type ClientWarning, MessageBuilder, type ProfileModifiers } from './message-builder.js'
+import { Groups, People, type ProfileProperties } from './people.js'
+
+/** Event properties: any values with a documented JSON mapping (see docs/properties.md). */
+export type Properties = Record<string, unknown>
+
+/** Maps event names to their property types, for compile-time checked `track()` calls. */
+export type EventMap = Record<string, Properties>
+
+/** One historical event for {@link Mixpanel.importBatch}, in Mixpanel's `{ event, properties }` shape. */
+export interface ImportEvent {
+  event: string
+  properties: Properties & { distinct_id: string; time: Date | number }
+}
+
+/** Options of {@link Mixpanel}. */
+export interface MixpanelOptions extends ConsumerOptions {
+  /**
+   * Decides when messages are sent. @default a new `Consumer` built from the delivery options
+   * given here (apiHost, region, serviceAccount, retries...)
+   */
+  consumer?: EventConsumer
+  /**
+   * Modifiers added to every profile and group update; each can be overridden per call.
+   * @default { ip: 0, ignoreTime: true }
+   */
+  profileDefaults?: ProfileModifiers
+  /** Called for calls that were accepted but look like mistakes (e.g. an e-mail as distinct id). */
+  onWarning?: (warning: ClientWarning) => void
+  /** Time source for `time` and `$time`. @default systemClock */
+  clock?: Clock
+  /** A pino-compatible logger. @default silent */
+  logger?: Logger
+}
+
+/**
+ * A Mixpanel-compatible client. Every method returns a Promise that resolves when the consumer
+ * accepted the message (for the default `Consumer`: when Mixpanel answered), and rejects with an
+ * `EventwireError` for that one call when its input is invalid or delivery finally failed.
+ *
+ * `Events` maps event names to property types, so `track()` is checked at compile time.
+ */
+export class Mixpanel<
+  Events extends EventMap = EventMap,
+  UserProps extends ProfileProperties = ProfileProperties,
+> {
+  /** The consumer messages are handed to. */
+  readonly consumer: EventConsumer
+  /** User profile updates (`/engage`). */
+  readonly people: People<UserProps>
+  /** Group profile updates (`/groups`). */
+  readonly groups: Groups
+  readonly #builder: MessageBuilder
+  readonly #logger: Logger
+  readonly #ownsConsumer: boolean
+  #warnedEmail = false
+
+  constructor(token: string, options: MixpanelOptions = {}) {
+    const projectToken = stringOption('token', token, undefined)
+    if (projectToken === undefined)
+      throw new ValidationError('EVENTWIRE_INVALID_OPTION', 'a project token is required', 'token')
+    this.#logger = options.logger ?? silentLogger
+    this.#ownsConsumer = options.consumer === undefined
+    this.consumer = options.consumer ?? new Consumer(options)
+    const onWarning = options.onWarning
+    this.#builder = new MessageBuilder(
+      projectToken,
+      options.clock ?? systemClock,
+      { ip: 0, ignoreTime: true, ...options.profileDefaults },
+      (warning) => {
+        if (!this.#warnedEmail) {
+          this.#warnedEmail = true
+          this.#logger.warn({ code: warning.code, method: warning.method }, warning.message)
+        }
+        onWarning?.(warning)
+      },
+    )
+    const send = (build: () => Message) => this.#send(build)
+    this.people = new People<UserProps>(this.#builder, send)
+    this.groups = new Groups(this.#builder, send)
+  }
+
+  /**
+   * Tracks an event (`/track`). Adds `token`, `distinct_id`, `time` (ms), `$insert_id` (kept if you
+   * pass a valid one), `mp_lib: "eventwire"` and `$lib_version`. Pass `null` as `distinctId` to let
+   * Mixpanel derive it from `$device_id` / `$user_id` (Simplified ID Merge).
+   */
+  track<E extends keyof Events & string>(
+    distinctId: string | null,
+    event: E,
+    properties?: Events[E],
+  ): Promise<void> {
+    return this.#send(() => this.#builder.event('events', 'track', distinctId, event, properties))
+  }
+
+  /**
+   * Imports a historical event through `/import` (`strict=1`), authenticated with the service
+   * account or the project token. Rejects with an `ImportError` naming the record if Mixpanel
+   * refuses it.
+   */
+  import<E extends keyof Events & string>(
+    distinctId: string,
+    event: E,
+    time: Date | number,
+    properties?: Events[E],
+  ): Promise<void> {
+    return this.#send(() => this.#builder.event('imports', 'import', distinctId, event, properties, time))
+  }
+
+  /**
+   * Imports many historical events. Records that fail validation here are not sent; the others are
+   * (in requests of up to 2000). Resolves when all were accepted; otherwise rejects with an
+   * `ImportError` whose `failedRecords` names every refused record by its index in `events`.
+   */
+  async importBatch(events: readonly ImportEvent[]): Promise<void> {
+    if (!Array.isArray(events)) {
+      throw new ValidationError(
+        'EVENTWIRE_INVALID_ARGUMENT',
+        'importBatch expects an array of { event, properties }',
+        'events',
+      )
+    }
+    const messages: Message[] = []
+    const indexOf = new Map<Message, number>()
+    const failed: FailedRecord[] = []
+    events.forEach((record, index) => {
+      try {
+        const props = (record?.properties ?? {}) as Record<string, unknown>
+        const { distinct_id: id, time, ...rest } = props
+        const message = this.#builder.event(
+          'imports',
+          'importBatch',
+          id ?? null,
+          record?.event,
+          rest,
+          time ?? null,
+        )
+        indexOf.set(message, index)
+        messages.push(message)
+      } catch (error) {
+        const e = error as ValidationError
+        failed.push({ index, insertId: undefined, field: e.path, message: e.message, record: undefined })
+      }
+    })
+    let sendError: unknown
+    if (messages.length > 0) {
+      try {
+        await this.consumer.send('imports', messages)
+      } catch (error) {
+        if (!(error instanceof ImportError)) throw error
+        sendError = error
+        for (const record of error.failedRecords) {
+          const index = record.record ? (indexOf.get(record.record) ?? record.index) : record.index
+          failed.push({ ...record, index })
+        }
+      }
+    }
+    if (failed.length > 0) {
+      failed.sort((a, b) => a.index - b.index)
+      throw new ImportError(
+        failed,
+        messages.length - (failed.length - countClientFailures(failed, messages, indexOf)),
+        {
+          status: sendError instanceof ImportError ? sendError.status : undefined,
+          cause: sendError,
+        },
+      )
+    }
+  }
+
+  /**
+   * Creates an alias (`$create_alias`, Original ID Merge and Legacy projects): `alias` becomes
+   * another name for `distinctId`.
+   */
+  alias(distinctId: string, alias: string): Promise<void> {
+    return this.#send(() => {
+      if (typeof alias !== 'string' || alias === '') {
+        throw new ValidationError('EVENTWIRE_INVALID_ARGUMENT', 'alias must be a non-empty string', 'alias')
+      }
+      return this.#builder.event('events', 'alias', distinctId, '$create_alias', { alias })
+    })
+  }
+
+  /**
+   * Links an anonymous id to an identified one (`$identify`, Original ID Merge). With Simplified
+   * ID Merge, send `$device_id` and `$user_id` on events instead.
+   */
+  identify(identifiedId: string, anonId: string): Promise<void> {
+    return this.#send(() => {
+      if (typeof anonId !== 'string' || anonId === '') {
+        throw new ValidationError('EVENTWIRE_INVALID_ARGUMENT', 'anonId must be a non-empty string', 'anonId')
+      }
+      return this.#builder.event('events', 'identify', identifiedId, '$identify', {
+        $identified_id: identifiedId,
+        $anon_id: anonId,
+      })
+    })
+  }
+
+  /** Merges two distinct ids (`$merge`, Original ID Merge). Irreversible; sent through `/import`. */
+  merge(distinctId1: string, distinctId2: string): Promise<void> {
+    return this.#send(() => {
+      for (const [name, value] of [
+        ['distinctId1', distinctId1],
+        ['distinctId2', distinctId2],
+      ] as const) {
+        if (typeof value !== 'string' || value === '') {
+          throw new ValidationError('EVENTWIRE_INVALID_ARGUMENT', 'expected a non-empty distinct id', name)
+        }
+      }
+      return this.#builder.event('imports', 'merge', distinctId1, '$merge', {
+        $distinct_ids: [distinctId1, distinctId2],
+      })
+    })
+  }
+
+  /** Resolves when everything accepted so far is delivered or finally failed (delegates to the consumer). */
+  flush(): Promise<void> {
+    return this.consumer.flush()
+  }
+
+  /** Closes the consumer: stops intake, drains, aborts at `timeoutMs`. Idempotent. */
+  close(options?: CloseOptions): Promise<CloseResult> {
+    return this.consumer.close(options)
+  }
+
+  /** Whether this client created (and so owns) its consumer. */
+  get ownsConsumer(): boolean {
+    return this.#ownsConsumer
+  }
+
+  async #send(build: () => Message): Promise<void> {
+    const message = build()
+    await this.consumer.send(message.kind, message)
+  }
+}
+
+function countClientFailures(
+  failed: readonly FailedRecord[],
+  messages: readonly Message[],
+  indexOf: Map<Message, number>,
+): number {
+  const sentIndexes = new Set(messages.map((m) => indexOf.get(m)))
+  return failed.filter((f) => !sentIndexes.has(f.index)).length
+}

@@ -1,0 +1,202 @@
+import { ValidationError } from '../errors/index.js'
+import type { JsonObject, JsonValue } from '../internal/index.js'
+
+/** Mixpanel's documented limits, checked before a message is accepted. */
+export const LIMITS = {
+  /** Largest event or profile update, as UTF-8 JSON bytes (Mixpanel: "< 1 MB"). */
+  maxMessageBytes: 1_000_000,
+  /** Most properties on one event (Mixpanel: up to 255). */
+  maxProperties: 255,
+  /** Deepest nesting of objects and lists inside a property value (Mixpanel: 3). */
+  maxDepth: 3,
+  /** Most keys in a nested object and items in a list (Mixpanel: < 255). */
+  maxCollection: 255,
+} as const
+
+const SKIP = Symbol('skip')
+type Clean = JsonValue | typeof SKIP
+
+/**
+ * Turns caller-supplied properties into JSON-safe values, following one documented mapping
+ * (docs/properties.md): Date → ISO-8601 UTC string, BigInt → number (or decimal string beyond
+ * 2^53), Map → object, Set → list, typed arrays → lists of numbers, Buffer/ArrayBuffer → base64,
+ * `undefined` → omitted (null inside lists), NaN/±Infinity → null, objects with `toJSON()` → its
+ * result, Error → "Name: message". Functions, symbols, invalid Dates, circular references and
+ * nesting deeper than 3 reject the one call with a `ValidationError` naming the property path.
+ *
+ * Returns a new top-level object; nested values are shared when already JSON-safe.
+ */
+export function sanitizeProperties(properties: unknown, path = 'properties'): JsonObject {
+  if (properties === undefined || properties === null) return {}
+  if (typeof properties !== 'object' || Array.isArray(properties)) {
+    throw new ValidationError('EVENTWIRE_INVALID_ARGUMENT', 'properties must be a plain object', path)
+  }
+  const source =
+    properties instanceof Map ? Object.fromEntries(properties) : (properties as Record<string, unknown>)
+  const out: JsonObject = {}
+  const ancestors: object[] = [properties]
+  let count = 0
+  for (const key in source) {
+    if (!Object.hasOwn(source, key)) continue
+    const value = clean(source[key], path, key, 0, ancestors)
+    if (value !== SKIP) {
+      out[key] = value
+      count++
+    }
+  }
+  if (count > LIMITS.maxProperties) {
+    throw new ValidationError(
+      'EVENTWIRE_LIMIT_EXCEEDED',
+      `${count} properties, more than Mixpanel's limit of ${LIMITS.maxProperties}`,
+      path,
+    )
+  }
+  return out
+}
+
+/** Cleans one value; `depth` is the nesting level of the container holding it (0 = top level). */
+function clean(
+  value: unknown,
+  parentPath: string,
+  key: string | number,
+  depth: number,
+  ancestors: object[],
+): Clean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      return Number.isFinite(value) ? value : null
+    case 'undefined':
+      return SKIP
+    case 'bigint':
+      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(value)
+        : value.toString()
+    case 'function':
+      throw new ValidationError(
+        'EVENTWIRE_INVALID_PROPERTY',
+        'a function cannot be sent as a property value',
+        pathOf(parentPath, key),
+      )
+    case 'symbol':
+      throw new ValidationError(
+        'EVENTWIRE_INVALID_PROPERTY',
+        'a symbol cannot be sent as a property value',
+        pathOf(parentPath, key),
+      )
+    default:
+      return value === null ? null : cleanObject(value as object, parentPath, key, depth, ancestors)
+  }
+}
+
+function cleanObject(
+  value: object,
+  parentPath: string,
+  key: string | number,
+  depth: number,
+  ancestors: object[],
+): Clean {
+  if (value instanceof Date) {
+    const time = value.getTime()
+    if (Number.isNaN(time))
+      throw new ValidationError('EVENTWIRE_INVALID_PROPERTY', 'invalid Date', pathOf(parentPath, key))
+    return value.toISOString()
+  }
+  if (Buffer.isBuffer(value)) return value.toString('base64')
+  if (value instanceof ArrayBuffer) return Buffer.from(value).toString('base64')
+  if (value instanceof DataView)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
+  if (value instanceof Error) return `${value.name}: ${value.message}`
+  if (value instanceof RegExp) return String(value)
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return clean(
+      (value as { toJSON(k: string): unknown }).toJSON(String(key)),
+      parentPath,
+      key,
+      depth,
+      ancestors,
+    )
+  }
+  const path = pathOf(parentPath, key)
+  if (ancestors.includes(value)) {
+    throw new ValidationError('EVENTWIRE_INVALID_PROPERTY', 'circular reference', path)
+  }
+  if (depth + 1 > LIMITS.maxDepth) {
+    throw new ValidationError(
+      'EVENTWIRE_LIMIT_EXCEEDED',
+      `nested deeper than Mixpanel's limit of ${LIMITS.maxDepth} levels`,
+      path,
+    )
+  }
+  ancestors.push(value)
+  try {
+    if (Array.isArray(value) || value instanceof Set || ArrayBuffer.isView(value)) {
+      const items = Array.isArray(value) ? value : Array.from(value as Iterable<unknown>)
+      if (items.length > LIMITS.maxCollection) {
+        throw new ValidationError(
+          'EVENTWIRE_LIMIT_EXCEEDED',
+          `${items.length} items, more than Mixpanel's limit of ${LIMITS.maxCollection}`,
+          path,
+        )
+      }
+      let copy: JsonValue[] | undefined = items === value ? undefined : []
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]
+        const cleaned = clean(item, path, i, depth + 1, ancestors)
+        const out = cleaned === SKIP ? null : cleaned
+        if (copy === undefined && out !== item) copy = items.slice(0, i) as JsonValue[]
+        copy?.push(out)
+      }
+      return copy ?? (items as JsonValue[])
+    }
+    const entries = value instanceof Map ? value : undefined
+    const source = entries
+      ? Object.fromEntries(Array.from(entries, ([k, v]) => [String(k), v]))
+      : (value as Record<string, unknown>)
+    const out: JsonObject = {}
+    let count = 0
+    for (const k in source) {
+      if (!Object.hasOwn(source, k)) continue
+      const cleaned = clean(source[k], path, k, depth + 1, ancestors)
+      if (cleaned !== SKIP) {
+        out[k] = cleaned
+        count++
+      }
+    }
+    if (count > LIMITS.maxCollection) {
+      throw new ValidationError(
+        'EVENTWIRE_LIMIT_EXCEEDED',
+        `${count} keys, more than Mixpanel's limit of ${LIMITS.maxCollection}`,
+        path,
+      )
+    }
+    return out
+  } finally {
+    ancestors.pop()
+  }
+}
+
+function pathOf(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`
+}
+
+/**
+ * Converts a time (Date or number) to milliseconds since the epoch. Numbers below 10^11 are taken
+ * as seconds (Mixpanel accepts both), larger ones as milliseconds.
+ */
+export function toEpochMs(value: unknown, path: string): number {
+  if (value instanceof Date) {
+    const ms = value.getTime()
+    if (!Number.isNaN(ms)) return ms
+  } else if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {
+    return value < 1e11 ? Math.round(value * 1000) : Math.round(value)
+  }
+  throw new ValidationError(
+    'EVENTWIRE_INVALID_ARGUMENT',
+    'expected a Date or a timestamp in seconds or milliseconds',
+    path,
+  )
+}

@@ -1,0 +1,105 @@
+import type { DropReason, Endpoint, Message } from '../internal/index.js'
+
+/** What `close()` reports: how many messages met each fate over the consumer's life. */
+export interface CloseResult {
+  /** Messages acknowledged by the destination. */
+  sent: number
+  /** Messages whose delivery failed (retries exhausted, or aborted at the deadline) and were not kept. */
+  failed: number
+  /** Messages dropped for a reason (refused by the server, too large, queue full...). */
+  dropped: number
+  /** Messages still waiting (buffered or in a store) when close() resolved. */
+  pending: number
+}
+
+/** Options of `close()`. */
+export interface CloseOptions {
+  /**
+   * Longest time to wait for delivery before aborting in-flight requests, in milliseconds.
+   * @default 10000
+   */
+  timeoutMs?: number
+}
+
+/**
+ * Decides when messages are sent. The client hands every message to a consumer; eventwire ships
+ * `Consumer` (one request per call), `BufferedConsumer` (manual flush) and `BatchConsumer`
+ * (background). Write your own by implementing this interface.
+ *
+ * Contract: `send` rejects with an `EventwireError` when it cannot accept or deliver a message
+ * (`EVENTWIRE_UNKNOWN_ENDPOINT` for a bad endpoint, `EVENTWIRE_CLOSED` after close); it must not
+ * throw synchronously. If a custom consumer's `send` throws or rejects, the client rejects that
+ * one call with the same error.
+ */
+export interface EventConsumer {
+  /** Accepts one message, or several for the same endpoint. */
+  send(endpoint: Endpoint, message: Message | readonly Message[]): Promise<void>
+  /** Resolves when everything accepted before the call is acknowledged or finally failed. */
+  flush(): Promise<void>
+  /** Stops intake, drains, and resolves with what happened. Idempotent. */
+  close(options?: CloseOptions): Promise<CloseResult>
+}
+
+/** Notifications every eventwire consumer emits. */
+export interface ConsumerEvents {
+  /** A request is about to be sent (seed LogEvent). Headers never include credentials. */
+  request: {
+    destination: string
+    endpoint: Endpoint
+    url: string
+    method: string
+    headers: Record<string, string>
+    bodyBytes: number
+    messageCount: number
+  }
+  /** Messages were acknowledged. */
+  success: { endpoint: Endpoint; messages: readonly Message[]; status: number | undefined }
+  /** A batch will be retried after `delayMs`. */
+  retry: {
+    endpoint: Endpoint
+    attempt: number
+    delayMs: number
+    status: number | undefined
+    error: Error
+    messageCount: number
+  }
+  /** Messages were dropped for good. */
+  drop: {
+    endpoint: Endpoint
+    reason: DropReason
+    count: number
+    messages: readonly Message[]
+    error: Error | undefined
+  }
+  /** A delivery failed after its retries; the messages are kept (buffered consumers) or reported failed. */
+  failure: { endpoint: Endpoint; error: Error; messages: readonly Message[] }
+}
+
+/** Counters every eventwire consumer keeps. */
+export interface ConsumerStats {
+  sent: number
+  failed: number
+  retried: number
+  requests: number
+  bytesSent: number
+  dropped: Record<DropReason, number>
+}
+
+/** A zeroed {@link ConsumerStats}. */
+export function emptyStats(): ConsumerStats {
+  return {
+    sent: 0,
+    failed: 0,
+    retried: 0,
+    requests: 0,
+    bytesSent: 0,
+    dropped: { rejected: 0, too_large: 0, retries_exhausted: 0, queue_full: 0, plan_violation: 0, closed: 0 },
+  }
+}
+
+/** Total of a stats object's drop counters. */
+export function totalDropped(stats: ConsumerStats): number {
+  let total = 0
+  for (const count of Object.values(stats.dropped)) total += count
+  return total
+}

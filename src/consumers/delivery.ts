@@ -1,0 +1,261 @@
+import type { BatchOutcome, Destination } from '../destinations/index.js'
+import {
+  DeliveryError,
+  type EventwireError,
+  ImportError,
+  isEventwireError,
+  MixpanelError,
+  type RejectedMessage,
+} from '../errors/index.js'
+import {
+  type Clock,
+  type Endpoint,
+  type Logger,
+  type Message,
+  type RetryPolicy,
+  TypedEmitter,
+} from '../internal/index.js'
+import { describeTarget, type HttpTransport } from '../transport/index.js'
+import type { ConsumerEvents, ConsumerStats } from './consumer.js'
+import { emptyStats } from './consumer.js'
+import type { DeliveryParts } from './delivery-options.js'
+
+/** What delivering one set of messages (with retries and 413 splits) came to. */
+export interface DeliveryReport {
+  readonly delivered: Message[]
+  readonly rejected: RejectedMessage[]
+  /** Not delivered after the retries (or aborted); still worth sending later. */
+  readonly undelivered: Message[]
+  /** Why `undelivered` is not empty. */
+  readonly error: EventwireError | undefined
+}
+
+/**
+ * The delivery engine shared by every consumer: one attempt (encode → transport → classify), and
+ * the retry loop with backoff, `Retry-After` and 413 splitting. Keeps the stats and emits the
+ * notifications. Consumers decide only when to call it.
+ */
+export class Delivery {
+  readonly destination: Destination
+  readonly transport: HttpTransport
+  readonly policy: RetryPolicy
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly events: TypedEmitter<ConsumerEvents>
+  readonly stats: ConsumerStats = emptyStats()
+
+  constructor(parts: DeliveryParts) {
+    this.destination = parts.destination
+    this.transport = parts.transport
+    this.policy = parts.policy
+    this.clock = parts.clock
+    this.logger = parts.logger
+    this.events = new TypedEmitter<ConsumerEvents>((error, event) =>
+      this.logger.error({ err: error, event }, 'eventwire: an event listener threw'),
+    )
+  }
+
+  /** Splits messages into request-sized chunks (count and bytes). */
+  chunk(
+    kind: Endpoint,
+    messages: readonly Message[],
+    maxCount = this.destination.maxBatchSize(kind),
+  ): Message[][] {
+    const limitBytes = this.destination.maxRequestBytes
+    const chunks: Message[][] = []
+    let current: Message[] = []
+    let bytes = 2
+    for (const message of messages) {
+      if (current.length > 0 && (current.length >= maxCount || bytes + message.bytes + 1 > limitBytes)) {
+        chunks.push(current)
+        current = []
+        bytes = 2
+      }
+      current.push(message)
+      bytes += message.bytes + 1
+    }
+    if (current.length > 0) chunks.push(current)
+    return chunks
+  }
+
+  /** One request for one batch. Never throws: every failure becomes an outcome. */
+  async attempt(kind: Endpoint, messages: readonly Message[], signal?: AbortSignal): Promise<BatchOutcome> {
+    let request: Awaited<ReturnType<Destination['encode']>>
+    try {
+      request = await this.destination.encode(kind, messages)
+    } catch (error) {
+      const err = asEventwireError(error, kind)
+      return {
+        delivered: [],
+        rejected: messages.map((message) => ({ message, reason: 'rejected' as const, error: err })),
+        retry: [],
+        split: [],
+      }
+    }
+    if (this.events.listenerCount('request') > 0) {
+      this.events.emit('request', {
+        destination: this.destination.name,
+        endpoint: kind,
+        url: describeTarget(request).slice(request.method.length + 1),
+        method: request.method,
+        headers: redactHeaders(request.headers),
+        bodyBytes: request.bodyBytes,
+        messageCount: messages.length,
+      })
+    }
+    this.stats.requests++
+    let outcome: BatchOutcome
+    try {
+      const response = await this.transport.send(request, signal)
+      outcome = this.destination.classify(kind, messages, response, this.policy, this.clock.now())
+    } catch (error) {
+      const err = asEventwireError(error, kind)
+      return { delivered: [], rejected: [], retry: messages, split: [], retryError: err }
+    }
+    if (outcome.delivered.length > 0) {
+      this.stats.sent += outcome.delivered.length
+      this.stats.bytesSent += request.bodyBytes
+      this.events.emit('success', { endpoint: kind, messages: outcome.delivered, status: outcome.status })
+    }
+    if (outcome.rejected.length > 0) this.reportRejected(kind, outcome.rejected)
+    return outcome
+  }
+
+  /**
+   * Delivers `messages` (one kind) in request-sized chunks, retrying per the policy and splitting
+   * on 413. Resolves with what happened; never rejects.
+   */
+  async deliver(kind: Endpoint, messages: readonly Message[], signal?: AbortSignal): Promise<DeliveryReport> {
+    const report: DeliveryReport = { delivered: [], rejected: [], undelivered: [], error: undefined }
+    const queue = this.chunk(kind, messages)
+    let error: EventwireError | undefined
+    while (queue.length > 0) {
+      let batch: readonly Message[] = queue.shift()!
+      if (signal?.aborted) {
+        report.undelivered.push(...batch)
+        continue
+      }
+      for (let retry = 0; ; retry++) {
+        const outcome = await this.attempt(kind, batch, signal)
+        report.delivered.push(...outcome.delivered)
+        report.rejected.push(...outcome.rejected)
+        if (outcome.split.length > 0) {
+          const half = Math.ceil(outcome.split.length / 2)
+          queue.unshift(outcome.split.slice(0, half), outcome.split.slice(half))
+        }
+        if (outcome.retry.length === 0) break
+        const cause =
+          outcome.retryError ??
+          new MixpanelError('EVENTWIRE_NETWORK_ERROR', 'delivery failed', { retryable: true })
+        if (retry >= this.policy.retryLimit || signal?.aborted) {
+          report.undelivered.push(...outcome.retry)
+          error = cause
+          break
+        }
+        const delayMs = this.policy.delayMs(retry + 1, outcome.retryAfterMs)
+        this.stats.retried += outcome.retry.length
+        this.events.emit('retry', {
+          endpoint: kind,
+          attempt: retry + 1,
+          delayMs,
+          status: outcome.status,
+          error: cause,
+          messageCount: outcome.retry.length,
+        })
+        this.logger.debug(
+          { endpoint: kind, attempt: retry + 1, delayMs, status: outcome.status },
+          'eventwire: retrying',
+        )
+        try {
+          await this.clock.sleep(delayMs, signal)
+        } catch {
+          report.undelivered.push(...outcome.retry)
+          error = cause
+          break
+        }
+        batch = outcome.retry
+      }
+    }
+    return { ...report, error }
+  }
+
+  /** Counts and reports messages refused for good. */
+  reportRejected(kind: Endpoint, rejected: readonly RejectedMessage[]): void {
+    const byReason = new Map<RejectedMessage['reason'], RejectedMessage[]>()
+    for (const item of rejected) {
+      const list = byReason.get(item.reason)
+      if (list === undefined) byReason.set(item.reason, [item])
+      else list.push(item)
+    }
+    for (const [reason, items] of byReason) {
+      this.stats.dropped[reason] += items.length
+      const error = items[0]?.error
+      this.events.emit('drop', {
+        endpoint: kind,
+        reason,
+        count: items.length,
+        messages: items.map((i) => i.message),
+        error,
+      })
+      this.logger.warn(
+        { endpoint: kind, reason, count: items.length, err: error },
+        'eventwire: messages dropped',
+      )
+    }
+  }
+
+  /** Records a failure after retries: counted, logged and emitted. */
+  reportFailure(kind: Endpoint, error: EventwireError, messages: readonly Message[]): void {
+    this.events.emit('failure', { endpoint: kind, error, messages })
+    this.logger.error({ endpoint: kind, count: messages.length, err: error }, 'eventwire: delivery failed')
+  }
+}
+
+/**
+ * The error a caller sees for a delivery report that was not a full success: an `ImportError`
+ * listing every refused record when that is all that went wrong, otherwise a `DeliveryError`
+ * carrying the undelivered and rejected messages. Undefined when everything was delivered.
+ */
+export function reportError(kind: Endpoint, report: DeliveryReport): EventwireError | undefined {
+  if (report.undelivered.length === 0 && report.rejected.length === 0) return undefined
+  if (report.undelivered.length === 0 && report.rejected.every((r) => r.error instanceof ImportError)) {
+    const records = report.rejected.flatMap((r) => (r.error as ImportError).failedRecords)
+    return new ImportError(records, report.delivered.length, { status: 400, rejected: report.rejected })
+  }
+  const first = report.error ?? report.rejected[0]?.error
+  const code = first?.code ?? 'EVENTWIRE_DELIVERY_FAILED'
+  const parts: string[] = []
+  if (report.undelivered.length > 0) parts.push(`${report.undelivered.length} undelivered`)
+  if (report.rejected.length > 0) parts.push(`${report.rejected.length} rejected`)
+  const ErrorClass = first instanceof MixpanelError ? MixpanelError : DeliveryError
+  return new ErrorClass(code, `${kind}: ${parts.join(', ')}${first ? `: ${first.message}` : ''}`, {
+    endpoint: kind,
+    status: first instanceof DeliveryError ? first.status : undefined,
+    retryable: report.undelivered.length > 0,
+    cause: first,
+    messages: report.undelivered,
+    rejected: report.rejected,
+  })
+}
+
+function asEventwireError(error: unknown, kind: Endpoint): EventwireError {
+  if (isEventwireError(error)) return error
+  return new DeliveryError(
+    'EVENTWIRE_DELIVERY_FAILED',
+    `${kind}: ${(error as Error)?.message ?? String(error)}`,
+    {
+      endpoint: kind,
+      cause: error,
+    },
+  )
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key'])
+
+/** A copy of `headers` with credentials replaced by `[redacted]`. */
+export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers))
+    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : value
+  return out
+}

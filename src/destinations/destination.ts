@@ -1,0 +1,97 @@
+import type { EventwireError, RejectedMessage } from '../errors/index.js'
+import type { Endpoint, Message, RetryPolicy } from '../internal/index.js'
+import type { HttpRequest, HttpResponse } from '../transport/index.js'
+
+/**
+ * What one request did to each message of a batch. Every message of the batch appears in exactly
+ * one of `delivered`, `rejected`, `retry` or `split`.
+ */
+export interface BatchOutcome {
+  /** Acknowledged by the server. */
+  readonly delivered: readonly Message[]
+  /** Refused for good: never retried, dropped and reported. */
+  readonly rejected: readonly RejectedMessage[]
+  /** Worth another attempt. */
+  readonly retry: readonly Message[]
+  /** Why `retry` is not empty. */
+  readonly retryError?: EventwireError
+  /** The server asked to wait this long before the next request (`Retry-After`), in milliseconds. */
+  readonly retryAfterMs?: number
+  /** The request was refused as too large as a whole (HTTP 413): send these in smaller requests. */
+  readonly split: readonly Message[]
+  /** HTTP status of the response, when one arrived. */
+  readonly status?: number
+}
+
+/**
+ * Where messages go and in what format. A destination encodes a batch of messages of one kind
+ * into one HTTP request, and classifies the response per message. It holds no state about
+ * delivery; consumers own batching, retries and lifecycle.
+ *
+ * If `encode` throws, every message of the batch is rejected with that error (it would fail again).
+ * If `classify` throws, the batch is retried under the retry policy.
+ */
+export interface Destination {
+  /** A short name for logs and stats, e.g. `mixpanel`. */
+  readonly name: string
+  /** Most messages of `kind` one request may carry. */
+  maxBatchSize(kind: Endpoint): number
+  /** Most body bytes (before compression) one request may carry. */
+  readonly maxRequestBytes: number
+  /** Builds the request for a non-empty batch of messages of one kind. */
+  encode(kind: Endpoint, messages: readonly Message[]): Promise<HttpRequest>
+  /** Classifies a response for the batch that `encode` built. */
+  classify(
+    kind: Endpoint,
+    messages: readonly Message[],
+    response: HttpResponse,
+    policy: RetryPolicy,
+    now: number,
+  ): BatchOutcome
+}
+
+/** An outcome where every message shares one fate. */
+export function uniformOutcome(
+  messages: readonly Message[],
+  fate: 'delivered' | 'retry' | 'split',
+  extra: { retryError?: EventwireError; retryAfterMs?: number; status?: number } = {},
+): BatchOutcome {
+  return {
+    delivered: fate === 'delivered' ? messages : [],
+    rejected: [],
+    retry: fate === 'retry' ? messages : [],
+    split: fate === 'split' ? messages : [],
+    ...extra,
+  }
+}
+
+/** An outcome where every message is refused for good with the same error. */
+export function rejectedOutcome(
+  messages: readonly Message[],
+  error: EventwireError,
+  reason: RejectedMessage['reason'] = 'rejected',
+  status?: number,
+): BatchOutcome {
+  return {
+    delivered: [],
+    rejected: messages.map((message) => ({ message, reason, error })),
+    retry: [],
+    split: [],
+    ...(status === undefined ? {} : { status }),
+  }
+}
+
+/**
+ * The one place that decides what an HTTP status means for a batch, before any body-specific
+ * reading: success, retry (per the retry policy, which holds `customRetryCodes`), split (413 with
+ * more than one message), or reject.
+ */
+export function classifyStatus(
+  status: number,
+  batchSize: number,
+  policy: RetryPolicy,
+): 'success' | 'retry' | 'split' | 'too_large' | 'reject' {
+  if (status >= 200 && status <= 299) return 'success'
+  if (status === 413 && !policy.hasCustomRule(413)) return batchSize > 1 ? 'split' : 'too_large'
+  return policy.isRetryableStatus(status) ? 'retry' : 'reject'
+}

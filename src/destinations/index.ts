@@ -1,0 +1,14 @@
+export {
+  type BatchOutcome,
+  classifyStatus,
+  type Destination,
+  rejectedOutcome,
+  uniformOutcome,
+} from './destination.js'
+export {
+  MIXPANEL_MAX_BATCH,
+  MIXPANEL_MAX_REQUEST_BYTES,
+  MixpanelDestination,
+  type MixpanelDestinationOptions,
+  type ServiceAccount,
+} from './mixpanel/mixpanel-destination.js'

@@ -1,0 +1,362 @@
+import { promisify } from 'node:util'
+import { gzip as gzipCallback } from 'node:zlib'
+import {
+  ConfigError,
+  type FailedRecord,
+  ImportError,
+  MixpanelError,
+  type RejectedMessage,
+  ValidationError,
+} from '../../errors/index.js'
+import {
+  boolOption,
+  type Endpoint,
+  intOption,
+  LIB_VERSION,
+  type Message,
+  parseRetryAfter,
+  type Region,
+  type RetryPolicy,
+  resolveOrigin,
+  urlOption,
+} from '../../internal/index.js'
+import type { HttpRequest, HttpResponse } from '../../transport/index.js'
+import {
+  type BatchOutcome,
+  classifyStatus,
+  type Destination,
+  rejectedOutcome,
+  uniformOutcome,
+} from '../destination.js'
+
+const gzip = promisify(gzipCallback)
+
+/** A Mixpanel service account, for `/import` (and the App APIs). */
+export interface ServiceAccount {
+  /** The service account's user name. */
+  username: string
+  /** The service account's secret. Never logged, never part of an error message. */
+  secret: string
+  /** The numeric project id the account may write to. */
+  projectId: number | string
+}
+
+/** Options of {@link MixpanelDestination}. */
+export interface MixpanelDestinationOptions {
+  /**
+   * Ingestion host: a bare host (`api-eu.mixpanel.com`, https implied) or a full origin with scheme
+   * and port (`http://127.0.0.1:4000`) for local receivers. Wins over `region`.
+   * @default 'api.mixpanel.com'
+   */
+  apiHost?: string
+  /** Data-residency region: `us` → api.mixpanel.com, `eu` → api-eu…, `in` → api-in…. @default 'us' */
+  region?: Region
+  /** Full URL overriding the `/track` endpoint. */
+  eventsUrl?: string
+  /** Full URL overriding the `/engage` endpoint. */
+  peopleUrl?: string
+  /** Full URL overriding the `/groups` endpoint. */
+  groupsUrl?: string
+  /** Full URL overriding the `/import` endpoint. */
+  importUrl?: string
+  /**
+   * Credentials for `/import`. Without them, the project token (from each message) is sent as the
+   * Basic-auth user name with an empty password.
+   */
+  serviceAccount?: ServiceAccount
+  /**
+   * Compress `/import` bodies of at least `gzipThresholdBytes` with gzip (asynchronously, off the
+   * event loop's critical path). `/track`, `/engage` and `/groups` are sent uncompressed because
+   * Mixpanel does not document gzip for them.
+   * @default true
+   */
+  gzip?: boolean
+  /** Smallest body compressed, in bytes. @default 1024 */
+  gzipThresholdBytes?: number
+  /**
+   * Messages per request, at most 2000 (Mixpanel's limit per request).
+   * @default 2000
+   */
+  maxBatchSize?: number
+}
+
+const PATHS: Readonly<Record<Endpoint, string>> = {
+  events: '/track',
+  people: '/engage',
+  groups: '/groups',
+  imports: '/import',
+}
+
+/** Mixpanel's limit of records per request. */
+export const MIXPANEL_MAX_BATCH = 2000
+/** Request body cap used for batching: Mixpanel answers 413 above 2 MiB. */
+export const MIXPANEL_MAX_REQUEST_BYTES = 2 * 1024 * 1024 - 64 * 1024
+
+/**
+ * Mixpanel's ingestion API: `/track`, `/engage`, `/groups` (JSON arrays, `verbose=1`, `ip=0`) and
+ * `/import` (`strict=1`, Basic auth, gzip). Classifies responses per message, including
+ * `/import`'s per-record `failed_records`.
+ */
+export class MixpanelDestination implements Destination {
+  readonly name = 'mixpanel'
+  readonly maxRequestBytes = MIXPANEL_MAX_REQUEST_BYTES
+  readonly #urls: Readonly<Record<Endpoint, string>>
+  readonly #serviceAuth: string | undefined
+  readonly #gzip: boolean
+  readonly #gzipThreshold: number
+  readonly #maxBatch: number
+
+  constructor(options: MixpanelDestinationOptions = {}) {
+    const origin = resolveOrigin(options.apiHost, options.region)
+    const account = options.serviceAccount
+    let projectQuery = ''
+    if (account !== undefined) {
+      validateServiceAccount(account)
+      this.#serviceAuth = basic(account.username, account.secret)
+      projectQuery = `&project_id=${encodeURIComponent(String(account.projectId))}`
+    }
+    this.#urls = {
+      events: withQuery(urlOption('eventsUrl', options.eventsUrl) ?? origin + PATHS.events, 'ip=0&verbose=1'),
+      people: withQuery(urlOption('peopleUrl', options.peopleUrl) ?? origin + PATHS.people, 'ip=0&verbose=1'),
+      groups: withQuery(urlOption('groupsUrl', options.groupsUrl) ?? origin + PATHS.groups, 'ip=0&verbose=1'),
+      imports: withQuery(
+        urlOption('importUrl', options.importUrl) ?? origin + PATHS.imports,
+        `strict=1${projectQuery}`,
+      ),
+    }
+    this.#gzip = boolOption('gzip', options.gzip, true)
+    this.#gzipThreshold = intOption('gzipThresholdBytes', options.gzipThresholdBytes, 1024, 0)
+    this.#maxBatch = intOption(
+      'maxBatchSize',
+      options.maxBatchSize,
+      MIXPANEL_MAX_BATCH,
+      1,
+      MIXPANEL_MAX_BATCH,
+    )
+  }
+
+  /** The URL (with query) requests of `kind` go to. */
+  url(kind: Endpoint): string {
+    return this.#urls[kind]
+  }
+
+  maxBatchSize(_kind: Endpoint): number {
+    return this.#maxBatch
+  }
+
+  async encode(kind: Endpoint, messages: readonly Message[]): Promise<HttpRequest> {
+    let json = '['
+    for (let i = 0; i < messages.length; i++) json += (i === 0 ? '' : ',') + messages[i]!.json
+    json += ']'
+    const bodyBytes = Buffer.byteLength(json)
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'user-agent': `eventwire/${LIB_VERSION}`,
+    }
+    let body: Buffer | string = json
+    if (kind === 'imports') {
+      headers.authorization = this.#serviceAuth ?? basic(tokenOf(messages), '')
+      if (this.#gzip && bodyBytes >= this.#gzipThreshold) {
+        body = await gzip(json)
+        headers['content-encoding'] = 'gzip'
+      }
+    }
+    return { url: this.#urls[kind], method: 'POST', headers, body, bodyBytes }
+  }
+
+  classify(
+    kind: Endpoint,
+    messages: readonly Message[],
+    response: HttpResponse,
+    policy: RetryPolicy,
+    now: number,
+  ): BatchOutcome {
+    const { status } = response
+    const verdict = classifyStatus(status, messages.length, policy)
+    const serverText = errorText(response.body)
+    switch (verdict) {
+      case 'success':
+        return kind === 'imports'
+          ? uniformOutcome(messages, 'delivered', { status })
+          : this.#classifyVerbose(kind, messages, response)
+      case 'split':
+        return uniformOutcome(messages, 'split', { status })
+      case 'too_large':
+        return rejectedOutcome(
+          messages,
+          new MixpanelError(
+            'EVENTWIRE_HTTP_ERROR',
+            `Mixpanel ${PATHS[kind]} answered 413: message too large${suffix(serverText)}`,
+            {
+              endpoint: kind,
+              status,
+            },
+          ),
+          'too_large',
+          status,
+        )
+      case 'retry':
+        return uniformOutcome(messages, 'retry', {
+          status,
+          retryAfterMs: parseRetryAfter(response.headers['retry-after'], now),
+          retryError: new MixpanelError(
+            'EVENTWIRE_HTTP_ERROR',
+            `Mixpanel ${PATHS[kind]} answered ${status}${suffix(serverText)}`,
+            {
+              endpoint: kind,
+              status,
+              retryable: true,
+            },
+          ),
+        })
+      case 'reject': {
+        if (kind === 'imports' && status === 400) {
+          const partial = importPartial(messages, response.body)
+          if (partial !== undefined) return partial
+        }
+        return rejectedOutcome(
+          messages,
+          new MixpanelError(
+            'EVENTWIRE_HTTP_ERROR',
+            `Mixpanel ${PATHS[kind]} answered ${status}${suffix(serverText)}`,
+            {
+              endpoint: kind,
+              status,
+            },
+          ),
+          'rejected',
+          status,
+        )
+      }
+    }
+  }
+
+  #classifyVerbose(kind: Endpoint, messages: readonly Message[], response: HttpResponse): BatchOutcome {
+    const text = response.body.trim()
+    if (text === '1') return uniformOutcome(messages, 'delivered', { status: response.status })
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      parsed = undefined
+    }
+    if (typeof parsed === 'object' && parsed !== null && (parsed as { status?: unknown }).status === 1) {
+      return uniformOutcome(messages, 'delivered', { status: response.status })
+    }
+    const reason =
+      typeof parsed === 'object' && parsed !== null
+        ? `status ${JSON.stringify((parsed as { status?: unknown }).status)}${suffix(errorText(text))}`
+        : `an unreadable body${suffix(text.slice(0, 120))}`
+    return rejectedOutcome(
+      messages,
+      new MixpanelError('EVENTWIRE_API_ERROR', `Mixpanel ${PATHS[kind]} reported a failure: ${reason}`, {
+        endpoint: kind,
+        status: response.status,
+      }),
+      'rejected',
+      response.status,
+    )
+  }
+}
+
+/** Reads a strict-mode 400 body; undefined when it carries no usable `failed_records`. */
+function importPartial(messages: readonly Message[], body: string): BatchOutcome | undefined {
+  let parsed: { failed_records?: unknown; num_records_imported?: unknown }
+  try {
+    parsed = JSON.parse(body)
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(parsed.failed_records) || parsed.failed_records.length === 0) return undefined
+  const byIndex = new Map<number, FailedRecord>()
+  const byInsertId = new Map(messages.map((m, i) => [m.id, i]))
+  for (const raw of parsed.failed_records as Array<Record<string, unknown>>) {
+    const insertId = str(raw.$insert_id) ?? str(raw.insert_id)
+    let index = typeof raw.index === 'number' ? raw.index : -1
+    if (!(index >= 0 && index < messages.length) && insertId !== undefined)
+      index = byInsertId.get(insertId) ?? -1
+    if (index < 0 || index >= messages.length) return undefined
+    byIndex.set(index, {
+      index,
+      insertId: insertId ?? messages[index]!.id,
+      field: str(raw.field),
+      message: str(raw.message) ?? 'refused',
+      record: messages[index],
+    })
+  }
+  const imported =
+    typeof parsed.num_records_imported === 'number'
+      ? parsed.num_records_imported
+      : messages.length - byIndex.size
+  const all = new ImportError([...byIndex.values()], imported, { status: 400 })
+  const rejected: RejectedMessage[] = []
+  const delivered: Message[] = []
+  messages.forEach((message, index) => {
+    const record = byIndex.get(index)
+    if (record === undefined) delivered.push(message)
+    else
+      rejected.push({
+        message,
+        reason: 'rejected',
+        error: new ImportError([record], 0, { status: 400, cause: all }),
+      })
+  })
+  return { delivered, rejected, retry: [], split: [], status: 400 }
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+function errorText(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown }
+    if (typeof parsed?.error === 'string') return parsed.error
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  const text = body.trim()
+  return text === '' ? undefined : text.slice(0, 200)
+}
+
+function suffix(text: string | undefined): string {
+  return text === undefined ? '' : `: ${text}`
+}
+
+function withQuery(url: string, query: string): string {
+  return url + (url.includes('?') ? '&' : '?') + query
+}
+
+function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+}
+
+function tokenOf(messages: readonly Message[]): string {
+  const properties = messages[0]?.body.properties
+  const token =
+    typeof properties === 'object' && properties !== null && !Array.isArray(properties)
+      ? properties.token
+      : undefined
+  if (typeof token !== 'string' || token === '') {
+    throw new ValidationError(
+      'EVENTWIRE_INVALID_ARGUMENT',
+      '/import needs a project token in properties.token or a serviceAccount',
+    )
+  }
+  return token
+}
+
+function validateServiceAccount(account: ServiceAccount): void {
+  if (typeof account !== 'object' || account === null) {
+    throw new ConfigError('serviceAccount', 'expected { username, secret, projectId }')
+  }
+  if (typeof account.username !== 'string' || account.username === '') {
+    throw new ConfigError('serviceAccount.username', 'expected a non-empty string')
+  }
+  if (typeof account.secret !== 'string' || account.secret === '') {
+    throw new ConfigError('serviceAccount.secret', 'expected a non-empty string')
+  }
+  const id = String(account.projectId)
+  if (!/^\d+$/.test(id)) throw new ConfigError('serviceAccount.projectId', 'expected a numeric project id')
+}

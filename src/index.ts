@@ -1,0 +1,65 @@
+export {
+  type ClientWarning,
+  type EventMap,
+  FORBIDDEN_DISTINCT_IDS,
+  Groups,
+  type ImportEvent,
+  LIMITS,
+  Mixpanel,
+  type MixpanelOptions,
+  People,
+  type ProfileModifiers,
+  type ProfileProperties,
+  type Properties,
+} from './client/index.js'
+export {
+  BufferedConsumer,
+  type BufferedConsumerOptions,
+  type CloseOptions,
+  type CloseResult,
+  Consumer,
+  type ConsumerEvents,
+  type ConsumerOptions,
+  type ConsumerStats,
+  type DeliveryOptions,
+  type EventConsumer,
+} from './consumers/index.js'
+export {
+  type BatchOutcome,
+  type Destination,
+  MixpanelDestination,
+  type MixpanelDestinationOptions,
+  type ServiceAccount,
+} from './destinations/index.js'
+export {
+  ConfigError,
+  DeliveryError,
+  ERROR_CODES,
+  type ErrorCode,
+  EventwireError,
+  type FailedRecord,
+  ImportError,
+  isEventwireError,
+  MixpanelError,
+  type RejectedMessage,
+  ValidationError,
+} from './errors/index.js'
+export {
+  type Clock,
+  type DropReason,
+  type Endpoint,
+  type JsonObject,
+  type JsonValue,
+  LIB_VERSION,
+  type Logger,
+  type Message,
+  type Region,
+  type RetryOptions,
+  type TimerHandle,
+} from './internal/index.js'
+export {
+  type HttpRequest,
+  type HttpResponse,
+  HttpTransport,
+  type TransportOptions,
+} from './transport/index.js'

@@ -1,0 +1,18 @@
+export { REGION_HOSTS, type Region, resolveOrigin, urlOption } from './api-host.js'
+export { type Clock, sleepWith, systemClock, type TimerHandle } from './clock.js'
+export { TypedEmitter } from './emitter.js'
+export { isValidInsertId, newInsertId } from './ids.js'
+export { type LogFn, type Logger, silentLogger } from './logger.js'
+export {
+  createMessage,
+  type DropReason,
+  ENDPOINTS,
+  type Endpoint,
+  isEndpoint,
+  type JsonObject,
+  type JsonValue,
+  type Message,
+} from './message.js'
+export { parseRetryAfter, RETRY_DEFAULTS, type RetryOptions, RetryPolicy } from './retry-policy.js'
+export { boolOption, describe, enumOption, intOption, numberOption, stringOption } from './validate.js'
+export { LIB_VERSION } from './version.js'

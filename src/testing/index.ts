@@ -1,0 +1,9 @@
+export { createFakeClock, type FakeClock, type FakeClockOptions } from './fake-clock.js'
+export { createTestConsumer, type RecordedMessage, type TestConsumer } from './test-consumer.js'
+export {
+  type ReceivedRequest,
+  type ReceiverHandler,
+  type ScriptedResponse,
+  startTestReceiver,
+  type TestReceiver,
+} from './test-receiver.js'

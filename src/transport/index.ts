@@ -1,0 +1,7 @@
+export {
+  describeTarget,
+  type HttpRequest,
+  type HttpResponse,
+  HttpTransport,
+  type TransportOptions,
+} from './http-transport.js'
