@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto'
+import { EventwireError } from '../errors/index.js'
+import { type Clock, type Endpoint, ENDPOINTS, enumOption, intOption, type Message, systemClock } from '../internal/index.js'
+import {
+  type AddResult,
+  type EventStore,
+  type Lease,
+  type LeaseOptions,
+  type LeasedMessage,
+  type OverflowPolicy,
+  STORE_DEFAULTS,
+  type StoreCapacityOptions,
+  type StoreSize,
+} from './event-store.js'
+
+/** Options of {@link InMemoryEventStore}. */
+export interface InMemoryEventStoreOptions extends StoreCapacityOptions {
+  /** Time source for leases and backoff. @default systemClock */
+  clock?: Clock
+}
+
+interface Entry {
+  readonly message: Message
+  readonly seq: number
+  attempts: number
+  notBefore: number
+  lease: string | undefined
+}
+
+/** A FIFO of entries with O(1) shift; removed entries are skipped lazily. */
+class Queue {
+  items: Entry[] = []
+  head = 0
+  get length(): number {
+    return this.items.length - this.head
+  }
+  peek(): Entry | undefined {
+    return this.items[this.head]
+  }
+  shift(): Entry | undefined {
+    const entry = this.items[this.head++]
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head)
+      this.head = 0
+    }
+    return entry
+  }
+}
+
+const OVERFLOW: readonly OverflowPolicy[] = ['drop-newest', 'drop-oldest', 'block']
+
+/**
+ * The default store: messages wait in memory, so they are lost if the process dies (use
+ * `SqliteEventStore` from `eventwire/sqlite` when that matters). Bounded by count and bytes.
+ */
+export class InMemoryEventStore implements EventStore {
+  readonly bufferCapacity: number
+  readonly maxBufferBytes: number
+  readonly overflow: OverflowPolicy
+  readonly #clock: Clock
+  /** Entries by message id: everything held. */
+  readonly #entries = new Map<string, Entry>()
+  /** Ready entries per kind, in arrival order; entries no longer ready are skipped lazily. */
+  readonly #ready = new Map<Endpoint, Queue>(ENDPOINTS.map((k) => [k, new Queue()]))
+  /** Entries backing off (released with a future notBefore). */
+  #delayed: Entry[] = []
+  readonly #leases = new Map<string, { lease: Lease; entries: Entry[] }>()
+  readonly #waiters: Array<() => void> = []
+  #bytes = 0
+  #readyCount = 0
+  #seq = 0
+  #closed = false
+
+  constructor(options: InMemoryEventStoreOptions = {}) {
+    this.bufferCapacity = intOption('bufferCapacity', options.bufferCapacity, STORE_DEFAULTS.bufferCapacity, 1)
+    this.maxBufferBytes = intOption('maxBufferBytes', options.maxBufferBytes, STORE_DEFAULTS.maxBufferBytes, 1)
+    this.overflow = enumOption('overflow', options.overflow, OVERFLOW, STORE_DEFAULTS.overflow)
+    this.#clock = options.clock ?? systemClock
+  }
+
+  async add(messages: readonly Message[], signal?: AbortSignal): Promise<AddResult> {
+    this.#assertOpen()
+    const dropped: Message[] = []
+    let accepted = 0
+    for (const message of messages) {
+      if (!this.#fits(message)) {
+        if (this.overflow === 'drop-newest' || message.bytes > this.maxBufferBytes) {
+          dropped.push(message)
+          continue
+        }
+        if (this.overflow === 'drop-oldest') {
+          while (!this.#fits(message)) {
+            const evicted = this.#evictOldest()
+            if (evicted === undefined) break
+            dropped.push(evicted)
+          }
+        } else {
+          while (!this.#fits(message)) await this.#waitForRoom(signal)
+        }
+        if (!this.#fits(message)) {
+          dropped.push(message)
+          continue
+        }
+      }
+      this.#insert(message)
+      accepted++
+    }
+    return { accepted, dropped }
+  }
+
+  async lease(options: LeaseOptions): Promise<Lease | undefined> {
+    this.#assertOpen()
+    const now = this.#clock.now()
+    this.#expireLeases(now)
+    this.#promoteDelayed(now)
+    const kind = options.kind ?? this.#oldestReadyKind()
+    if (kind === undefined) return undefined
+    const queue = this.#ready.get(kind)!
+    const id = randomUUID()
+    const entries: Entry[] = []
+    const items: LeasedMessage[] = []
+    let bytes = 0
+    while (entries.length < options.maxCount) {
+      const entry = this.#peekReady(queue)
+      if (entry === undefined) break
+      if (entries.length > 0 && bytes + entry.message.bytes > options.maxBytes) break
+      queue.shift()
+      this.#readyCount--
+      entry.lease = id
+      bytes += entry.message.bytes
+      entries.push(entry)
+      items.push({ message: entry.message, attempts: entry.attempts })
+    }
+    if (entries.length === 0) return undefined
+    const lease: Lease = { id, kind, items, expiresAt: now + options.leaseMs }
+    this.#leases.set(id, { lease, entries })
+    return lease
+  }
+
+  async ack(lease: Lease, ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      const entry = this.#entries.get(id)
+      if (entry === undefined || entry.lease !== lease.id) continue
+      this.#entries.delete(id)
+      this.#bytes -= entry.message.bytes
+      entry.lease = undefined
+    }
+    this.#forgetLeaseIfDone(lease.id)
+    this.#wakeWaiters()
+  }
+
+  async release(lease: Lease, ids: readonly string[], notBefore: number): Promise<void> {
+    const now = this.#clock.now()
+    for (const id of ids) {
+      const entry = this.#entries.get(id)
+      if (entry === undefined || entry.lease !== lease.id) continue
+      entry.lease = undefined
+      entry.attempts++
+      entry.notBefore = notBefore
+      if (notBefore <= now) this.#makeReady(entry)
+      else this.#delayed.push(entry)
+    }
+    this.#forgetLeaseIfDone(lease.id)
+  }
+
+  async size(): Promise<StoreSize> {
+    const now = this.#clock.now()
+    this.#expireLeases(now)
+    this.#promoteDelayed(now)
+    let oldestReadyAt: number | undefined
+    for (const queue of this.#ready.values()) {
+      const entry = this.#peekReady(queue)
+      if (entry !== undefined && (oldestReadyAt === undefined || entry.message.createdAt < oldestReadyAt)) {
+        oldestReadyAt = entry.message.createdAt
+      }
+    }
+    let nextRetryAt: number | undefined
+    for (const entry of this.#delayed) if (nextRetryAt === undefined || entry.notBefore < nextRetryAt) nextRetryAt = entry.notBefore
+    let leased = 0
+    for (const { entries } of this.#leases.values()) for (const e of entries) if (e.lease !== undefined) leased++
+    return { count: this.#entries.size, bytes: this.#bytes, leased, ready: this.#readyCount, oldestReadyAt, nextRetryAt }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    this.#wakeWaiters()
+  }
+
+  #fits(message: Message): boolean {
+    return this.#entries.size < this.bufferCapacity && this.#bytes + message.bytes <= this.maxBufferBytes
+  }
+
+  #insert(message: Message): void {
+    if (this.#entries.has(message.id)) return
+    const entry: Entry = { message, seq: this.#seq++, attempts: 0, notBefore: 0, lease: undefined }
+    this.#entries.set(message.id, entry)
+    this.#bytes += message.bytes
+    this.#ready.get(message.kind)!.items.push(entry)
+    this.#readyCount++
+  }
+
+  #makeReady(entry: Entry): void {
+    // A retried message is older than everything queued after it: put it back in arrival order.
+    const queue = this.#ready.get(entry.message.kind)!
+    const items = queue.items
+    let i = items.length
+    while (i > queue.head && items[i - 1]!.seq > entry.seq) i--
+    items.splice(i, 0, entry)
+    this.#readyCount++
+  }
+
+  /** First entry of the queue that is still held and not leased (skipping stale slots). */
+  #peekReady(queue: Queue): Entry | undefined {
+    for (;;) {
+      const entry = queue.peek()
+      if (entry === undefined) return undefined
+      if (this.#entries.get(entry.message.id) === entry && entry.lease === undefined && entry.notBefore <= this.#clock.now()) {
+        return entry
+      }
+      queue.shift()
+    }
+  }
+
+  #oldestReadyKind(): Endpoint | undefined {
+    let best: Entry | undefined
+    for (const queue of this.#ready.values()) {
+      const entry = this.#peekReady(queue)
+      if (entry !== undefined && (best === undefined || entry.seq < best.seq)) best = entry
+    }
+    return best?.message.kind
+  }
+
+  #evictOldest(): Message | undefined {
+    const kind = this.#oldestReadyKind()
+    if (kind === undefined) return undefined
+    const entry = this.#ready.get(kind)!.shift()!
+    this.#readyCount--
+    this.#entries.delete(entry.message.id)
+    this.#bytes -= entry.message.bytes
+    return entry.message
+  }
+
+  #promoteDelayed(now: number): void {
+    if (this.#delayed.length === 0) return
+    const still: Entry[] = []
+    const due: Entry[] = []
+    for (const entry of this.#delayed) {
+      if (this.#entries.get(entry.message.id) !== entry) continue
+      if (entry.notBefore <= now) due.push(entry)
+      else still.push(entry)
+    }
+    this.#delayed = still
+    due.sort((a, b) => a.seq - b.seq)
+    for (const entry of due) this.#makeReady(entry)
+  }
+
+  #expireLeases(now: number): void {
+    for (const [id, { lease, entries }] of this.#leases) {
+      if (lease.expiresAt > now) continue
+      this.#leases.delete(id)
+      for (const entry of entries) {
+        if (entry.lease !== id || this.#entries.get(entry.message.id) !== entry) continue
+        entry.lease = undefined
+        entry.notBefore = 0
+        this.#makeReady(entry)
+      }
+    }
+  }
+
+  #forgetLeaseIfDone(leaseId: string): void {
+    const held = this.#leases.get(leaseId)
+    if (held !== undefined && held.entries.every((e) => e.lease !== leaseId)) this.#leases.delete(leaseId)
+  }
+
+  #waitForRoom(signal?: AbortSignal): Promise<void> {
+    this.#assertOpen()
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason)
+        return
+      }
+      const onAbort = () => reject(signal?.reason)
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.#waiters.push(() => {
+        signal?.removeEventListener('abort', onAbort)
+        if (this.#closed) reject(closedError())
+        else resolve()
+      })
+    })
+  }
+
+  #wakeWaiters(): void {
+    for (const wake of this.#waiters.splice(0)) wake()
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw closedError()
+  }
+}
+
+function closedError(): EventwireError {
+  return new EventwireError('EVENTWIRE_CLOSED', 'The event store is closed')
+}
