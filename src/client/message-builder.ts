@@ -11,7 +11,7 @@ import {
   newInsertId,
 } from '../internal/index.js'
 import { checkDistinctId, checkEventName, FORBIDDEN_DISTINCT_IDS, looksLikeEmail } from './identity.js'
-import { LIMITS, sanitizeProperties, toEpochMs } from './serialize.js'
+import { LIMITS, sanitizeProperties, setKey, toEpochMs } from './serialize.js'
 
 /** A warning about a call that was accepted but is probably a mistake. */
 export interface ClientWarning {
@@ -115,7 +115,7 @@ export class MessageBuilder {
     for (const key in props) {
       if (RESERVED_EVENT_KEYS.has(key)) continue
       if (!(key in out)) count++
-      out[key] = props[key] as JsonValue
+      setKey(out, key, props[key] as JsonValue)
     }
     if (count > LIMITS.maxProperties) {
       throw new ValidationError(

@@ -40,7 +40,7 @@ export function sanitizeProperties(properties: unknown, path = 'properties'): Js
     if (!Object.hasOwn(source, key)) continue
     const value = clean(source[key], path, key, 0, ancestors)
     if (value !== SKIP) {
-      out[key] = value
+      setKey(out, key, value)
       count++
     }
   }
@@ -109,6 +109,9 @@ function cleanObject(
   if (value instanceof DataView)
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
   if (value instanceof Error) return `${value.name}: ${value.message}`
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    return clean(value.valueOf(), parentPath, key, depth, ancestors)
+  }
   if (value instanceof RegExp) return String(value)
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     return clean(
@@ -151,31 +154,62 @@ function cleanObject(
       }
       return copy ?? (items as JsonValue[])
     }
-    const entries = value instanceof Map ? value : undefined
-    const source = entries
-      ? Object.fromEntries(Array.from(entries, ([k, v]) => [String(k), v]))
-      : (value as Record<string, unknown>)
-    const out: JsonObject = {}
+    const isMap = value instanceof Map
+    const source = isMap ? mapToObject(value, path) : (value as Record<string, unknown>)
+    // Copy only when something changes, so JSON-safe nested objects cost no allocation.
+    let copy: JsonObject | undefined = isMap || Object.getPrototypeOf(value) !== Object.prototype ? {} : undefined
     let count = 0
     for (const k in source) {
       if (!Object.hasOwn(source, k)) continue
-      const cleaned = clean(source[k], path, k, depth + 1, ancestors)
+      const original = source[k]
+      const cleaned = clean(original, path, k, depth + 1, ancestors)
+      if (copy === undefined && cleaned !== original) copy = copyKeysBefore(source, k)
       if (cleaned !== SKIP) {
-        out[k] = cleaned
+        if (copy !== undefined) setKey(copy, k, cleaned)
         count++
       }
     }
     if (count > LIMITS.maxCollection) {
-      throw new ValidationError(
-        'EVENTWIRE_LIMIT_EXCEEDED',
-        `${count} keys, more than Mixpanel's limit of ${LIMITS.maxCollection}`,
-        path,
-      )
+      throw new ValidationError('EVENTWIRE_LIMIT_EXCEEDED', `${count} keys, more than Mixpanel's limit of ${LIMITS.maxCollection}`, path)
     }
-    return out
+    return copy ?? (source as JsonObject)
   } finally {
     ancestors.pop()
   }
+}
+
+/**
+ * Sets an own property, also for the key `__proto__` (a plain assignment would change the
+ * prototype and lose the property).
+ */
+export function setKey<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
+}
+
+/** A Map as a plain object; keys become strings, and a key with no string form is refused. */
+function mapToObject(map: Map<unknown, unknown>, path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of map) {
+    let name: string
+    try {
+      name = typeof key === 'string' ? key : String(key)
+    } catch {
+      throw new ValidationError('EVENTWIRE_INVALID_PROPERTY', 'a Map key has no string form', path)
+    }
+    setKey(out, name, value)
+  }
+  return out
+}
+
+/** A copy of the own keys of `source` that come before `stop` (all already JSON-safe). */
+function copyKeysBefore(source: Record<string, unknown>, stop: string): JsonObject {
+  const out: JsonObject = {}
+  for (const k in source) {
+    if (k === stop) break
+    if (Object.hasOwn(source, k)) setKey(out, k, source[k] as JsonValue)
+  }
+  return out
 }
 
 function pathOf(parent: string, key: string | number): string {

@@ -43,6 +43,8 @@ export interface TestReceiver {
   delivered(path?: string): JsonObject[]
   /** Distinct `$insert_id`s among delivered events. */
   uniqueInsertIds(): Set<string>
+  /** Forgets every request and delivered record (the handler stays). */
+  reset(): void
   /** Stops the server, destroying open connections. */
   close(): Promise<void>
 }
@@ -110,6 +112,10 @@ export async function startTestReceiver(handler?: ReceiverHandler): Promise<Test
         }
       }
       return ids
+    },
+    reset() {
+      requests.length = 0
+      accepted.length = 0
     },
     async close() {
       for (const socket of sockets) socket.destroy()
