@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { DeliveryError, EventwireError } from '../errors/index.js'
 import { ENDPOINTS, type Endpoint, intOption, isEndpoint, type Message } from '../internal/index.js'
 import {
@@ -46,6 +47,8 @@ export class BufferedConsumer implements EventConsumer {
   constructor(options: BufferedConsumerOptions = {}) {
     this.maxSize = intOption('maxSize', options.maxSize, 50, 1, 2000)
     this.#delivery = new Delivery(resolveDeliveryOptions(options))
+    // Every request in flight listens on this one signal.
+    setMaxListeners(0, this.#abort.signal)
   }
 
   /** Subscribes to a notification (`request`, `success`, `retry`, `drop`, `failure`). */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { EventwireError } from '../errors/index.js'
 import { type Endpoint, intOption, isEndpoint, type Message } from '../internal/index.js'
 import {
@@ -31,6 +32,8 @@ export class Consumer implements EventConsumer {
 
   constructor(options: ConsumerOptions = {}) {
     this.#delivery = new Delivery(resolveDeliveryOptions(options))
+    // Every request in flight listens on this one signal.
+    setMaxListeners(0, this.#abort.signal)
   }
 
   /** Subscribes to a notification (`request`, `success`, `retry`, `drop`, `failure`). */
