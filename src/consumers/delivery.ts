@@ -144,28 +144,14 @@ export class Delivery {
           queue.unshift(outcome.split.slice(0, half), outcome.split.slice(half))
         }
         if (outcome.retry.length === 0) break
-        const cause =
-          outcome.retryError ??
-          new MixpanelError('EVENTWIRE_NETWORK_ERROR', 'delivery failed', { retryable: true })
-        if (retry >= this.policy.retryLimit || signal?.aborted) {
+        const cause = retryCause(outcome)
+        if (retry >= this.policy.retryLimit || signal?.aborted || !cause.retryable) {
           report.undelivered.push(...outcome.retry)
           error = cause
           break
         }
         const delayMs = this.policy.delayMs(retry + 1, outcome.retryAfterMs)
-        this.stats.retried += outcome.retry.length
-        this.events.emit('retry', {
-          endpoint: kind,
-          attempt: retry + 1,
-          delayMs,
-          status: outcome.status,
-          error: cause,
-          messageCount: outcome.retry.length,
-        })
-        this.logger.debug(
-          { endpoint: kind, attempt: retry + 1, delayMs, status: outcome.status },
-          'eventwire: retrying',
-        )
+        this.reportRetry(kind, retry + 1, delayMs, outcome, outcome.retry.length)
         try {
           await this.clock.sleep(delayMs, signal)
         } catch {
@@ -177,6 +163,23 @@ export class Delivery {
       }
     }
     return { ...report, error }
+  }
+
+  /**
+   * Counts, emits (`retry`) and logs a retry of `count` messages of `outcome`, scheduled
+   * `delayMs` from now as retry number `attempt` (1-based).
+   */
+  reportRetry(kind: Endpoint, attempt: number, delayMs: number, outcome: BatchOutcome, count: number): void {
+    this.stats.retried += count
+    this.events.emit('retry', {
+      endpoint: kind,
+      attempt,
+      delayMs,
+      status: outcome.status,
+      error: retryCause(outcome),
+      messageCount: count,
+    })
+    this.logger.debug({ endpoint: kind, attempt, delayMs, status: outcome.status }, 'eventwire: retrying')
   }
 
   /** Counts and reports messages refused for good. */
@@ -216,7 +219,7 @@ export class Delivery {
  * listing every refused record when that is all that went wrong, otherwise a `DeliveryError`
  * carrying the undelivered and rejected messages. Undefined when everything was delivered.
  */
-export function reportError(kind: Endpoint, report: DeliveryReport): EventwireError | undefined {
+export function reportError(kind: Endpoint, report: DeliveryReport, destination = 'mixpanel'): EventwireError | undefined {
   if (report.undelivered.length === 0 && report.rejected.length === 0) return undefined
   if (report.undelivered.length === 0 && report.rejected.every((r) => r.error instanceof ImportError)) {
     const records = report.rejected.flatMap((r) => (r.error as ImportError).failedRecords)
@@ -227,15 +230,22 @@ export function reportError(kind: Endpoint, report: DeliveryReport): EventwireEr
   const parts: string[] = []
   if (report.undelivered.length > 0) parts.push(`${report.undelivered.length} undelivered`)
   if (report.rejected.length > 0) parts.push(`${report.rejected.length} rejected`)
-  const ErrorClass = first instanceof MixpanelError ? MixpanelError : DeliveryError
+  const ErrorClass = destination === 'mixpanel' ? MixpanelError : DeliveryError
   return new ErrorClass(code, `${kind}: ${parts.join(', ')}${first ? `: ${first.message}` : ''}`, {
     endpoint: kind,
     status: first instanceof DeliveryError ? first.status : undefined,
-    retryable: report.undelivered.length > 0,
+    retryable: report.undelivered.length > 0 && (report.error?.retryable ?? true),
     cause: first,
     messages: report.undelivered,
     rejected: report.rejected,
   })
+}
+
+/** Why an outcome's `retry` messages were not delivered (a generic network error if it does not say). */
+export function retryCause(outcome: BatchOutcome): EventwireError {
+  return (
+    outcome.retryError ?? new MixpanelError('EVENTWIRE_NETWORK_ERROR', 'delivery failed', { retryable: true })
+  )
 }
 
 function asEventwireError(error: unknown, kind: Endpoint): EventwireError {

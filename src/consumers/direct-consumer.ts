@@ -80,7 +80,7 @@ export class Consumer implements EventConsumer {
       if (this.#abort.signal.aborted) this.#pendingAtClose += report.undelivered.length
       if (report.error) this.#delivery.reportFailure(endpoint, report.error, report.undelivered)
     }
-    const error = reportError(endpoint, report)
+    const error = reportError(endpoint, report, this.#delivery.destination.name)
     if (error) throw error
   }
 

@@ -47,6 +47,8 @@ export interface TransportOptions {
 
 const TRANSPORT_DEFAULTS = { requestTimeoutMs: 10_000, connectTimeoutMs: 10_000, verifyCert: true } as const
 
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/
+
 /** Largest response body read, so a misbehaving server cannot fill memory. */
 const MAX_RESPONSE_BYTES = 1024 * 1024
 
@@ -135,10 +137,13 @@ export class HttpTransport {
         code === 'UND_ERR_CONNECT_TIMEOUT' ||
         code === 'UND_ERR_HEADERS_TIMEOUT' ||
         code === 'UND_ERR_BODY_TIMEOUT'
+      // A certificate the client refuses will be refused again: retrying only delays the report.
+      const certificate = code !== undefined && CERTIFICATE_ERRORS.test(code)
+      const hint = certificate ? ' (TLS certificate refused; see verifyCert)' : ''
       throw new EventwireError(
         timeout ? 'EVENTWIRE_TIMEOUT' : 'EVENTWIRE_NETWORK_ERROR',
-        `${target}: ${code ?? (error as Error).message ?? 'request failed'}`,
-        { cause: error, retryable: true },
+        `${target}: ${code ?? (error as Error).message ?? 'request failed'}${hint}`,
+        { cause: error, retryable: !certificate },
       )
     } finally {
       timer.cancel()
