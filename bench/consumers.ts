@@ -8,7 +8,12 @@ import { printTable, sampleProperties, startChildReceiver } from './lib.js'
 const receiver = await startChildReceiver()
 const rows: Array<Record<string, string | number>> = []
 
-async function measure(label: string, consumer: EventConsumer, count: number, concurrency: number): Promise<void> {
+async function measure(
+  label: string,
+  consumer: EventConsumer,
+  count: number,
+  concurrency: number,
+): Promise<void> {
   const mp = new Mixpanel('bench-token', { consumer })
   const before = await receiver.count()
   const start = process.hrtime.bigint()
@@ -36,8 +41,18 @@ async function measure(label: string, consumer: EventConsumer, count: number, co
 
 await measure('Consumer (1 in flight)', new Consumer({ apiHost: receiver.origin }), 3_000, 1)
 await measure('Consumer (16 in flight)', new Consumer({ apiHost: receiver.origin }), 10_000, 16)
-await measure('BufferedConsumer (50)', new BufferedConsumer({ apiHost: receiver.origin, maxSize: 50 }), 50_000, 1)
-await measure('BufferedConsumer (2000)', new BufferedConsumer({ apiHost: receiver.origin, maxSize: 2000 }), 50_000, 1)
+await measure(
+  'BufferedConsumer (50)',
+  new BufferedConsumer({ apiHost: receiver.origin, maxSize: 50 }),
+  50_000,
+  1,
+)
+await measure(
+  'BufferedConsumer (2000)',
+  new BufferedConsumer({ apiHost: receiver.origin, maxSize: 2000 }),
+  50_000,
+  1,
+)
 await receiver.stop()
 
 console.log('\n## track() cost per consumer (loopback receiver in a child process)\n')

@@ -10,9 +10,13 @@ export interface ChildReceiver {
 
 /** Starts `bench/loopback-receiver.ts` in its own process. */
 export async function startChildReceiver(): Promise<ChildReceiver> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', new URL('./loopback-receiver.ts', import.meta.url).pathname], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('./loopback-receiver.ts', import.meta.url).pathname],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   const [line] = (await once(child.stdout!, 'data')) as [Buffer]
   const origin = `http://127.0.0.1:${line.toString().trim()}`
   return {

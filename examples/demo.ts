@@ -18,7 +18,9 @@ async function runService(label: string, consumer: EventConsumer): Promise<void>
   await mp.people.increment(userId, { projects: 1 })
   await mp.groups.set('company_id', 'acme', { name: 'Acme Ltd', seats: 25 })
   const result = await mp.close()
-  console.log(`${label.padEnd(18)} sent=${result.sent} failed=${result.failed} dropped=${result.dropped} pending=${result.pending}`)
+  console.log(
+    `${label.padEnd(18)} sent=${result.sent} failed=${result.failed} dropped=${result.dropped} pending=${result.pending}`,
+  )
 }
 
 await runService('Consumer', new Consumer({ apiHost: receiver.origin }))
@@ -26,8 +28,18 @@ await runService('BufferedConsumer', new BufferedConsumer({ apiHost: receiver.or
 
 console.log('\nWhat arrived:')
 for (const request of receiver.requests) {
-  const summary = request.records.map((r) => (typeof r.event === 'string' ? r.event : Object.keys(r).find((k) => k.startsWith('$') && !['$token', '$distinct_id', '$group_key', '$group_id', '$ip', '$ignore_time'].includes(k))))
-  console.log(`  ${request.method} ${request.path.padEnd(8)} ${String(request.records.length).padStart(3)} record(s): ${summary.join(', ')}`)
+  const summary = request.records.map((r) =>
+    typeof r.event === 'string'
+      ? r.event
+      : Object.keys(r).find(
+          (k) =>
+            k.startsWith('$') &&
+            !['$token', '$distinct_id', '$group_key', '$group_id', '$ip', '$ignore_time'].includes(k),
+        ),
+  )
+  console.log(
+    `  ${request.method} ${request.path.padEnd(8)} ${String(request.records.length).padStart(3)} record(s): ${summary.join(', ')}`,
+  )
 }
 const sample = receiver.requests.find((r) => r.path === '/track')?.records[0]
 console.log('\nOne event as received:')

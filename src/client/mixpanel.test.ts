@@ -27,7 +27,13 @@ describe('Mixpanel client', () => {
 
   test('caller properties override defaults, but not token, distinct_id, time or $insert_id', async () => {
     const { mp, consumer } = client()
-    await mp.track('u1', 'E', { token: 'other', distinct_id: 'other', mp_lib: 'custom', time: 1_600_000_000, $insert_id: 'abc-1' })
+    await mp.track('u1', 'E', {
+      token: 'other',
+      distinct_id: 'other',
+      mp_lib: 'custom',
+      time: 1_600_000_000,
+      $insert_id: 'abc-1',
+    })
     const props = consumer.for('events')[0]!.properties as Record<string, unknown>
     assert.equal(props.token, 'tok')
     assert.equal(props.distinct_id, 'u1')
@@ -41,12 +47,27 @@ describe('Mixpanel client', () => {
     assert.equal((await rejection(mp.track('u1', '' as string))).code, 'EVENTWIRE_INVALID_ARGUMENT')
     assert.equal((await rejection(mp.track(null, 'E'))).path, 'distinctId')
     assert.equal((await rejection(mp.track({} as string, 'E'))).code, 'EVENTWIRE_INVALID_ARGUMENT')
-    assert.equal((await rejection(mp.track('u1', 'E', { $insert_id: 'has space' }))).code, 'EVENTWIRE_INVALID_INSERT_ID')
-    assert.equal((await rejection(mp.track('u1', 'E', { $insert_id: 'x'.repeat(37) }))).code, 'EVENTWIRE_INVALID_INSERT_ID')
+    assert.equal(
+      (await rejection(mp.track('u1', 'E', { $insert_id: 'has space' }))).code,
+      'EVENTWIRE_INVALID_INSERT_ID',
+    )
+    assert.equal(
+      (await rejection(mp.track('u1', 'E', { $insert_id: 'x'.repeat(37) }))).code,
+      'EVENTWIRE_INVALID_INSERT_ID',
+    )
     assert.equal((await rejection(mp.track('u1', 'E', { f: () => 1 }))).path, 'properties.f')
-    assert.equal((await rejection(mp.track('u1', 'E', { big: 'x'.repeat(1_000_001) }))).code, 'EVENTWIRE_LIMIT_EXCEEDED')
-    assert.equal((await rejection(mp.people.increment('u1', { n: 'one' as unknown as number }))).path, 'properties.n')
-    assert.equal((await rejection(mp.people.union('u1', { n: 'x' as unknown as string[] }))).path, 'properties.n')
+    assert.equal(
+      (await rejection(mp.track('u1', 'E', { big: 'x'.repeat(1_000_001) }))).code,
+      'EVENTWIRE_LIMIT_EXCEEDED',
+    )
+    assert.equal(
+      (await rejection(mp.people.increment('u1', { n: 'one' as unknown as number }))).path,
+      'properties.n',
+    )
+    assert.equal(
+      (await rejection(mp.people.union('u1', { n: 'x' as unknown as string[] }))).path,
+      'properties.n',
+    )
     assert.equal((await rejection(mp.groups.set('', 'g', {}))).path, 'groupKey')
     assert.equal(consumer.sent.length, 0, 'nothing invalid reaches the consumer')
     await mp.track('u1', 'Still works')
@@ -63,8 +84,20 @@ describe('Mixpanel client', () => {
 
   test('/import refuses placeholder distinct ids; /track accepts them', async () => {
     const { mp, consumer } = client()
-    for (const id of ['null', 'undefined', 'Anonymous', '0', '-1', '00000000-0000-0000-0000-000000000000', '[]']) {
-      assert.equal((await rejection(mp.import(id, 'E', 1_600_000_000))).code, 'EVENTWIRE_FORBIDDEN_DISTINCT_ID', id)
+    for (const id of [
+      'null',
+      'undefined',
+      'Anonymous',
+      '0',
+      '-1',
+      '00000000-0000-0000-0000-000000000000',
+      '[]',
+    ]) {
+      assert.equal(
+        (await rejection(mp.import(id, 'E', 1_600_000_000))).code,
+        'EVENTWIRE_FORBIDDEN_DISTINCT_ID',
+        id,
+      )
     }
     await mp.import('', 'E', 1_600_000_000)
     await mp.track('null', 'E')
@@ -105,6 +138,10 @@ describe('Mixpanel client', () => {
     await mp.track('u1', 'Unknown event', {}).catch(() => {})
     // @ts-expect-error a property of the wrong type does not compile
     await mp.track('u1', 'Order completed', { total: 'ten', currency: 'EUR' }).catch(() => {})
-    assert.equal(consumer.sent.length, 3, 'types are compile-time only; runtime checks come from a tracking plan')
+    assert.equal(
+      consumer.sent.length,
+      3,
+      'types are compile-time only; runtime checks come from a tracking plan',
+    )
   })
 })

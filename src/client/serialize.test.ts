@@ -79,7 +79,9 @@ describe('sanitizeProperties', () => {
   })
 
   test('a __proto__ key is kept as a property, not turned into a prototype', () => {
-    const input = JSON.parse('{"__proto__": {"x": 1}, "nested": {"__proto__": 2, "d": new Date(0)}}'.replace('new Date(0)', '0'))
+    const input = JSON.parse(
+      '{"__proto__": {"x": 1}, "nested": {"__proto__": 2, "d": new Date(0)}}'.replace('new Date(0)', '0'),
+    )
     const out = sanitizeProperties(input)
     assert.equal(JSON.stringify(out), '{"__proto__":{"x":1},"nested":{"__proto__":2,"d":0}}')
     assert.equal(Object.getPrototypeOf(out), Object.prototype)
@@ -95,7 +97,10 @@ describe('sanitizeProperties', () => {
   test("enforces Mixpanel's nesting, list and property-count limits", () => {
     assert.doesNotThrow(() => sanitizeProperties({ a: { b: { c: { d: 1 } } } }))
     rejects({ b: { c: { d: {} } } }, 'EVENTWIRE_LIMIT_EXCEEDED', 'properties.value.b.c.d')
-    rejects(Array.from({ length: LIMITS.maxCollection + 1 }, () => 1), 'EVENTWIRE_LIMIT_EXCEEDED')
+    rejects(
+      Array.from({ length: LIMITS.maxCollection + 1 }, () => 1),
+      'EVENTWIRE_LIMIT_EXCEEDED',
+    )
     const many = Object.fromEntries(Array.from({ length: LIMITS.maxProperties + 1 }, (_, i) => [`p${i}`, i]))
     assert.throws(() => sanitizeProperties(many), { code: 'EVENTWIRE_LIMIT_EXCEEDED' })
   })

@@ -157,7 +157,8 @@ function cleanObject(
     const isMap = value instanceof Map
     const source = isMap ? mapToObject(value, path) : (value as Record<string, unknown>)
     // Copy only when something changes, so JSON-safe nested objects cost no allocation.
-    let copy: JsonObject | undefined = isMap || Object.getPrototypeOf(value) !== Object.prototype ? {} : undefined
+    let copy: JsonObject | undefined =
+      isMap || Object.getPrototypeOf(value) !== Object.prototype ? {} : undefined
     let count = 0
     for (const k in source) {
       if (!Object.hasOwn(source, k)) continue
@@ -170,7 +171,11 @@ function cleanObject(
       }
     }
     if (count > LIMITS.maxCollection) {
-      throw new ValidationError('EVENTWIRE_LIMIT_EXCEEDED', `${count} keys, more than Mixpanel's limit of ${LIMITS.maxCollection}`, path)
+      throw new ValidationError(
+        'EVENTWIRE_LIMIT_EXCEEDED',
+        `${count} keys, more than Mixpanel's limit of ${LIMITS.maxCollection}`,
+        path,
+      )
     }
     return copy ?? (source as JsonObject)
   } finally {
@@ -183,7 +188,8 @@ function cleanObject(
  * prototype and lose the property).
  */
 export function setKey<T>(target: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
   else target[key] = value
 }
 

@@ -144,10 +144,18 @@ export class BufferedConsumer implements EventConsumer {
         buffer.unshift(...report.undelivered, ...rest)
         const kept = [...report.undelivered, ...rest]
         if (report.error) this.#delivery.reportFailure(endpoint, report.error, kept)
-        throw reportError(endpoint, { delivered, rejected, undelivered: kept, error: report.error }, this.#delivery.destination.name)
+        throw reportError(
+          endpoint,
+          { delivered, rejected, undelivered: kept, error: report.error },
+          this.#delivery.destination.name,
+        )
       }
     }
-    const error = reportError(endpoint, { delivered, rejected, undelivered: [], error: undefined }, this.#delivery.destination.name)
+    const error = reportError(
+      endpoint,
+      { delivered, rejected, undelivered: [], error: undefined },
+      this.#delivery.destination.name,
+    )
     if (error) throw error
   }
 

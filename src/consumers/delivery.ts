@@ -219,7 +219,11 @@ export class Delivery {
  * listing every refused record when that is all that went wrong, otherwise a `DeliveryError`
  * carrying the undelivered and rejected messages. Undefined when everything was delivered.
  */
-export function reportError(kind: Endpoint, report: DeliveryReport, destination = 'mixpanel'): EventwireError | undefined {
+export function reportError(
+  kind: Endpoint,
+  report: DeliveryReport,
+  destination = 'mixpanel',
+): EventwireError | undefined {
   if (report.undelivered.length === 0 && report.rejected.length === 0) return undefined
   if (report.undelivered.length === 0 && report.rejected.every((r) => r.error instanceof ImportError)) {
     const records = report.rejected.flatMap((r) => (r.error as ImportError).failedRecords)

@@ -6,9 +6,15 @@ import { parseRetryAfter, RetryPolicy } from './retry-policy.js'
 describe('RetryPolicy', () => {
   test('backs off exponentially with full jitter, capped', () => {
     const top = new RetryPolicy({ retryBackoffFactor: 0.25, maxRetryDelayMs: 1500 }, () => 0.999999)
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => top.delayMs(n)), [249, 499, 999, 1499, 1499])
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => top.delayMs(n)),
+      [249, 499, 999, 1499, 1499],
+    )
     const half = new RetryPolicy({}, () => 0.5)
-    assert.deepEqual([1, 2, 3].map((n) => half.delayMs(n)), [125, 250, 500])
+    assert.deepEqual(
+      [1, 2, 3].map((n) => half.delayMs(n)),
+      [125, 250, 500],
+    )
     const zero = new RetryPolicy({}, () => 0)
     assert.equal(zero.delayMs(3), 0)
   })
@@ -21,8 +27,10 @@ describe('RetryPolicy', () => {
 
   test('retries 408, 425, 429 and 5xx by default, not other 4xx', () => {
     const policy = new RetryPolicy()
-    for (const status of [408, 425, 429, 500, 502, 503, 504, 599]) assert.equal(policy.isRetryableStatus(status), true, String(status))
-    for (const status of [400, 401, 403, 404, 410, 413, 422]) assert.equal(policy.isRetryableStatus(status), false, String(status))
+    for (const status of [408, 425, 429, 500, 502, 503, 504, 599])
+      assert.equal(policy.isRetryableStatus(status), true, String(status))
+    for (const status of [400, 401, 403, 404, 410, 413, 422])
+      assert.equal(policy.isRetryableStatus(status), false, String(status))
   })
 
   test('customRetryCodes override the defaults both ways', () => {
@@ -34,7 +42,10 @@ describe('RetryPolicy', () => {
   })
 
   test('invalid options name the option', () => {
-    assert.throws(() => new RetryPolicy({ retryLimit: -1 }), (e: unknown) => e instanceof ConfigError && e.option === 'retryLimit')
+    assert.throws(
+      () => new RetryPolicy({ retryLimit: -1 }),
+      (e: unknown) => e instanceof ConfigError && e.option === 'retryLimit',
+    )
     assert.throws(() => new RetryPolicy({ retryBackoffFactor: Number.NaN }), { option: 'retryBackoffFactor' })
     assert.throws(() => new RetryPolicy({ customRetryCodes: { 42: true } }), { option: 'customRetryCodes' })
   })

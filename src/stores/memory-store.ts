@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto'
 import { EventwireError } from '../errors/index.js'
-import { type Clock, type Endpoint, ENDPOINTS, enumOption, intOption, type Message, systemClock } from '../internal/index.js'
+import {
+  type Clock,
+  ENDPOINTS,
+  type Endpoint,
+  enumOption,
+  intOption,
+  type Message,
+  systemClock,
+} from '../internal/index.js'
 import {
   type AddResult,
   type EventStore,
   type Lease,
-  type LeaseOptions,
   type LeasedMessage,
+  type LeaseOptions,
   type OverflowPolicy,
   STORE_DEFAULTS,
   type StoreCapacityOptions,
@@ -72,8 +80,18 @@ export class InMemoryEventStore implements EventStore {
   #closed = false
 
   constructor(options: InMemoryEventStoreOptions = {}) {
-    this.bufferCapacity = intOption('bufferCapacity', options.bufferCapacity, STORE_DEFAULTS.bufferCapacity, 1)
-    this.maxBufferBytes = intOption('maxBufferBytes', options.maxBufferBytes, STORE_DEFAULTS.maxBufferBytes, 1)
+    this.bufferCapacity = intOption(
+      'bufferCapacity',
+      options.bufferCapacity,
+      STORE_DEFAULTS.bufferCapacity,
+      1,
+    )
+    this.maxBufferBytes = intOption(
+      'maxBufferBytes',
+      options.maxBufferBytes,
+      STORE_DEFAULTS.maxBufferBytes,
+      1,
+    )
     this.overflow = enumOption('overflow', options.overflow, OVERFLOW, STORE_DEFAULTS.overflow)
     this.#clock = options.clock ?? systemClock
   }
@@ -175,10 +193,19 @@ export class InMemoryEventStore implements EventStore {
       }
     }
     let nextRetryAt: number | undefined
-    for (const entry of this.#delayed) if (nextRetryAt === undefined || entry.notBefore < nextRetryAt) nextRetryAt = entry.notBefore
+    for (const entry of this.#delayed)
+      if (nextRetryAt === undefined || entry.notBefore < nextRetryAt) nextRetryAt = entry.notBefore
     let leased = 0
-    for (const { entries } of this.#leases.values()) for (const e of entries) if (e.lease !== undefined) leased++
-    return { count: this.#entries.size, bytes: this.#bytes, leased, ready: this.#readyCount, oldestReadyAt, nextRetryAt }
+    for (const { entries } of this.#leases.values())
+      for (const e of entries) if (e.lease !== undefined) leased++
+    return {
+      count: this.#entries.size,
+      bytes: this.#bytes,
+      leased,
+      ready: this.#readyCount,
+      oldestReadyAt,
+      nextRetryAt,
+    }
   }
 
   async close(): Promise<void> {
@@ -214,7 +241,11 @@ export class InMemoryEventStore implements EventStore {
     for (;;) {
       const entry = queue.peek()
       if (entry === undefined) return undefined
-      if (this.#entries.get(entry.message.id) === entry && entry.lease === undefined && entry.notBefore <= this.#clock.now()) {
+      if (
+        this.#entries.get(entry.message.id) === entry &&
+        entry.lease === undefined &&
+        entry.notBefore <= this.#clock.now()
+      ) {
         return entry
       }
       queue.shift()
@@ -269,7 +300,7 @@ export class InMemoryEventStore implements EventStore {
 
   #forgetLeaseIfDone(leaseId: string): void {
     const held = this.#leases.get(leaseId)
-    if (held !== undefined && held.entries.every((e) => e.lease !== leaseId)) this.#leases.delete(leaseId)
+    if (held?.entries.every((e) => e.lease !== leaseId)) this.#leases.delete(leaseId)
   }
 
   #waitForRoom(signal?: AbortSignal): Promise<void> {

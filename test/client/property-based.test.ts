@@ -4,7 +4,12 @@ import fc from 'fast-check'
 import { BufferedConsumer, Mixpanel, ValidationError } from '../../src/index.js'
 import { startTestReceiver, type TestReceiver } from '../../src/testing/index.js'
 
-const DOCUMENTED = new Set(['EVENTWIRE_INVALID_PROPERTY', 'EVENTWIRE_LIMIT_EXCEEDED', 'EVENTWIRE_INVALID_ARGUMENT', 'EVENTWIRE_INVALID_INSERT_ID'])
+const DOCUMENTED = new Set([
+  'EVENTWIRE_INVALID_PROPERTY',
+  'EVENTWIRE_LIMIT_EXCEEDED',
+  'EVENTWIRE_INVALID_ARGUMENT',
+  'EVENTWIRE_INVALID_INSERT_ID',
+])
 
 const anyValue = fc.anything({
   maxDepth: 5,
@@ -32,19 +37,23 @@ describe('track() with arbitrary property values', () => {
     let accepted = 0
     let refused = 0
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.string(), anyValue, { maxKeys: 8 }), fc.string({ minLength: 1 }), async (properties, name) => {
-        const outcome = await mp.track('user', name, properties).then(
-          () => 'ok' as const,
-          (error: unknown) => error,
-        )
-        if (outcome === 'ok') {
-          accepted++
-          return
-        }
-        refused++
-        assert.ok(outcome instanceof ValidationError, `unexpected ${String(outcome)}`)
-        assert.ok(DOCUMENTED.has(outcome.code), outcome.code)
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.string(), anyValue, { maxKeys: 8 }),
+        fc.string({ minLength: 1 }),
+        async (properties, name) => {
+          const outcome = await mp.track('user', name, properties).then(
+            () => 'ok' as const,
+            (error: unknown) => error,
+          )
+          if (outcome === 'ok') {
+            accepted++
+            return
+          }
+          refused++
+          assert.ok(outcome instanceof ValidationError, `unexpected ${String(outcome)}`)
+          assert.ok(DOCUMENTED.has(outcome.code), outcome.code)
+        },
+      ),
       { numRuns: 400, seed: 20261121 },
     )
     const circular: Record<string, unknown> = {}
@@ -53,7 +62,10 @@ describe('track() with arbitrary property values', () => {
     await mp.flush()
     await mp.close()
 
-    assert.ok(accepted > 200, `most arbitrary values have a mapping (accepted ${accepted}, refused ${refused})`)
+    assert.ok(
+      accepted > 200,
+      `most arbitrary values have a mapping (accepted ${accepted}, refused ${refused})`,
+    )
     const records = receiver.requests.flatMap((r) => {
       assert.equal(r.decodeError, undefined, 'body is valid JSON')
       return r.records

@@ -20,7 +20,11 @@ describe('Mixpanel client: exact wire output through Consumer', () => {
   })
   beforeEach(() => {
     receiver.requests.length = 0
-    mp = new Mixpanel(TOKEN, { apiHost: receiver.origin, clock: createFakeClock({ now: NOW }), retryLimit: 0 })
+    mp = new Mixpanel(TOKEN, {
+      apiHost: receiver.origin,
+      clock: createFakeClock({ now: NOW }),
+      retryLimit: 0,
+    })
   })
 
   const only = () => {
@@ -33,7 +37,12 @@ describe('Mixpanel client: exact wire output through Consumer', () => {
   }
 
   test('track', async () => {
-    await mp.track('user-1', 'Signed up', { plan: 'pro', seats: 3, when: new Date(Date.UTC(2024, 0, 2)), $insert_id: 'fixed-id-1' })
+    await mp.track('user-1', 'Signed up', {
+      plan: 'pro',
+      seats: 3,
+      when: new Date(Date.UTC(2024, 0, 2)),
+      $insert_id: 'fixed-id-1',
+    })
     const { request, record } = only()
     assert.equal(request.path, '/track')
     assert.equal(request.query.toString(), 'ip=0&verbose=1')
@@ -66,7 +75,10 @@ describe('Mixpanel client: exact wire output through Consumer', () => {
   })
 
   test('import uses /import with strict=1 and the token as Basic user', async () => {
-    await mp.import('user-1', 'Legacy purchase', new Date(Date.UTC(2020, 5, 1)), { amount: 10, $insert_id: 'imp-1' })
+    await mp.import('user-1', 'Legacy purchase', new Date(Date.UTC(2020, 5, 1)), {
+      amount: 10,
+      $insert_id: 'imp-1',
+    })
     const { request, record } = only()
     assert.equal(request.path, '/import')
     assert.equal(request.query.toString(), 'strict=1')
@@ -94,7 +106,10 @@ describe('Mixpanel client: exact wire output through Consumer', () => {
     await account.close()
     const { request, record } = only()
     assert.equal(request.query.toString(), 'strict=1&project_id=12345')
-    assert.equal(request.headers.authorization, `Basic ${Buffer.from('sa.user:s3cr3t-value').toString('base64')}`)
+    assert.equal(
+      request.headers.authorization,
+      `Basic ${Buffer.from('sa.user:s3cr3t-value').toString('base64')}`,
+    )
     assert.equal((record.properties as Record<string, unknown>).time, 1_600_000_000_000)
   })
 
@@ -113,7 +128,14 @@ describe('Mixpanel client: exact wire output through Consumer', () => {
         code: 400,
         status: 'Bad Request',
         num_records_imported: 2,
-        failed_records: [{ index: 1, $insert_id: (req.records[1]!.properties as Record<string, string>).$insert_id, field: 'properties.time', message: "'properties.time' is invalid" }],
+        failed_records: [
+          {
+            index: 1,
+            $insert_id: (req.records[1]!.properties as Record<string, string>).$insert_id,
+            field: 'properties.time',
+            message: "'properties.time' is invalid",
+          },
+        ],
       },
     }))
     const events = [
@@ -138,7 +160,11 @@ describe('Mixpanel client: exact wire output through Consumer', () => {
     )
     assert.equal(error.failedRecords[0]!.insertId, 'b-1')
     assert.equal(error.imported, 2)
-    assert.equal(receiver.requests.length, 1, 'the client-side failure is not sent; the rest go in one request')
+    assert.equal(
+      receiver.requests.length,
+      1,
+      'the client-side failure is not sent; the rest go in one request',
+    )
     assert.deepEqual(
       receiver.requests[0]!.records.map((r) => r.event),
       ['A', 'B', 'D'],
@@ -165,7 +191,10 @@ describe('Mixpanel client: exact wire output through Consumer', () => {
     })
     assert.equal(merge!.path, '/import', '$merge is accepted only through /import')
     assert.equal(merge!.records[0]!.event, '$merge')
-    assert.deepEqual((merge!.records[0]!.properties as Record<string, unknown>).$distinct_ids, ['user-1', 'user-2'])
+    assert.deepEqual((merge!.records[0]!.properties as Record<string, unknown>).$distinct_ids, [
+      'user-1',
+      'user-2',
+    ])
   })
 
   test('people operations carry the server-side defaults', async () => {
@@ -191,7 +220,10 @@ describe('Mixpanel client: exact wire output through Consumer', () => {
         { ...base, $union: { plans: ['pro'] } },
         { ...base, $remove: { tags: 'a' } },
         { ...base, $unset: ['old', 'older'] },
-        { ...base, $append: { $transactions: { sku: 'k', $time: new Date(NOW).toISOString(), $amount: 9.5 } } },
+        {
+          ...base,
+          $append: { $transactions: { sku: 'k', $time: new Date(NOW).toISOString(), $amount: 9.5 } },
+        },
         { ...base, $unset: ['$transactions'] },
         { ...base, $delete: '', $ignore_alias: true },
       ],
@@ -199,12 +231,26 @@ describe('Mixpanel client: exact wire output through Consumer', () => {
   })
 
   test('profile defaults are overridable per client and per call', async () => {
-    const custom = new Mixpanel(TOKEN, { apiHost: receiver.origin, profileDefaults: { ip: '203.0.113.7', ignoreTime: null } })
+    const custom = new Mixpanel(TOKEN, {
+      apiHost: receiver.origin,
+      profileDefaults: { ip: '203.0.113.7', ignoreTime: null },
+    })
     await custom.people.set('u1', { a: 1 })
     await custom.people.set('u1', { a: 2 }, { ip: null, ignoreTime: false, time: NOW })
     await custom.close()
-    assert.deepEqual(receiver.requests[0]!.records[0], { $token: TOKEN, $distinct_id: 'u1', $set: { a: 1 }, $ip: '203.0.113.7' })
-    assert.deepEqual(receiver.requests[1]!.records[0], { $token: TOKEN, $distinct_id: 'u1', $set: { a: 2 }, $ignore_time: false, $time: NOW })
+    assert.deepEqual(receiver.requests[0]!.records[0], {
+      $token: TOKEN,
+      $distinct_id: 'u1',
+      $set: { a: 1 },
+      $ip: '203.0.113.7',
+    })
+    assert.deepEqual(receiver.requests[1]!.records[0], {
+      $token: TOKEN,
+      $distinct_id: 'u1',
+      $set: { a: 2 },
+      $ignore_time: false,
+      $time: NOW,
+    })
   })
 
   test('group operations', async () => {

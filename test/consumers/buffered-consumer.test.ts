@@ -22,7 +22,11 @@ describe('BufferedConsumer', () => {
     receiver.reset()
     let failedOnce = false
     receiver.handle((req) => {
-      if (!failedOnce && req.path === '/engage' && receiver.requests.filter((r) => r.path === '/engage').length === 2) {
+      if (
+        !failedOnce &&
+        req.path === '/engage' &&
+        receiver.requests.filter((r) => r.path === '/engage').length === 2
+      ) {
         failedOnce = true
         return { status: 503 }
       }
@@ -87,7 +91,10 @@ describe('BufferedConsumer', () => {
     const ids = receiver.delivered('/track').map((r) => (r.properties as Record<string, string>).$insert_id)
     assert.equal(ids.length, 200)
     assert.equal(new Set(ids).size, 200)
-    assert.ok(receiver.requests.every((r) => r.records.length <= 10), 'requests never exceed maxSize')
+    assert.ok(
+      receiver.requests.every((r) => r.records.length <= 10),
+      'requests never exceed maxSize',
+    )
     await mp.close()
     receiver.handle(undefined)
   })
@@ -95,7 +102,11 @@ describe('BufferedConsumer', () => {
   test('messages refused for good are dropped and reported, not kept', async () => {
     receiver.reset()
     receiver.handle(() => ({ status: 400, body: { error: 'bad payload', status: 0 } }))
-    const consumer = new BufferedConsumer({ apiHost: receiver.origin, maxSize: 50, clock: createFakeClock({ autoAdvanceSleeps: true }) })
+    const consumer = new BufferedConsumer({
+      apiHost: receiver.origin,
+      maxSize: 50,
+      clock: createFakeClock({ autoAdvanceSleeps: true }),
+    })
     const drops: Array<[string, number]> = []
     consumer.on('drop', (d) => drops.push([d.reason, d.count]))
     const mp = new Mixpanel('tok', { consumer })
@@ -132,7 +143,9 @@ describe('BufferedConsumer', () => {
     const consumer = new BufferedConsumer({ apiHost: receiver.origin })
     const mp = new Mixpanel('tok', { consumer })
     for (let i = 0; i < 3; i++) await mp.import('u', 'E', 1_600_000_000, { $insert_id: `x-${i}` })
-    const error = await mp.flush().catch((e: unknown) => e as { code: string; failedRecords: Array<{ insertId: string }> })
+    const error = await mp
+      .flush()
+      .catch((e: unknown) => e as { code: string; failedRecords: Array<{ insertId: string }> })
     assert.equal(error?.code, 'EVENTWIRE_IMPORT_FAILED_RECORDS')
     assert.deepEqual(
       error.failedRecords.map((r) => r.insertId),
@@ -146,7 +159,10 @@ describe('BufferedConsumer', () => {
   })
 
   test('maxSize is validated', () => {
-    assert.throws(() => new BufferedConsumer({ maxSize: 2001 }), { code: 'EVENTWIRE_INVALID_OPTION', option: 'maxSize' })
+    assert.throws(() => new BufferedConsumer({ maxSize: 2001 }), {
+      code: 'EVENTWIRE_INVALID_OPTION',
+      option: 'maxSize',
+    })
     assert.throws(() => new BufferedConsumer({ maxSize: 0 }), { option: 'maxSize' })
   })
 })

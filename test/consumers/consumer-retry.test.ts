@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { Consumer, MixpanelError, Mixpanel } from '../../src/index.js'
-import { createFakeClock, type ScriptedResponse, startTestReceiver, type TestReceiver } from '../../src/testing/index.js'
+import { Consumer, Mixpanel, MixpanelError } from '../../src/index.js'
+import {
+  createFakeClock,
+  type ScriptedResponse,
+  startTestReceiver,
+  type TestReceiver,
+} from '../../src/testing/index.js'
 
 const TIMEOUT_MS = 5000
 
@@ -31,9 +36,22 @@ describe('Consumer retries', () => {
       }
       return step
     })
-    const consumer = new Consumer({ apiHost: receiver.origin, clock, random: () => 0.5, retryLimit: 5, requestTimeoutMs: TIMEOUT_MS })
+    const consumer = new Consumer({
+      apiHost: receiver.origin,
+      clock,
+      random: () => 0.5,
+      retryLimit: 5,
+      requestTimeoutMs: TIMEOUT_MS,
+    })
     const retries: Array<{ attempt: number; delayMs: number; status: number | undefined; code: string }> = []
-    consumer.on('retry', (r) => retries.push({ attempt: r.attempt, delayMs: r.delayMs, status: r.status, code: (r.error as MixpanelError).code }))
+    consumer.on('retry', (r) =>
+      retries.push({
+        attempt: r.attempt,
+        delayMs: r.delayMs,
+        status: r.status,
+        code: (r.error as MixpanelError).code,
+      }),
+    )
     const mp = new Mixpanel('tok', { consumer })
     await mp.track('u1', 'Retried', { $insert_id: 'retry-1' })
     receiver.handle(undefined)
@@ -62,7 +80,10 @@ describe('Consumer retries', () => {
     for (const status of [400, 401, 403, 413]) {
       receiver.requests.length = 0
       receiver.handle(() => ({ status, body: { error: `nope ${status}`, status: 0 } }))
-      const consumer = new Consumer({ apiHost: receiver.origin, clock: createFakeClock({ autoAdvanceSleeps: true }) })
+      const consumer = new Consumer({
+        apiHost: receiver.origin,
+        clock: createFakeClock({ autoAdvanceSleeps: true }),
+      })
       const drops: string[] = []
       consumer.on('drop', (d) => drops.push(d.reason))
       const mp = new Mixpanel('tok', { consumer })
@@ -87,7 +108,13 @@ describe('Consumer retries', () => {
     receiver.requests.length = 0
     receiver.handle(() => ({ status: 502 }))
     const clock = createFakeClock({ autoAdvanceSleeps: true })
-    const consumer = new Consumer({ apiHost: receiver.origin, clock, random: () => 1, retryLimit: 2, retryBackoffFactor: 1 })
+    const consumer = new Consumer({
+      apiHost: receiver.origin,
+      clock,
+      random: () => 1,
+      retryLimit: 2,
+      retryBackoffFactor: 1,
+    })
     const failures: number[] = []
     consumer.on('failure', (f) => failures.push(f.messages.length))
     const error = await new Mixpanel('tok', { consumer }).track('u1', 'E').then(
@@ -140,10 +167,15 @@ describe('Consumer retries', () => {
   test('secrets never appear in errors or request notifications', async () => {
     receiver.handle(() => ({ status: 401, body: { error: 'Invalid credentials', status: 'Unauthorized' } }))
     const secret = 'very-secret-service-account-password'
-    const consumer = new Consumer({ apiHost: receiver.origin, serviceAccount: { username: 'sa', secret, projectId: 7 } })
+    const consumer = new Consumer({
+      apiHost: receiver.origin,
+      serviceAccount: { username: 'sa', secret, projectId: 7 },
+    })
     const seen: string[] = []
     consumer.on('request', (r) => seen.push(JSON.stringify(r)))
-    const error = await new Mixpanel('tok', { consumer }).import('u1', 'E', 1_700_000_000).catch((e: unknown) => e as Error)
+    const error = await new Mixpanel('tok', { consumer })
+      .import('u1', 'E', 1_700_000_000)
+      .catch((e: unknown) => e as Error)
     receiver.handle(undefined)
     const base64 = Buffer.from(`sa:${secret}`).toString('base64')
     assert.ok(seen.length === 1 && seen[0]!.includes('[redacted]'))

@@ -11,13 +11,16 @@ const fixtures = new URL('../fixtures/tls/', import.meta.url)
 describe('TLS certificate verification (verifyCert)', () => {
   let origin: string
   let received = 0
-  const server = createServer({ key: readFileSync(new URL('key.pem', fixtures)), cert: readFileSync(new URL('cert.pem', fixtures)) }, (req, res) => {
-    req.resume()
-    req.on('end', () => {
-      received++
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":1,"error":null}')
-    })
-  })
+  const server = createServer(
+    { key: readFileSync(new URL('key.pem', fixtures)), cert: readFileSync(new URL('cert.pem', fixtures)) },
+    (req, res) => {
+      req.resume()
+      req.on('end', () => {
+        received++
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":1,"error":null}')
+      })
+    },
+  )
 
   before(async () => {
     server.listen(0, '127.0.0.1')

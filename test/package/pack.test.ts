@@ -27,7 +27,10 @@ describe('the packed package, installed as a user installs it', () => {
     const tarball = (await readdir(dir)).find((f) => f.endsWith('.tgz'))
     assert.ok(tarball, 'npm pack produced a tarball')
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer-app', private: true }))
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball)], { cwd: dir, maxBuffer: 16 * 1024 * 1024 })
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball)], {
+      cwd: dir,
+      maxBuffer: 16 * 1024 * 1024,
+    })
   })
 
   after(() => rm(dir, { recursive: true, force: true }))
@@ -56,7 +59,24 @@ describe('the packed package, installed as a user installs it', () => {
       `import { Mixpanel, type EventConsumer } from 'eventwire'\nimport { createTestConsumer } from 'eventwire/testing'\nconst c: EventConsumer = createTestConsumer()\nconst mp = new Mixpanel<{ Paid: { amount: number } }>('t', { consumer: c })\nvoid mp.track('u', 'Paid', { amount: 1 })\n// @ts-expect-error wrong property type\nvoid mp.track('u', 'Paid', { amount: 'x' })\n`,
     )
     const tsc = join(root, 'node_modules/typescript/bin/tsc')
-    const result = await run(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), 'app.mts'], { cwd: dir }).then(
+    const result = await run(
+      process.execPath,
+      [
+        tsc,
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--types',
+        'node',
+        '--typeRoots',
+        join(root, 'node_modules/@types'),
+        'app.mts',
+      ],
+      { cwd: dir },
+    ).then(
       () => ({ code: 0, out: '' }),
       (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
     )
@@ -64,7 +84,11 @@ describe('the packed package, installed as a user installs it', () => {
   })
 
   test('the eventwire bin prints help', async () => {
-    const { stdout } = await run(process.execPath, [join(dir, 'node_modules/eventwire/dist/cli/main.js'), '--help'], { cwd: dir })
+    const { stdout } = await run(
+      process.execPath,
+      [join(dir, 'node_modules/eventwire/dist/cli/main.js'), '--help'],
+      { cwd: dir },
+    )
     assert.match(stdout, /Usage: eventwire/)
   })
 })
