@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import { ERROR_CODES } from './codes.js'
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8')
-const documented = new Set([...doc.matchAll(/^### (EVENTWIRE_[A-Z0-9_]+)\s*$/gm)].map((m) => m[1]))
+const documented = new Set([...doc.matchAll(/^### (EVENTWIRE_[A-Z0-9_]+)\s*$/gm)].map((m) => m[1] as string))
 
 test('every error code is documented in docs/errors.md', () => {
   const missing = Object.keys(ERROR_CODES).filter((code) => !documented.has(code))
