@@ -1,6 +1,13 @@
 import { setMaxListeners } from 'node:events'
 import { DeliveryError, EventwireError } from '../errors/index.js'
-import { ENDPOINTS, type Endpoint, intOption, isEndpoint, type Message } from '../internal/index.js'
+import {
+  type DropReason,
+  ENDPOINTS,
+  type Endpoint,
+  intOption,
+  isEndpoint,
+  type Message,
+} from '../internal/index.js'
 import {
   type CloseOptions,
   type CloseResult,
@@ -49,6 +56,18 @@ export class BufferedConsumer implements EventConsumer {
     this.#delivery = new Delivery(resolveDeliveryOptions(options))
     // Every request in flight listens on this one signal.
     setMaxListeners(0, this.#abort.signal)
+  }
+
+  /** Counts and reports messages dropped before they reached this consumer (see `EventConsumer.drop`). */
+  drop(endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
+    const cause =
+      error instanceof EventwireError
+        ? error
+        : new EventwireError('EVENTWIRE_DELIVERY_FAILED', error?.message ?? reason)
+    this.#delivery.reportRejected(
+      endpoint,
+      messages.map((message) => ({ message, reason, error: cause })),
+    )
   }
 
   /** Subscribes to a notification (`request`, `success`, `retry`, `drop`, `failure`). */

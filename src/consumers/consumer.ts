@@ -38,6 +38,12 @@ export interface EventConsumer {
   flush(): Promise<void>
   /** Stops intake, drains, and resolves with what happened. Idempotent. */
   close(options?: CloseOptions): Promise<CloseResult>
+  /**
+   * Counts and reports messages dropped before they reached the consumer (e.g. by the tracking
+   * plan, reason `plan_violation`), so every loss shows up in one place: the consumer's stats,
+   * `drop` event and `onDrop` callback. Optional for custom consumers; must not throw.
+   */
+  drop?(endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void
 }
 
 /** Notifications every eventwire consumer emits. */

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events'
 import { EventwireError } from '../errors/index.js'
-import { type Endpoint, intOption, isEndpoint, type Message } from '../internal/index.js'
+import { type DropReason, type Endpoint, intOption, isEndpoint, type Message } from '../internal/index.js'
 import {
   type CloseOptions,
   type CloseResult,
@@ -34,6 +34,18 @@ export class Consumer implements EventConsumer {
     this.#delivery = new Delivery(resolveDeliveryOptions(options))
     // Every request in flight listens on this one signal.
     setMaxListeners(0, this.#abort.signal)
+  }
+
+  /** Counts and reports messages dropped before they reached this consumer (see `EventConsumer.drop`). */
+  drop(endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
+    const cause =
+      error instanceof EventwireError
+        ? error
+        : new EventwireError('EVENTWIRE_DELIVERY_FAILED', error?.message ?? reason)
+    this.#delivery.reportRejected(
+      endpoint,
+      messages.map((message) => ({ message, reason, error: cause })),
+    )
   }
 
   /** Subscribes to a notification (`request`, `success`, `retry`, `drop`, `failure`). */

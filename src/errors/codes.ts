@@ -32,12 +32,60 @@ export const ERROR_CODES = {
   EVENTWIRE_DELIVERY_FAILED:
     'A flush could not deliver some messages; the error carries the undelivered and rejected messages.',
   // --- batch ---
+  EVENTWIRE_QUEUE_FULL:
+    'A BatchConsumer dropped a message because its store was full (overflow drop-newest or drop-oldest).',
+  EVENTWIRE_MESSAGE_TOO_LARGE:
+    'A single message cannot fit in one request of byteLimit bytes; it was dropped before sending.',
+  EVENTWIRE_RETRIES_EXHAUSTED:
+    'Messages were not delivered within their retry budget (retryLimit or retryBudgetMs) and were dropped.',
+  EVENTWIRE_STORE_FAILED:
+    'An EventStore operation failed inside a BatchConsumer; the operation is retried later.',
+  EVENTWIRE_FANOUT_PARTIAL:
+    'Some consumers of a FanoutConsumer refused a message that the others accepted; errors lists each refusal.',
   // --- stores ---
+  EVENTWIRE_STORE_DEPENDENCY_MISSING:
+    'A store needs an optional package that is not installed (better-sqlite3 for SQLite, ioredis for Redis).',
+  EVENTWIRE_STORE_LOCKED:
+    'The SQLite store file is open in another process; one process owns a file at a time.',
+  EVENTWIRE_STORE_INCOMPATIBLE:
+    'The store file or Redis keys were written by an incompatible eventwire version.',
+  EVENTWIRE_STORE_ERROR:
+    'The storage engine failed (SQLite I/O error, Redis connection or command error). Retryable.',
   // --- plan ---
+  EVENTWIRE_INVALID_PLAN:
+    'A tracking plan file cannot be read, parsed or compiled; the error names the file and the JSON pointer.',
+  EVENTWIRE_PLAN_VIOLATION:
+    'A call broke the tracking plan and the plan policy rejects it; the error lists the issues.',
+  EVENTWIRE_LEXICON_ERROR:
+    'The Mixpanel Lexicon Schemas API refused a request or answered with something unreadable.',
   // --- flags ---
+  EVENTWIRE_FLAGS_INVALID_DEFINITIONS:
+    'Flag definitions (a /flags/definitions response or a definitions file) are not { "flags": [...] } JSON.',
+  EVENTWIRE_FLAGS_UNAVAILABLE:
+    'Flag definitions could not be loaded: ready() rejected (refused request, readyTimeoutMs elapsed, or shut down first).',
   // --- snowplow ---
+  EVENTWIRE_SNOWPLOW_NO_SCHEMA:
+    'A Mixpanel-style event reached a Snowplow emitter that has no Iglu schema for it (set eventSchema).',
   // --- collector ---
+  EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING:
+    'The collector needs the optional peer dependency better-sqlite3, which is not installed.',
+  EVENTWIRE_COLLECTOR_DATABASE_ERROR:
+    'The collector could not open or prepare its SQLite database (unwritable folder, corrupt file).',
+  EVENTWIRE_COLLECTOR_LISTEN_FAILED:
+    'The collector could not listen on the requested host and port (port in use, permission denied).',
+  EVENTWIRE_COLLECTOR_FLAGS_FILE_INVALID:
+    'The flag definitions file given to the collector cannot be read or is not {"flags": [...]} JSON.',
   // --- cli ---
+  EVENTWIRE_INPUT_UNREADABLE:
+    'An input file of a bulk command cannot be opened, decompressed, or split into records (e.g. a JSON array that is not closed).',
+  EVENTWIRE_CHECKPOINT_MISMATCH:
+    'An import checkpoint belongs to another file, another version of the file, or other settings; restart or delete it.',
+  EVENTWIRE_BULK_INCOMPLETE:
+    'A bulk command stopped before every record had a final outcome (undelivered batch, refused request, interrupted).',
+  EVENTWIRE_GDPR_API_ERROR:
+    'The Mixpanel GDPR API refused a deletion or status request, or answered with something unreadable.',
+  EVENTWIRE_UNSAFE_DELETE:
+    'people sync --delete-missing was refused because the input holds no rows: it would delete every synced profile.',
 } as const
 
 /** A stable error code string, `EVENTWIRE_*`. */

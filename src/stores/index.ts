@@ -1,3 +1,4 @@
+export { type AddOutcome, AddQueue, type AddQueueOptions, type CommitFn } from './add-queue.js'
 export {
   type AddResult,
   type EventStore,
@@ -9,4 +10,13 @@ export {
   type StoreCapacityOptions,
   type StoreSize,
 } from './event-store.js'
+export { loadOptional } from './load-optional.js'
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './memory-store.js'
+export { DEFAULT_REDIS_URL, redactUrl, redisUrlOption } from './redis-connection.js'
+export { REDIS_STORE_DEFAULTS, RedisEventStore, type RedisEventStoreOptions } from './redis-store.js'
+export {
+  SQLITE_STORE_DEFAULTS,
+  type SqliteDurability,
+  SqliteEventStore,
+  type SqliteEventStoreOptions,
+} from './sqlite-store.js'

@@ -1,0 +1,25 @@
+/**
+ * Keeps the process alive while something is awaited that only unref'd timers would otherwise
+ * drive (a flush or close waiting out a retry backoff): without it, Node would exit with the
+ * messages still waiting. Holds one ref'd no-op interval while at least one hold is active. The
+ * interval does no timing; every delay still goes through the injected clock.
+ */
+export class KeepAlive {
+  #holds = 0
+  #handle: ReturnType<typeof setInterval> | undefined
+
+  /** Holds the process alive until `promise` settles; returns `promise`. */
+  during<T>(promise: Promise<T>): Promise<T> {
+    if (this.#holds++ === 0) this.#handle = setInterval(noop, 1 << 30)
+    const release = () => {
+      if (--this.#holds === 0) {
+        clearInterval(this.#handle)
+        this.#handle = undefined
+      }
+    }
+    promise.then(release, release)
+    return promise
+  }
+}
+
+function noop(): void {}

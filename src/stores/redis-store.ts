@@ -1,0 +1,396 @@
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
+import type { Redis, RedisOptions } from 'ioredis'
+import { ConfigError, EventwireError } from '../errors/index.js'
+import {
+  type Clock,
+  ENDPOINTS,
+  type Endpoint,
+  enumOption,
+  intOption,
+  type Logger,
+  type Message,
+  silentLogger,
+  stringOption,
+  systemClock,
+} from '../internal/index.js'
+import { type AddOutcome, AddQueue } from './add-queue.js'
+import type {
+  AddResult,
+  EventStore,
+  Lease,
+  LeasedMessage,
+  LeaseOptions,
+  OverflowPolicy,
+  StoreCapacityOptions,
+  StoreSize,
+} from './event-store.js'
+import { STORE_DEFAULTS } from './event-store.js'
+import {
+  connectRedis,
+  DEFAULT_REDIS_URL,
+  redactUrl,
+  redisUrlOption,
+  runScript,
+  toRedisError,
+} from './redis-connection.js'
+import { REDIS_SCRIPTS, type RedisScript } from './redis-scripts.js'
+
+/** Options of {@link RedisEventStore}. */
+export interface RedisEventStoreOptions extends StoreCapacityOptions {
+  /**
+   * A Redis URL — `redis://host:port/db`, `rediss://` for TLS, credentials as
+   * `redis://:password@host` or `redis://user:password@host` — or an ioredis client to share
+   * (the store never closes a client it did not create).
+   * @default 'redis://127.0.0.1:6379'
+   */
+  redis?: string | Redis
+  /** Extra ioredis options used with a URL, e.g. `{ tls: { ca } }` for a private CA. */
+  redisOptions?: RedisOptions
+  /**
+   * Name of the queue. Keys are `{name}:events`, `{name}:people`, `{name}:groups`,
+   * `{name}:imports` (streams), `{name}:delayed` (sorted set) and `{name}:meta`; the braces keep
+   * them in one Redis Cluster slot.
+   * @default 'eventwire'
+   */
+  stream?: string
+  /** Consumer group shared by the workers. @default 'eventwire' */
+  group?: string
+  /** This process's name in the group; must be unique per live process. @default host-pid-random */
+  consumer?: string
+  /**
+   * How long a lease holds, in milliseconds, overriding the `leaseMs` each `lease()` call asks
+   * for. Redis judges a lapsed lease by how long its messages sat idle, measured by the worker
+   * that takes them over; set the same value in every worker so they agree. A worker that died
+   * hands its messages over after this long; a request slower than this may be delivered twice.
+   * @default the `leaseMs` of each `lease()` call
+   */
+  leaseTimeoutMs?: number
+  /** While `add()` waits for room (`overflow: 'block'`), look again this often, in ms. @default 100 */
+  blockPollMs?: number
+  /** Clock for lease expiry times and retry times (`notBefore`). @default systemClock */
+  clock?: Clock
+  /** A pino-compatible logger. @default silent */
+  logger?: Logger
+}
+
+/** Defaults of {@link RedisEventStoreOptions}. */
+export const REDIS_STORE_DEFAULTS = {
+  redis: DEFAULT_REDIS_URL,
+  stream: 'eventwire',
+  group: 'eventwire',
+  blockPollMs: 100,
+}
+
+const OVERFLOW: readonly OverflowPolicy[] = ['drop-newest', 'drop-oldest', 'block']
+/** Messages per add script call. */
+const MAX_COMMIT = 500
+/** Consumers of dead workers that hold nothing are removed from the group after a day. */
+const STALE_CONSUMER_MS = 24 * 60 * 60 * 1000
+
+interface Held {
+  readonly kind: number
+  readonly entryId: string
+  readonly bytes: number
+}
+
+/**
+ * A store shared by many processes through Redis Streams (ioredis, an optional peer dependency
+ * loaded on first use). Producers add; workers lease their share through one consumer group,
+ * acknowledge on a final outcome (`XACK` + `XDEL`), and take over messages whose lease lapsed —
+ * a worker that died — with `XAUTOCLAIM` after `leaseMs`. Retries wait in a sorted set scored
+ * by `notBefore` and go back to the end of their stream when due.
+ *
+ * Capacity is exact across processes: every add checks count and bytes in one Lua script and
+ * applies the overflow policy; nothing is trimmed silently (no `MAXLEN`). Messages round-trip
+ * exactly: id, kind, JSON, bytes and createdAt are stored, the body is parsed back from the JSON.
+ * Durability is Redis's own (RDB/AOF settings). Failures reject with `EVENTWIRE_STORE_ERROR`
+ * (retryable); messages never include the password.
+ */
+export class RedisEventStore implements EventStore {
+  readonly stream: string
+  readonly group: string
+  readonly consumer: string
+  readonly bufferCapacity: number
+  readonly maxBufferBytes: number
+  readonly overflow: OverflowPolicy
+  /** Lease duration overriding the callers' `leaseMs`, if set. */
+  readonly leaseTimeoutMs: number | undefined
+  readonly #target: string | Redis
+  readonly #redisOptions: RedisOptions
+  readonly #keys: readonly string[]
+  readonly #clock: Clock
+  readonly #logger: Logger
+  readonly #where: string
+  readonly #queue: AddQueue
+  readonly #leases = new Map<string, { expiresAt: number; held: Map<string, Held[]> }>()
+  readonly #inflight = new Set<Promise<unknown>>()
+  #connecting: Promise<Redis> | undefined
+  #client: Redis | undefined
+  #closed = false
+
+  constructor(options: RedisEventStoreOptions = {}) {
+    const redis = options.redis ?? REDIS_STORE_DEFAULTS.redis
+    this.#target = typeof redis === 'string' ? redisUrlOption('redis', redis) : redisClientOption(redis)
+    this.#where = typeof redis === 'string' ? redactUrl(redis) : 'a shared ioredis client'
+    this.#redisOptions = options.redisOptions ?? {}
+    this.stream = stringOption('stream', options.stream, REDIS_STORE_DEFAULTS.stream)
+    this.group = stringOption('group', options.group, REDIS_STORE_DEFAULTS.group)
+    this.consumer = stringOption(
+      'consumer',
+      options.consumer,
+      `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    )
+    this.bufferCapacity = intOption(
+      'bufferCapacity',
+      options.bufferCapacity,
+      STORE_DEFAULTS.bufferCapacity,
+      1,
+    )
+    this.maxBufferBytes = intOption(
+      'maxBufferBytes',
+      options.maxBufferBytes,
+      STORE_DEFAULTS.maxBufferBytes,
+      1,
+    )
+    this.overflow = enumOption('overflow', options.overflow, OVERFLOW, STORE_DEFAULTS.overflow)
+    this.leaseTimeoutMs =
+      options.leaseTimeoutMs === undefined
+        ? undefined
+        : intOption('leaseTimeoutMs', options.leaseTimeoutMs, 0, 1)
+    const blockPollMs = intOption('blockPollMs', options.blockPollMs, REDIS_STORE_DEFAULTS.blockPollMs, 1)
+    this.#clock = options.clock ?? systemClock
+    this.#logger = options.logger ?? silentLogger
+    const tag = `{${this.stream}}`
+    this.#keys = [...ENDPOINTS.map((kind) => `${tag}:${kind}`), `${tag}:delayed`, `${tag}:meta`]
+    this.#queue = new AddQueue((messages) => this.#commitAdds(messages), {
+      maxBatch: MAX_COMMIT,
+      clock: this.#clock,
+      pollMs: blockPollMs,
+    })
+  }
+
+  /** Creates a store and connects now, so a missing package or an unreachable server surfaces here. */
+  static async open(options: RedisEventStoreOptions = {}): Promise<RedisEventStore> {
+    const store = new RedisEventStore(options)
+    await store.#ready()
+    return store
+  }
+
+  async add(messages: readonly Message[], signal?: AbortSignal): Promise<AddResult> {
+    await this.#ready()
+    return this.#queue.add(messages, signal)
+  }
+
+  lease(options: LeaseOptions): Promise<Lease | undefined> {
+    return this.#track(this.#lease(options))
+  }
+
+  async #lease(options: LeaseOptions): Promise<Lease | undefined> {
+    await this.#ready()
+    const now = this.#clock.now()
+    const leaseMs = this.leaseTimeoutMs ?? options.leaseMs
+    for (const [id, lease] of this.#leases) if (lease.expiresAt <= now) this.#leases.delete(id)
+    const kindIndex = options.kind === undefined ? 0 : ENDPOINTS.indexOf(options.kind) + 1
+    const reply = (await this.#run(REDIS_SCRIPTS.lease, [
+      this.group,
+      this.consumer,
+      now,
+      leaseMs,
+      options.maxCount,
+      options.maxBytes,
+      kindIndex,
+    ])) as Array<string | number>
+    if (reply.length === 0) return undefined
+    const kindNumber = Number(reply[0])
+    const kind = ENDPOINTS[kindNumber - 1]!
+    const items: LeasedMessage[] = []
+    const held = new Map<string, Held[]>()
+    for (let i = 1; i + 6 <= reply.length; i += 6) {
+      const [entryId, id, json, createdAt, bytes, attempts] = reply.slice(i, i + 6).map(String) as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ]
+      const message = decodeMessage(kind, id, json, createdAt)
+      items.push({ message, attempts: Number(attempts) })
+      const entry: Held = { kind: kindNumber, entryId, bytes: Number(bytes) }
+      const list = held.get(id)
+      if (list === undefined) held.set(id, [entry])
+      else list.push(entry)
+    }
+    const id = randomUUID()
+    const expiresAt = now + leaseMs
+    this.#leases.set(id, { expiresAt, held })
+    return { id, kind, items, expiresAt }
+  }
+
+  ack(lease: Lease, ids: readonly string[]): Promise<void> {
+    return this.#track(this.#ack(lease, ids))
+  }
+
+  async #ack(lease: Lease, ids: readonly string[]): Promise<void> {
+    const args = this.#take(lease, ids, (h) => [h.kind, h.entryId, h.bytes])
+    if (args.length === 0) return
+    await this.#ready()
+    await this.#run(REDIS_SCRIPTS.ack, [this.group, ...args])
+    this.#queue.wake()
+  }
+
+  release(lease: Lease, ids: readonly string[], notBefore: number): Promise<void> {
+    return this.#track(this.#release(lease, ids, notBefore))
+  }
+
+  async #release(lease: Lease, ids: readonly string[], notBefore: number): Promise<void> {
+    const args = this.#take(lease, ids, (h) => [h.kind, h.entryId])
+    if (args.length === 0) return
+    await this.#ready()
+    await this.#run(REDIS_SCRIPTS.release, [this.group, this.consumer, Math.round(notBefore), ...args])
+  }
+
+  size(): Promise<StoreSize> {
+    return this.#track(this.#size())
+  }
+
+  async #size(): Promise<StoreSize> {
+    await this.#ready()
+    await this.#queue.settle()
+    const reply = (await this.#run(REDIS_SCRIPTS.size, [this.group, this.#clock.now()])) as Array<
+      string | number
+    >
+    const optional = (value: string | number | undefined) =>
+      value === undefined || value === '' ? undefined : Number(value)
+    return {
+      count: Number(reply[0]),
+      bytes: Number(reply[1]),
+      leased: Number(reply[2]),
+      ready: Number(reply[3]),
+      oldestReadyAt: optional(reply[4]),
+      nextRetryAt: optional(reply[5]),
+    }
+  }
+
+  /**
+   * Stops the store: waits for adds in progress, makes this process's unacknowledged leases
+   * reclaimable by other workers at once, and disconnects a client it created. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    const client = await this.#connecting?.catch(() => undefined)
+    if (client === undefined) return
+    // Operations already started finish on the open connection.
+    await Promise.allSettled([...this.#inflight])
+    await this.#queue.settle().catch(() => {})
+    this.#queue.fail(closedError())
+    try {
+      await runScript(client, REDIS_SCRIPTS.close, this.#keys, [this.group, this.consumer, STALE_CONSUMER_MS])
+    } catch (error) {
+      this.#logger.warn(
+        { err: (error as Error).message },
+        'eventwire: could not hand back Redis leases on close',
+      )
+    }
+    this.#leases.clear()
+    if (typeof this.#target === 'string') await client.quit().catch(() => client.disconnect())
+  }
+
+  #ready(): Promise<Redis> {
+    if (this.#closed) return Promise.reject(closedError())
+    if (this.#connecting === undefined) {
+      const target = this.#target
+      const connecting =
+        typeof target === 'string'
+          ? connectRedis(target, this.#redisOptions, this.#logger)
+          : Promise.resolve(target)
+      this.#connecting = connecting.then(
+        (client) => {
+          this.#client = client
+          return client
+        },
+        (error) => {
+          // Connecting again later may work (the server was restarting): do not keep the failure.
+          this.#connecting = undefined
+          throw error
+        },
+      )
+    }
+    return this.#connecting
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inflight.add(work)
+    const done = () => this.#inflight.delete(work)
+    work.then(done, done)
+    return work
+  }
+
+  async #run(script: RedisScript, args: ReadonlyArray<string | number>): Promise<unknown> {
+    try {
+      return await runScript(this.#client!, script, this.#keys, args)
+    } catch (error) {
+      throw toRedisError(error, this.#where)
+    }
+  }
+
+  async #commitAdds(messages: readonly Message[]): Promise<AddOutcome[]> {
+    const args: Array<string | number> = [this.group, this.bufferCapacity, this.maxBufferBytes, this.overflow]
+    for (const m of messages) args.push(ENDPOINTS.indexOf(m.kind) + 1, m.id, m.json, m.createdAt, m.bytes)
+    const reply = (await this.#run(REDIS_SCRIPTS.add, args)) as Array<string | number>
+    const outcomes: AddOutcome[] = []
+    let i = 0
+    while (i < reply.length) {
+      const stored = Number(reply[i]) === 1
+      const evictedCount = Number(reply[i + 1])
+      i += 2
+      const evicted: Message[] = []
+      for (let e = 0; e < evictedCount; e++, i += 5) {
+        const kind = ENDPOINTS[Number(reply[i]) - 1]!
+        evicted.push(decodeMessage(kind, String(reply[i + 1]), String(reply[i + 2]), String(reply[i + 3])))
+      }
+      outcomes.push({ stored, evicted })
+    }
+    return outcomes
+  }
+
+  /** Removes `ids` from an unexpired lease held here and returns their script arguments. */
+  #take(
+    lease: Lease,
+    ids: readonly string[],
+    toArgs: (held: Held) => Array<string | number>,
+  ): Array<string | number> {
+    const record = this.#leases.get(lease.id)
+    if (record === undefined) return []
+    const args: Array<string | number> = []
+    for (const id of ids) {
+      for (const held of record.held.get(id) ?? []) args.push(...toArgs(held))
+      record.held.delete(id)
+    }
+    if (record.held.size === 0) this.#leases.delete(lease.id)
+    return args
+  }
+}
+
+function decodeMessage(kind: Endpoint, id: string, json: string, createdAt: string): Message {
+  return {
+    id,
+    kind,
+    body: JSON.parse(json),
+    json,
+    bytes: Buffer.byteLength(json),
+    createdAt: Number(createdAt),
+  }
+}
+
+function redisClientOption(value: unknown): Redis {
+  if (typeof value === 'object' && value !== null && typeof (value as Redis).evalsha === 'function')
+    return value as Redis
+  throw new ConfigError('redis', 'expected a Redis URL or an ioredis client')
+}
+
+function closedError(): EventwireError {
+  return new EventwireError('EVENTWIRE_CLOSED', 'The event store is closed')
+}

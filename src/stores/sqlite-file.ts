@@ -1,0 +1,88 @@
+import type BetterSqlite3 from 'better-sqlite3'
+import { EventwireError } from '../errors/index.js'
+import { isEndpoint, type Message } from '../internal/index.js'
+import { loadOptional } from './load-optional.js'
+import {
+  prepareStatements,
+  type Row,
+  SQLITE_SCHEMA,
+  SQLITE_SCHEMA_VERSION,
+  type Statements,
+} from './sqlite-schema.js'
+
+/** A store file, open and ready. */
+export interface SqliteFile {
+  readonly db: BetterSqlite3.Database
+  readonly sql: Statements
+  /** Messages held. */
+  readonly count: number
+  /** Bytes of message JSON held. */
+  readonly bytes: number
+  /** Leases of the previous owner, released at open. */
+  readonly resumedLeases: number
+}
+
+/**
+ * Opens (or creates) a store file: loads better-sqlite3, takes the exclusive lock, switches to WAL,
+ * creates or checks the schema, and releases the leases of the previous owner — who is gone, since
+ * the lock could be taken.
+ */
+export async function openSqliteFile(path: string, lockTimeoutMs: number): Promise<SqliteFile> {
+  const module = await loadOptional<{ default: typeof BetterSqlite3 }>('better-sqlite3', 'SqliteEventStore')
+  const Database = module.default
+  let db: BetterSqlite3.Database | undefined
+  try {
+    db = new Database(path, { timeout: lockTimeoutMs })
+    // Exclusive locking: one process owns the file, so leases found at open belong to a dead owner.
+    db.pragma('locking_mode = EXCLUSIVE')
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    db.exec(SQLITE_SCHEMA)
+    const sql = prepareStatements(db)
+    const version = Number(sql.getMeta.get('schema_version')?.value ?? SQLITE_SCHEMA_VERSION)
+    if (version > SQLITE_SCHEMA_VERSION) {
+      throw new EventwireError(
+        'EVENTWIRE_STORE_INCOMPATIBLE',
+        `${path} has store schema ${version}; this eventwire reads schema ${SQLITE_SCHEMA_VERSION}`,
+      )
+    }
+    const resumedLeases = db.transaction(() => {
+      sql.setMeta.run('schema_version', String(SQLITE_SCHEMA_VERSION))
+      return sql.releaseAllLeases.run().changes
+    })()
+    const totals = sql.totals.get()!
+    return { db, sql, count: totals.count, bytes: totals.bytes, resumedLeases }
+  } catch (error) {
+    db?.close()
+    throw toStoreError(error, path)
+  }
+}
+
+/** Rebuilds a message from its row: the body is parsed back from the stored wire JSON. */
+export function toMessage(row: Row): Message {
+  const kind = isEndpoint(row.kind) ? row.kind : 'events'
+  return {
+    id: row.id,
+    kind,
+    body: JSON.parse(row.json),
+    json: row.json,
+    bytes: row.bytes,
+    createdAt: row.created_at,
+  }
+}
+
+/** Wraps a SQLite failure: a lock held elsewhere, or an engine error (retryable). */
+export function toStoreError(error: unknown, path: string): EventwireError {
+  if (error instanceof EventwireError) return error
+  const code = (error as { code?: unknown }).code
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new EventwireError('EVENTWIRE_STORE_LOCKED', `${path} is open in another process`, {
+      cause: error,
+    })
+  }
+  const detail = error instanceof Error ? error.message : String(error)
+  return new EventwireError('EVENTWIRE_STORE_ERROR', `SQLite store ${path} failed: ${detail}`, {
+    cause: error,
+    retryable: true,
+  })
+}

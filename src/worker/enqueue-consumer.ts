@@ -1,0 +1,92 @@
+import type { CloseResult, EventConsumer } from '../consumers/index.js'
+import { EventwireError } from '../errors/index.js'
+import {
+  type DropReason,
+  type Endpoint,
+  isEndpoint,
+  type Logger,
+  type Message,
+  silentLogger,
+} from '../internal/index.js'
+import type { EventStore } from '../stores/index.js'
+
+/** Options of {@link EnqueueConsumer}. */
+export interface EnqueueConsumerOptions {
+  /** Called with messages the store refused or evicted for lack of room (reason `queue_full`). */
+  onDrop?: (messages: readonly Message[], reason: DropReason) => void
+  /** A pino-compatible logger. @default silent */
+  logger?: Logger
+}
+
+/**
+ * The producer half of the worker pattern: a consumer that only puts messages into a shared store
+ * (usually a `RedisEventStore`), where `eventwire worker` processes deliver them. `track()`
+ * resolves once the message is stored; it rejects with the store's error if it could not be.
+ * Messages the store drops for lack of room are counted, logged and passed to `onDrop`.
+ *
+ * `close()` reports `sent` as the messages handed to the store (this consumer's part is done
+ * then), `dropped` as those refused for room and `failed` as those whose store call failed. The
+ * store is not closed: close it yourself afterwards.
+ */
+export class EnqueueConsumer implements EventConsumer {
+  /** Where messages go. */
+  readonly store: EventStore
+  readonly #onDrop: EnqueueConsumerOptions['onDrop']
+  readonly #logger: Logger
+  readonly #pending = new Set<Promise<unknown>>()
+  #stored = 0
+  #dropped = 0
+  #failed = 0
+  #closed = false
+
+  constructor(store: EventStore, options: EnqueueConsumerOptions = {}) {
+    this.store = store
+    this.#onDrop = options.onDrop
+    this.#logger = options.logger ?? silentLogger
+  }
+
+  send(endpoint: Endpoint, message: Message | readonly Message[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new EventwireError('EVENTWIRE_CLOSED', 'The consumer is closed'))
+    if (!isEndpoint(endpoint)) {
+      return Promise.reject(
+        new EventwireError('EVENTWIRE_UNKNOWN_ENDPOINT', `Unknown endpoint ${JSON.stringify(endpoint)}`),
+      )
+    }
+    const messages = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
+    const adding = this.store.add(messages).then(
+      (result) => {
+        this.#stored += result.accepted
+        if (result.dropped.length > 0) this.#drop(result.dropped)
+      },
+      (error: unknown) => {
+        this.#failed += messages.length
+        throw error
+      },
+    )
+    this.#pending.add(adding)
+    const forget = () => this.#pending.delete(adding)
+    adding.then(forget, forget)
+    return adding
+  }
+
+  /** Resolves when every message sent so far is stored (or its store call failed). */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending])
+  }
+
+  async close(): Promise<CloseResult> {
+    this.#closed = true
+    await this.flush()
+    return { sent: this.#stored, failed: this.#failed, dropped: this.#dropped, pending: 0 }
+  }
+
+  #drop(messages: readonly Message[]): void {
+    this.#dropped += messages.length
+    this.#logger.warn({ count: messages.length, reason: 'queue_full' }, 'eventwire: the shared store is full')
+    try {
+      this.#onDrop?.(messages, 'queue_full')
+    } catch (error) {
+      this.#logger.error({ err: error, callback: 'onDrop' }, 'eventwire: a callback threw')
+    }
+  }
+}
