@@ -1,0 +1,62 @@
+export { generatePlanTypes } from './codegen.js'
+export type { CompiledEvent } from './compile.js'
+export { TrackingPlan } from './compile.js'
+export { type ChangeKind, diffPlans, type PlanChange, type PlanDiff } from './diff.js'
+export {
+  createPlanEnforcer,
+  type PlanEnforcer,
+  type PlanEnforcerOptions,
+  type PlanEnforcerStats,
+} from './enforcer.js'
+export { formatProblem, LexiconError, PlanError, type PlanProblem, PlanViolationError } from './errors.js'
+export {
+  fromLexiconEntries,
+  type LexiconEntry,
+  type LexiconExport,
+  type LexiconExportOptions,
+  type LexiconImportOptions,
+  toLexiconEntries,
+} from './lexicon.js'
+export {
+  type LexiconOptions,
+  type LexiconServiceAccount,
+  type PullResult,
+  type PushOptions,
+  type PushResult,
+  pullPlan,
+  pushPlan,
+} from './lexicon-client.js'
+export { type LintFinding, type LintResult, lintPlan } from './lint.js'
+export { loadPlan, type PlanInput } from './load.js'
+export { foldName } from './names.js'
+export { PLAN_JSON_SCHEMA } from './plan-schema.js'
+export {
+  DEVELOPMENT_POLICY,
+  defaultPolicy,
+  FIXABLE_CODES,
+  isDevelopmentEnv,
+  PRODUCTION_POLICY,
+  type ResolvedPolicy,
+  resolvePolicy,
+} from './policy.js'
+export { parsePlanText } from './source.js'
+export {
+  type CommonPropertiesSpec,
+  type EventSpec,
+  ISSUE_CODES,
+  type IssueCode,
+  type PlanAction,
+  type PlanDocument,
+  type PlanIssue,
+  type PlanPolicy,
+  type PlanTypeName,
+  type PlanVerdict,
+  type ProfileSpec,
+  type PropertySchema,
+} from './types.js'
+export {
+  PLAN_VIOLATION_EVENT,
+  type PlanViolation,
+  toViolation,
+  violationEventProperties,
+} from './violation.js'
