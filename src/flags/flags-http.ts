@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto'
+import type { Dispatcher } from 'undici'
+import type { ServiceAccount } from '../destinations/index.js'
+import { ConfigError } from '../errors/index.js'
+import { type Clock, LIB_VERSION, type Region, resolveOrigin, stringOption } from '../internal/index.js'
+import { HttpTransport } from '../transport/index.js'
+
+/** Where and how flags providers reach Mixpanel's flags API. */
+export interface FlagsConnectionOptions {
+  /** The project token: sent as `token` and, without a service account, as the Basic-auth user. */
+  token: string
+  /**
+   * API host: a bare host (`api-eu.mixpanel.com`, https implied) or a full origin such as
+   * `http://127.0.0.1:4000` (a local collector). Wins over `region`.
+   * @default 'api.mixpanel.com'
+   */
+  apiHost?: string
+  /** Data-residency region: `us`, `eu` or `in`. @default 'us' */
+  region?: Region
+  /**
+   * Authenticate with a service account (Basic `username:secret`, plus `project_id` in the query)
+   * instead of the project token.
+   */
+  serviceAccount?: ServiceAccount
+  /** Deadline of one request, in milliseconds. @default 10000 */
+  requestTimeoutMs?: number
+  /** Deadline for connecting (TCP + TLS), in milliseconds. @default 10000 */
+  connectTimeoutMs?: number
+  /** Verify the server's TLS certificate. @default true */
+  verifyCert?: boolean
+  /** An undici dispatcher (Agent, Pool, ProxyAgent) to share; eventwire never closes it. */
+  dispatcher?: Dispatcher
+}
+
+/**
+ * Builds flags API requests (query parameters, authentication, trace header) and owns the
+ * transport they go through.
+ */
+export class FlagsHttp {
+  readonly transport: HttpTransport
+  readonly #origin: string
+  readonly #query: string
+  readonly #authorization: string
+
+  constructor(options: FlagsConnectionOptions, clock: Clock) {
+    const token = stringOption('token', options.token, undefined)
+    if (token === undefined) throw new ConfigError('token', 'a project token is required')
+    this.#origin = resolveOrigin(options.apiHost, options.region)
+    const params = new URLSearchParams({ token, mp_lib: 'eventwire', $lib_version: LIB_VERSION })
+    const account = options.serviceAccount
+    if (account !== undefined) {
+      checkServiceAccount(account)
+      params.set('project_id', String(account.projectId))
+      this.#authorization = basic(account.username, account.secret)
+    } else {
+      this.#authorization = basic(token, '')
+    }
+    this.#query = params.toString()
+    this.transport = new HttpTransport({
+      requestTimeoutMs: options.requestTimeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs,
+      verifyCert: options.verifyCert,
+      dispatcher: options.dispatcher,
+      clock,
+    })
+  }
+
+  /** The URL of `path` with the common query parameters and `extra` ones. */
+  url(path: string, extra?: Record<string, string>): string {
+    const more = extra === undefined ? '' : `&${new URLSearchParams(extra).toString()}`
+    return `${this.#origin}${path}?${this.#query}${more}`
+  }
+
+  /** Request headers: authentication, JSON and a fresh W3C `traceparent`. */
+  headers(extra?: Record<string, string>): Record<string, string> {
+    return {
+      authorization: this.#authorization,
+      accept: 'application/json',
+      traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+      ...extra,
+    }
+  }
+
+  /** Closes the connection pool (when it is eventwire's own). */
+  close(): Promise<void> {
+    return this.transport.close()
+  }
+}
+
+/** `HTTP <status>: <body>`, the body shortened; never the URL (it holds the token and the context). */
+export function describeHttpFailure(status: number, body: string): string {
+  const text = body.length > 500 ? `${body.slice(0, 500)}…` : body
+  return `HTTP ${status}: ${text}`
+}
+
+function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+}
+
+function checkServiceAccount(account: ServiceAccount): void {
+  if (typeof account !== 'object' || account === null) {
+    throw new ConfigError('serviceAccount', 'expected { username, secret, projectId }')
+  }
+  if (typeof account.username !== 'string' || account.username === '') {
+    throw new ConfigError('serviceAccount.username', 'expected a non-empty string')
+  }
+  if (typeof account.secret !== 'string' || account.secret === '') {
+    throw new ConfigError('serviceAccount.secret', 'expected a non-empty string')
+  }
+  if (!/^\d+$/.test(String(account.projectId))) {
+    throw new ConfigError('serviceAccount.projectId', 'expected a numeric project id')
+  }
+}
