@@ -11,6 +11,7 @@ import {
   newInsertId,
 } from '../internal/index.js'
 import { checkDistinctId, checkEventName, FORBIDDEN_DISTINCT_IDS, looksLikeEmail } from './identity.js'
+import { PlanDropped, type PlanGate } from './plan-gate.js'
 import { LIMITS, sanitizeProperties, setKey, toEpochMs } from './serialize.js'
 
 /** A warning about a call that was accepted but is probably a mistake. */
@@ -40,23 +41,30 @@ export interface ProfileModifiers {
 
 const RESERVED_EVENT_KEYS = new Set(['token', 'distinct_id', 'time', '$insert_id'])
 
-/** Builds messages in Mixpanel's documented shapes. Never throws anything but `ValidationError`. */
+/**
+ * Builds messages in Mixpanel's documented shapes. Throws `ValidationError` for bad input; with a
+ * tracking plan, `PlanViolationError` when the policy rejects the call and `PlanDropped` (caught by
+ * the client) when it drops it.
+ */
 export class MessageBuilder {
   readonly #token: string
   readonly #clock: Clock
   readonly #defaults: ProfileModifiers
   readonly #warn: (warning: ClientWarning) => void
+  readonly #gate: PlanGate | undefined
 
   constructor(
     token: string,
     clock: Clock,
     defaults: ProfileModifiers,
     warn: (warning: ClientWarning) => void,
+    gate?: PlanGate,
   ) {
     this.#token = token
     this.#clock = clock
     this.#defaults = defaults
     this.#warn = warn
+    this.#gate = gate
   }
 
   /** The client's clock reading, in milliseconds. */
@@ -73,9 +81,17 @@ export class MessageBuilder {
     properties: unknown,
     time?: unknown,
   ): Message {
-    const event = checkEventName(name)
+    let event = checkEventName(name)
     const raw = (properties ?? {}) as Record<string, unknown>
-    const props = sanitizeProperties(properties)
+    let props = sanitizeProperties(properties)
+    let dropped: PlanDropped['violation'] | undefined
+    // Mixpanel's own events ($create_alias, $identify, $merge, $experiment_started) are not planned.
+    if (this.#gate !== undefined && !event.startsWith('$')) {
+      const gated = this.#gate.event(event, props)
+      event = gated.name
+      props = gated.value
+      dropped = gated.violation
+    }
     const forImport = kind === 'imports'
     let id: string | undefined
     if (distinctId === undefined || distinctId === null) {
@@ -124,7 +140,7 @@ export class MessageBuilder {
         'properties',
       )
     }
-    return this.#finish(kind, insertId, { event, properties: out })
+    return this.#gated(this.#finish(kind, insertId, { event, properties: out }), dropped)
   }
 
   /** A user profile update for `/engage`. */
@@ -143,9 +159,14 @@ export class MessageBuilder {
         message: `${method}: the distinct id looks like an e-mail address; use a stable, never-changing id (a UUID)`,
       })
     }
-    const body: JsonObject = { $token: this.#token, $distinct_id: id, [operation]: value }
+    const gated = this.#gate?.people(operation, value)
+    const body: JsonObject = {
+      $token: this.#token,
+      $distinct_id: id,
+      [operation]: gated ? gated.value : value,
+    }
     this.#modifiers(body, modifiers)
-    return this.#finish('people', newInsertId(), body)
+    return this.#gated(this.#finish('people', newInsertId(), body), gated?.violation)
   }
 
   /** A group profile update for `/groups`. */
@@ -170,14 +191,21 @@ export class MessageBuilder {
         'groupId',
       )
     }
+    const gated = this.#gate?.group(groupKey, operation, value)
     const body: JsonObject = {
       $token: this.#token,
       $group_key: groupKey,
       $group_id: groupId,
-      [operation]: value,
+      [operation]: gated ? gated.value : value,
     }
     this.#modifiers(body, modifiers)
-    return this.#finish('groups', newInsertId(), body)
+    return this.#gated(this.#finish('groups', newInsertId(), body), gated?.violation)
+  }
+
+  /** Drops (by throwing `PlanDropped`) a message the plan policy drops; otherwise returns it. */
+  #gated(message: Message, dropped: PlanDropped['violation'] | undefined): Message {
+    if (dropped !== undefined) throw new PlanDropped(message, dropped)
+    return message
   }
 
   #modifiers(body: JsonObject, call: ProfileModifiers | undefined): void {

@@ -4,9 +4,16 @@ import {
   Consumer,
   type ConsumerOptions,
   type EventConsumer,
+  FanoutConsumer,
 } from '../consumers/index.js'
 import type { FailedRecord } from '../errors/index.js'
-import { ImportError, ValidationError } from '../errors/index.js'
+import { ConfigError, ImportError, ValidationError } from '../errors/index.js'
+import {
+  type LocalFlagsConfig,
+  LocalFlagsProvider,
+  type RemoteFlagsConfig,
+  RemoteFlagsProvider,
+} from '../flags/index.js'
 import {
   type Clock,
   type Logger,
@@ -15,8 +22,10 @@ import {
   stringOption,
   systemClock,
 } from '../internal/index.js'
+import { PLAN_VIOLATION_EVENT, type PlanViolation, violationEventProperties } from '../plan/index.js'
 import { type ClientWarning, MessageBuilder, type ProfileModifiers } from './message-builder.js'
 import { Groups, People, type ProfileProperties } from './people.js'
+import { createPlanGate, PlanDropped, type PlanGateOptions } from './plan-gate.js'
 
 /** Event properties: any values with a documented JSON mapping (see docs/properties.md). */
 export type Properties = Record<string, unknown>
@@ -31,12 +40,26 @@ export interface ImportEvent {
 }
 
 /** Options of {@link Mixpanel}. */
-export interface MixpanelOptions extends ConsumerOptions {
+export interface MixpanelOptions extends ConsumerOptions, PlanGateOptions {
   /**
    * Decides when messages are sent. @default a new `Consumer` built from the delivery options
    * given here (apiHost, region, serviceAccount, retries...)
    */
   consumer?: EventConsumer
+  /**
+   * Several consumers, each receiving every message (e.g. a Mixpanel `BatchConsumer` and a
+   * Snowplow `Emitter`); wrapped in a `FanoutConsumer`. Exclusive with `consumer`.
+   */
+  consumers?: readonly EventConsumer[]
+  /**
+   * Where `$plan_violation` events go (one per call with plan issues: event name, issue codes, plan
+   * version), e.g. a consumer for a separate data-quality project. Off by default.
+   */
+  violationConsumer?: EventConsumer
+  /** Local flag evaluation (`mp.localFlags`); exposures are tracked through this client. */
+  localFlags?: LocalFlagsConfig
+  /** Remote flag evaluation (`mp.remoteFlags`); exposures are tracked through this client. */
+  remoteFlags?: RemoteFlagsConfig
   /**
    * Modifiers added to every profile and group update; each can be overridden per call.
    * @default { ip: 0, ignoreTime: true }
@@ -70,6 +93,11 @@ export class Mixpanel<
   readonly #builder: MessageBuilder
   readonly #logger: Logger
   readonly #ownsConsumer: boolean
+  readonly #violationConsumer: EventConsumer | undefined
+  readonly #violationBuilder: MessageBuilder | undefined
+  readonly #onViolation: ((violation: PlanViolation) => void) | undefined
+  readonly #localFlags: LocalFlagsProvider | undefined
+  readonly #remoteFlags: RemoteFlagsProvider | undefined
   #warnedEmail = false
 
   constructor(token: string, options: MixpanelOptions = {}) {
@@ -77,21 +105,49 @@ export class Mixpanel<
     if (projectToken === undefined)
       throw new ValidationError('EVENTWIRE_INVALID_OPTION', 'a project token is required', 'token')
     this.#logger = options.logger ?? silentLogger
-    this.#ownsConsumer = options.consumer === undefined
-    this.consumer = options.consumer ?? new Consumer(options)
+    if (options.consumer !== undefined && options.consumers !== undefined) {
+      throw new ConfigError('consumers', 'pass either consumer or consumers, not both')
+    }
+    this.#ownsConsumer = options.consumer === undefined && options.consumers === undefined
+    this.consumer =
+      options.consumer ??
+      (options.consumers ? new FanoutConsumer([...options.consumers]) : new Consumer(options))
     const onWarning = options.onWarning
-    this.#builder = new MessageBuilder(
-      projectToken,
-      options.clock ?? systemClock,
-      { ip: 0, ignoreTime: true, ...options.profileDefaults },
-      (warning) => {
-        if (!this.#warnedEmail) {
-          this.#warnedEmail = true
-          this.#logger.warn({ code: warning.code, method: warning.method }, warning.message)
-        }
-        onWarning?.(warning)
-      },
-    )
+    const clock = options.clock ?? systemClock
+    const profileDefaults = { ip: 0, ignoreTime: true, ...options.profileDefaults }
+    const warn = (warning: ClientWarning) => {
+      if (!this.#warnedEmail) {
+        this.#warnedEmail = true
+        this.#logger.warn({ code: warning.code, method: warning.method }, warning.message)
+      }
+      onWarning?.(warning)
+    }
+    this.#onViolation = options.onViolation
+    this.#violationConsumer = options.violationConsumer
+    this.#violationBuilder = options.violationConsumer
+      ? new MessageBuilder(projectToken, clock, profileDefaults, warn)
+      : undefined
+    const gate = createPlanGate(options, (violation) => this.#reportViolation(violation))
+    this.#builder = new MessageBuilder(projectToken, clock, profileDefaults, warn, gate)
+    const tracker = {
+      track: (id: string, event: string, props: Record<string, unknown>) => this.#trackAny(id, event, props),
+    }
+    // Flags talk to the same host, with the same credentials, clock and logger as the client.
+    const shared = {
+      apiHost: options.apiHost,
+      region: options.region,
+      serviceAccount: options.serviceAccount,
+      verifyCert: options.verifyCert,
+      dispatcher: options.dispatcher,
+      clock: options.clock,
+      logger: options.logger,
+    }
+    this.#localFlags = options.localFlags
+      ? new LocalFlagsProvider({ ...shared, ...options.localFlags, token: projectToken, tracker })
+      : undefined
+    this.#remoteFlags = options.remoteFlags
+      ? new RemoteFlagsProvider({ ...shared, ...options.remoteFlags, token: projectToken, tracker })
+      : undefined
     const send = (build: () => Message) => this.#send(build)
     this.people = new People<UserProps>(this.#builder, send)
     this.groups = new Groups(this.#builder, send)
@@ -231,14 +287,44 @@ export class Mixpanel<
     })
   }
 
+  /** Local flag evaluation, configured with the `localFlags` option. @throws {ConfigError} if not configured */
+  get localFlags(): LocalFlagsProvider {
+    if (this.#localFlags === undefined) {
+      throw new ConfigError(
+        'localFlags',
+        'local flag evaluation is not configured: pass { localFlags: { ... } }',
+      )
+    }
+    return this.#localFlags
+  }
+
+  /** Remote flag evaluation, configured with the `remoteFlags` option. @throws {ConfigError} if not configured */
+  get remoteFlags(): RemoteFlagsProvider {
+    if (this.#remoteFlags === undefined) {
+      throw new ConfigError(
+        'remoteFlags',
+        'remote flag evaluation is not configured: pass { remoteFlags: { ... } }',
+      )
+    }
+    return this.#remoteFlags
+  }
+
   /** Resolves when everything accepted so far is delivered or finally failed (delegates to the consumer). */
   flush(): Promise<void> {
     return this.consumer.flush()
   }
 
-  /** Closes the consumer: stops intake, drains, aborts at `timeoutMs`. Idempotent. */
-  close(options?: CloseOptions): Promise<CloseResult> {
-    return this.consumer.close(options)
+  /**
+   * Stops the flag providers this client created, then closes the consumer (stops intake, drains,
+   * aborts at `timeoutMs`) and the violation consumer. Idempotent.
+   */
+  async close(options?: CloseOptions): Promise<CloseResult> {
+    await Promise.all([this.#localFlags?.shutdown(), this.#remoteFlags?.shutdown()])
+    const [result] = await Promise.all([
+      this.consumer.close(options),
+      this.#violationConsumer?.close(options),
+    ])
+    return result
   }
 
   /** Whether this client created (and so owns) its consumer. */
@@ -247,8 +333,45 @@ export class Mixpanel<
   }
 
   async #send(build: () => Message): Promise<void> {
-    const message = build()
+    let message: Message
+    try {
+      message = build()
+    } catch (error) {
+      if (!(error instanceof PlanDropped)) throw error
+      // Dropped by the plan policy: counted and reported by the consumer, not an error for the caller.
+      this.consumer.drop?.(error.dropped.kind, [error.dropped], 'plan_violation', error)
+      return
+    }
     await this.consumer.send(message.kind, message)
+  }
+
+  /** The tracking call flag exposures go through (event names outside the typed event map). */
+  #trackAny(distinctId: string, event: string, properties: Record<string, unknown>): Promise<void> {
+    return this.#send(() => this.#builder.event('events', 'track', distinctId, event, properties))
+  }
+
+  #reportViolation(violation: PlanViolation): void {
+    try {
+      this.#onViolation?.(violation)
+    } catch (error) {
+      this.#logger.error({ err: error }, 'eventwire: onViolation threw')
+    }
+    this.#logger.warn(
+      { event: violation.name, action: violation.action, codes: violation.issues.map((i) => i.code) },
+      'eventwire: tracking plan violation',
+    )
+    const consumer = this.#violationConsumer
+    const builder = this.#violationBuilder
+    if (consumer === undefined || builder === undefined) return
+    try {
+      const properties = violationEventProperties(violation)
+      const message = builder.event('events', 'track', 'eventwire', PLAN_VIOLATION_EVENT, properties)
+      consumer.send('events', message).catch((error: unknown) => {
+        this.#logger.error({ err: error }, 'eventwire: could not send a $plan_violation event')
+      })
+    } catch (error) {
+      this.#logger.error({ err: error }, 'eventwire: could not build a $plan_violation event')
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-export { REGION_HOSTS, type Region, resolveOrigin, urlOption } from './api-host.js'
+export { APP_HOSTS, REGION_HOSTS, type Region, resolveOrigin, urlOption } from './api-host.js'
 export { type Clock, sleepWith, systemClock, type TimerHandle } from './clock.js'
 export { TypedEmitter } from './emitter.js'
 export { isValidInsertId, newInsertId } from './ids.js'

@@ -1,0 +1,99 @@
+import type { JsonObject, JsonValue, Message } from '../internal/index.js'
+import {
+  createPlanEnforcer,
+  loadPlan,
+  type PlanEnforcer,
+  type PlanInput,
+  type PlanPolicy,
+  type PlanVerdict,
+  type PlanViolation,
+  PlanViolationError,
+  toViolation,
+} from '../plan/index.js'
+
+/** Options that put a tracking plan in front of every call. */
+export interface PlanGateOptions {
+  /** A compiled plan (`loadPlan()`), a plan document, or the path of a JSON/YAML plan file. */
+  plan?: PlanInput
+  /**
+   * What to do per issue kind: `'send'`, `'fix'`, `'drop'` or `'reject'` (one for all, or per
+   * issue code). @default by NODE_ENV — see docs/tracking-plan.md
+   */
+  planPolicy?: PlanPolicy
+  /** Called for every call that has plan issues (repaired ones included). */
+  onViolation?: (violation: PlanViolation) => void
+}
+
+/**
+ * A call the plan policy drops. Thrown inside the client (never to the caller): the client reports
+ * the message as dropped with reason `plan_violation` and resolves the call.
+ */
+export class PlanDropped extends Error {
+  constructor(
+    readonly dropped: Message,
+    readonly violation: PlanViolation,
+  ) {
+    super(`${violation.name} dropped by the tracking plan`)
+    this.name = 'PlanDropped'
+  }
+}
+
+/** What the gate lets through: the (possibly repaired) name and properties, and whether to drop. */
+export interface GateResult<P> {
+  name: string
+  value: P
+  violation: PlanViolation | undefined
+}
+
+/**
+ * Applies a tracking plan to calls before messages are built: reports violations, repairs under
+ * `'fix'`, throws `PlanViolationError` under `'reject'`, and marks drops.
+ */
+export class PlanGate {
+  readonly enforcer: PlanEnforcer
+  readonly #onViolation: (violation: PlanViolation) => void
+
+  constructor(enforcer: PlanEnforcer, onViolation: (violation: PlanViolation) => void) {
+    this.enforcer = enforcer
+    this.#onViolation = onViolation
+  }
+
+  event(name: string, properties: JsonObject): GateResult<JsonObject> {
+    return this.#apply('event', name, this.enforcer.event(name, properties))
+  }
+
+  people(operation: string, value: JsonValue): GateResult<JsonValue> {
+    return this.#apply('people', operation, this.enforcer.people(operation, value))
+  }
+
+  group(groupKey: string, operation: string, value: JsonValue): GateResult<JsonValue> {
+    return this.#apply('groups', groupKey, this.enforcer.group(groupKey, operation, value))
+  }
+
+  #apply<P extends JsonValue>(
+    kind: PlanViolation['kind'],
+    called: string,
+    verdict: PlanVerdict<P>,
+  ): GateResult<P> {
+    if (verdict.issues.length === 0)
+      return { name: verdict.name, value: verdict.properties, violation: undefined }
+    const violation = toViolation(kind, called, verdict)
+    this.#onViolation(violation)
+    if (verdict.action === 'reject') throw new PlanViolationError(called, verdict.issues, verdict.planVersion)
+    return {
+      name: verdict.name,
+      value: verdict.properties,
+      violation: verdict.action === 'drop' ? violation : undefined,
+    }
+  }
+}
+
+/** Builds the gate from client options; undefined when no plan is configured. */
+export function createPlanGate(
+  options: PlanGateOptions,
+  onViolation: (violation: PlanViolation) => void,
+): PlanGate | undefined {
+  if (options.plan === undefined) return undefined
+  const enforcer = createPlanEnforcer(loadPlan(options.plan), { policy: options.planPolicy })
+  return new PlanGate(enforcer, onViolation)
+}

@@ -1,0 +1,206 @@
+import type { Dispatcher } from 'undici'
+import {
+  BatchConsumer,
+  type BatchStats,
+  type CloseOptions,
+  type CloseResult,
+  type EventConsumer,
+} from '../consumers/index.js'
+import { ConfigError } from '../errors/index.js'
+import {
+  boolOption,
+  type Clock,
+  createMessage,
+  type DropReason,
+  type Endpoint,
+  isEndpoint,
+  type JsonObject,
+  type Logger,
+  type Message,
+  numberOption,
+  systemClock,
+} from '../internal/index.js'
+import type { EventStore } from '../stores/index.js'
+import { mixpanelToSnowplow } from './from-mixpanel.js'
+import { eventIdFor, type SnowplowPayload } from './payload.js'
+import { SnowplowDestination, type SnowplowDestinationOptions } from './snowplow-destination.js'
+
+/** Options of {@link Emitter} (seed 004's emitter options, in TypeScript). */
+export interface EmitterOptions extends SnowplowDestinationOptions {
+  /** Events per request. @default 1 for GET, 10 for POST */
+  batchSize?: number
+  /** Most bytes per POST request; a batch is also sent when this many bytes wait. @default 40000 */
+  byteLimit?: number
+  /** Called with the payloads of every successful request. */
+  onSuccess?: (events: SnowplowPayload[]) => void
+  /**
+   * Called with the payloads that finally failed (refused by the collector, retries exhausted, too
+   * large, or dropped because the buffer was full). Payloads that will be retried are not reported
+   * until their retries run out.
+   */
+  onFailure?: (sentCount: number, unsent: SnowplowPayload[]) => void
+  /** Request deadline in ms, or separate connect and read deadlines. @default 10000 */
+  requestTimeoutMs?: number | { connectMs: number; readMs: number }
+  /** Longest backoff between attempts, in ms. @default 60000 */
+  maxRetryDelayMs?: number
+  /** Most events buffered; when full, new events are dropped and reported. @default 10000 */
+  bufferCapacity?: number
+  /** Status → retry or not, overriding the defaults (no retry for 400, 401, 403, 410, 422). */
+  customRetryCodes?: Readonly<Record<number, boolean>>
+  /** Where events wait (any eventwire `EventStore`, e.g. `SqliteEventStore`). @default in memory */
+  eventStore?: EventStore
+  /** A shared undici dispatcher (seed 004's `session`): pooled keep-alive connections. */
+  dispatcher?: Dispatcher
+  /** Oldest event waits at most this long before a batch is sent, in ms; 0 = only size and flush. @default 10000 */
+  flushIntervalMs?: number
+  /** For events from a `Mixpanel` client: the Iglu schema URI per event name (or one for all). */
+  eventSchema?: string | ((event: string) => string | undefined)
+  /** For events from a `Mixpanel` client: base64 `ue_px` (else `ue_pr`). @default true */
+  encodeBase64?: boolean
+  /** For events from a `Mixpanel` client: `aid`. */
+  appId?: string
+  /** For events from a `Mixpanel` client: `tna`. */
+  namespace?: string
+  /** Time source (backoff, flush timer, `stm`). @default systemClock */
+  clock?: Clock
+  /** Random source for backoff jitter. @default Math.random */
+  random?: () => number
+  /** A pino-compatible logger. @default silent */
+  logger?: Logger
+}
+
+/**
+ * Sends Snowplow events to a collector through eventwire's delivery pipeline: a `BatchConsumer`
+ * with a Snowplow destination, so it has the same stores, retries, backoff and drop accounting as
+ * Mixpanel delivery. Use with a `Tracker` (`input(payload)`), or give it to a `Mixpanel` client
+ * (`consumers: [mixpanelConsumer, emitter]`) to turn `track()` calls into self-describing events.
+ * Profile and group updates have no Snowplow form: the emitter accepts and ignores them, counting
+ * them in `stats().ignored`.
+ */
+export class Emitter implements EventConsumer {
+  /** The batch consumer doing the work. */
+  readonly consumer: BatchConsumer
+  readonly destination: SnowplowDestination
+  readonly #mapping: Parameters<typeof mixpanelToSnowplow>[1]
+  readonly #onFailure: EmitterOptions['onFailure']
+  readonly #clock: Clock
+  #ignored = 0
+
+  constructor(options: EmitterOptions, threadCount = 1) {
+    this.destination = new SnowplowDestination(options)
+    this.#clock = options.clock ?? systemClock
+    const timeout = options.requestTimeoutMs
+    let requestTimeoutMs: number | undefined
+    let connectTimeoutMs: number | undefined
+    if (typeof timeout === 'object' && timeout !== null) {
+      connectTimeoutMs = timeout.connectMs
+      requestTimeoutMs = timeout.readMs + timeout.connectMs
+    } else {
+      requestTimeoutMs = timeout
+    }
+    this.#mapping = {
+      eventSchema: options.eventSchema,
+      encodeBase64: boolOption('encodeBase64', options.encodeBase64, true),
+      appId: options.appId,
+      namespace: options.namespace,
+    }
+    if (options.onFailure !== undefined && typeof options.onFailure !== 'function') {
+      throw new ConfigError('onFailure', 'expected a function')
+    }
+    this.#onFailure = options.onFailure
+    const onSuccess = options.onSuccess
+    this.consumer = new BatchConsumer({
+      destination: this.destination,
+      batchSize: options.batchSize ?? (this.destination.method === 'get' ? 1 : 10),
+      byteLimit: options.byteLimit,
+      requestTimeoutMs,
+      connectTimeoutMs,
+      maxRetryDelayMs: options.maxRetryDelayMs,
+      bufferCapacity: options.bufferCapacity,
+      overflow: 'drop-newest',
+      customRetryCodes: options.customRetryCodes,
+      store: options.eventStore,
+      dispatcher: options.dispatcher,
+      flushIntervalMs: options.flushIntervalMs,
+      maxConcurrentRequests: threadCount,
+      clock: options.clock,
+      random: options.random,
+      logger: options.logger,
+      onSuccess: onSuccess && ((messages) => onSuccess(messages.map(payloadOf))),
+      onDrop: (messages, reason) => this.#reportFailure(messages, reason),
+    })
+  }
+
+  /** Takes one tracker payload (what a `Tracker` calls). Resolves once it is buffered. */
+  input(payload: SnowplowPayload): Promise<void> {
+    const eid = payload.eid ?? eventIdFor(undefined)
+    const body = (payload.eid === undefined ? { ...payload, eid } : payload) as JsonObject
+    return this.consumer.send('events', createMessage('events', eid, body, this.#clock.now()))
+  }
+
+  /**
+   * Takes messages from a `Mixpanel` client: events and imports become self-describing events;
+   * profile and group updates are ignored (counted in `stats().ignored`).
+   */
+  async send(endpoint: Endpoint, message: Message | readonly Message[]): Promise<void> {
+    if (!isEndpoint(endpoint)) return this.consumer.send(endpoint, message)
+    const list = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
+    if (endpoint === 'people' || endpoint === 'groups') {
+      this.#ignored += list.length
+      return
+    }
+    const converted = list.map((m) =>
+      typeof m.body.e === 'string' ? m : mixpanelToSnowplow(m, this.#mapping),
+    )
+    return this.consumer.send('events', converted)
+  }
+
+  /** Sends what is buffered; waits for delivery unless `{ wait: false }`. */
+  flush(options: { wait?: boolean } = {}): Promise<void> {
+    return this.consumer.flush(options)
+  }
+
+  /** Flushes every `seconds` seconds until `cancelFlushTimer()` (seed 004's `set_flush_timer`). */
+  setFlushTimer(seconds: number): void {
+    const ms = numberOption('seconds', seconds, 0, 0.001) * 1000
+    this.consumer.setFlushTimer(ms)
+  }
+
+  /** Stops the timer started by `setFlushTimer`. */
+  cancelFlushTimer(): void {
+    this.consumer.cancelFlushTimer()
+  }
+
+  /** Counters, plus the profile updates ignored. */
+  stats(): BatchStats & { ignored: number } {
+    return { ...this.consumer.stats(), ignored: this.#ignored }
+  }
+
+  /** Subscribes to the batch consumer's notifications. */
+  on: BatchConsumer['on'] = (event, listener) => this.consumer.on(event, listener)
+
+  /** Stops intake, drains, aborts at the deadline. */
+  close(options?: CloseOptions): Promise<CloseResult> {
+    return this.consumer.close(options)
+  }
+
+  #reportFailure(messages: readonly Message[], _reason: DropReason): void {
+    if (this.#onFailure === undefined) return
+    try {
+      this.#onFailure(0, messages.map(payloadOf))
+    } catch {
+      // A throwing callback must not break delivery; BatchConsumer logs its own callbacks.
+    }
+  }
+}
+
+/** An emitter whose requests run concurrently on a fixed pool (`threadCount`, default 1). */
+export class AsyncEmitter extends Emitter {
+  constructor(options: EmitterOptions & { threadCount?: number }) {
+    super(options, options.threadCount ?? 1)
+  }
+}
+
+function payloadOf(message: Message): SnowplowPayload {
+  return { ...(message.body as SnowplowPayload) }
+}
