@@ -1,47 +1,104 @@
 /**
- * `npm run demo`: sends events, profile and group updates through each eventwire consumer to a
- * loopback receiver started in this process, then prints what arrived.
+ * `npm run demo`: the embedded defaults, end to end, with nothing to install.
+ *
+ * Starts the local collector (SQLite in .eventwire/demo.db, the sample tracking plan, the sample flag
+ * definitions), runs a small example service against it for a few seconds — BatchConsumer, plan
+ * enforcement, profile updates with the server-side defaults, a locally evaluated flag with
+ * deduplicated exposures — prints what the collector received, and leaves the debugger running.
+ * `npm run demo -- --once` exits after the summary.
  */
-import { BufferedConsumer, Consumer, type EventConsumer, Mixpanel } from '../src/index.js'
-import { startTestReceiver } from '../src/testing/index.js'
 
-const receiver = await startTestReceiver()
-console.log(`receiver listening on ${receiver.origin}\n`)
+import { startCollector } from '../src/collector/index.js'
+import { BatchConsumer, Mixpanel, type PlanViolation } from '../src/index.js'
 
-async function runService(label: string, consumer: EventConsumer): Promise<void> {
-  const mp = new Mixpanel('demo-project-token', { consumer })
-  const userId = '6f1c2a9e-1d1b-4b53-9a44-2d5d2f0f7c11'
-  await mp.track(userId, 'Signed up', { plan: 'pro', referrer: 'newsletter', signedUpAt: new Date() })
-  await mp.track(userId, 'Project created', { projectId: 42, template: 'blank', tags: ['demo'] })
-  await mp.import(userId, 'Legacy login', new Date(Date.now() - 30 * 86_400_000), { source: 'backfill' })
-  await mp.people.set(userId, { $name: 'Ada Lovelace', plan: 'pro' })
-  await mp.people.increment(userId, { projects: 1 })
-  await mp.groups.set('company_id', 'acme', { name: 'Acme Ltd', seats: 25 })
-  const result = await mp.close()
-  console.log(
-    `${label.padEnd(18)} sent=${result.sent} failed=${result.failed} dropped=${result.dropped} pending=${result.pending}`,
-  )
+const once = process.argv.includes('--once')
+const seconds = once ? 1 : 4
+const here = (path: string) => new URL(path, import.meta.url).pathname
+
+const collector = await startCollector({
+  port: once ? 0 : 8787,
+  db: '.eventwire/demo.db',
+  plan: here('./plan/tracking-plan.yaml'),
+  flags: here('./flags.json'),
+}).catch(() =>
+  // Port 8787 taken: any free port will do.
+  startCollector({
+    port: 0,
+    db: '.eventwire/demo.db',
+    plan: here('./plan/tracking-plan.yaml'),
+    flags: here('./flags.json'),
+  }),
+)
+await fetch(`${collector.url}/_/reset`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: '{}',
+})
+console.log(`collector and debugger: ${collector.url}\n`)
+
+const violations: PlanViolation[] = []
+const mp = new Mixpanel('demo-project-token', {
+  consumer: new BatchConsumer({ apiHost: collector.url, batchSize: 50, flushIntervalMs: 500 }),
+  plan: here('./plan/tracking-plan.yaml'),
+  planPolicy: 'fix',
+  onViolation: (v) => violations.push(v),
+  localFlags: { apiHost: collector.url, pollingIntervalMs: 1_000 },
+})
+await mp.localFlags.ready()
+
+const plans = ['free', 'pro', 'team'] as const
+const started = Date.now()
+let users = 0
+while (Date.now() - started < seconds * 1000) {
+  const id = `user-${String(users).padStart(4, '0')}`
+  const plan = plans[users % 3]!
+  await mp.track(id, 'User signs up', {
+    platform: 'server',
+    signup_method: users % 2 === 0 ? 'email' : 'google',
+    plan,
+    // Every seventh signup comes from an old client that sends booleans as strings: 'fix' repairs it.
+    marketing_opt_in: users % 7 === 0 ? 'true' : users % 2 === 0,
+  } as never)
+  await mp.people.set(id, { $name: `Demo user ${users}`, plan })
+  if (users % 10 === 0)
+    await mp.groups.set('company_id', `company-${users % 3}`, { name: `Company ${users % 3}` })
+  const checkout = mp.localFlags.getVariant('new-checkout', false, { distinct_id: id })
+  // Repeated evaluations for the same user send one exposure event, not one per call.
+  mp.localFlags.isEnabled('new-checkout', { distinct_id: id })
+  if (users % 5 === 0) {
+    await mp.track(id, 'Order completed', {
+      platform: 'server',
+      order_id: crypto.randomUUID(),
+      revenue: 49 + users,
+      currency: 'EUR',
+      payment_method: checkout.value === true ? 'paypal' : 'card',
+      items: [{ sku: `sku-${users % 4}`, quantity: 1 + (users % 3), price: 49 }],
+    } as never)
+  }
+  // An event nobody planned: reported, and stored as invalid by the collector.
+  if (users % 25 === 0) await mp.track(id, 'Debug ping', { platform: 'server' } as never)
+  users++
+  await new Promise((resolve) => setTimeout(resolve, 20))
 }
+const result = await mp.close({ timeoutMs: 5_000 })
+const stats = (await (await fetch(`${collector.url}/_/stats`)).json()) as Record<string, unknown>
 
-await runService('Consumer', new Consumer({ apiHost: receiver.origin }))
-await runService('BufferedConsumer', new BufferedConsumer({ apiHost: receiver.origin, maxSize: 50 }))
-
-console.log('\nWhat arrived:')
-for (const request of receiver.requests) {
-  const summary = request.records.map((r) =>
-    typeof r.event === 'string'
-      ? r.event
-      : Object.keys(r).find(
-          (k) =>
-            k.startsWith('$') &&
-            !['$token', '$distinct_id', '$group_key', '$group_id', '$ip', '$ignore_time'].includes(k),
-        ),
-  )
-  console.log(
-    `  ${request.method} ${request.path.padEnd(8)} ${String(request.records.length).padStart(3)} record(s): ${summary.join(', ')}`,
-  )
+console.log(`example service: ${users} users in ${seconds}s`)
+console.log(
+  `  delivered ${result.sent}, failed ${result.failed}, dropped ${result.dropped}, pending ${result.pending}`,
+)
+console.log(
+  `  plan issues reported: ${violations.length} calls (${[...new Set(violations.flatMap((v) => v.issues.map((i) => i.code)))].join(', ')})`,
+)
+console.log('\ncollector /_/stats:')
+for (const [key, value] of Object.entries(stats)) {
+  if (typeof value !== 'object') console.log(`  ${key.padEnd(16)} ${value}`)
 }
-const sample = receiver.requests.find((r) => r.path === '/track')?.records[0]
-console.log('\nOne event as received:')
-console.log(JSON.stringify(sample, null, 2))
-await receiver.close()
+if (once) {
+  await collector.close()
+} else {
+  console.log(`\nOpen ${collector.url} to browse events, profiles and flags. Ctrl-C to stop.`)
+  const stop = () => void collector.close().then(() => process.exit(0))
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}

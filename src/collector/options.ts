@@ -1,0 +1,151 @@
+import type { ServiceAccount } from '../destinations/index.js'
+import { ConfigError } from '../errors/index.js'
+import {
+  type Clock,
+  describe,
+  intOption,
+  type JsonObject,
+  type Logger,
+  silentLogger,
+  stringOption,
+  systemClock,
+} from '../internal/index.js'
+import type { FaultOptions } from './faults.js'
+import type { FlagsEvaluator } from './flags-source.js'
+import type { EventValidator } from './validators.js'
+
+/** Options of {@link startCollector}. */
+export interface CollectorOptions {
+  /** TCP port; `0` picks a free one (read it back from `collector.port`). @default 8787 */
+  port?: number
+  /** Address to listen on. Keep the loopback default unless other machines must send. @default '127.0.0.1' */
+  host?: string
+  /**
+   * SQLite database file (its folder is created), or `':memory:'` for data that ends with the
+   * process. A file keeps events and profiles across restarts.
+   * @default '.eventwire/dev.db'
+   */
+  db?: string
+  /** A tracking plan (file path or plan object) every event is also checked against. */
+  plan?: string | JsonObject
+  /** JSON file of flag definitions (`{ "flags": [...] }`) served at `/flags/definitions`. */
+  flags?: string
+  /** Faults injected from the start; change them later with `setFaults()` or `POST /_/faults`. */
+  faults?: FaultOptions
+  /**
+   * Project token: events carrying another token get a `wrong_token` issue; `/import` accepts it
+   * as Basic auth.
+   */
+  token?: string
+  /** Legacy project secret accepted as `/import` Basic auth. */
+  apiSecret?: string
+  /** Service account accepted as `/import` Basic auth (with `project_id`). */
+  serviceAccount?: ServiceAccount
+  /** Largest request body as sent, in bytes; larger ones get 413. @default 2097152 (2 MiB, Mixpanel's limit) */
+  maxBodyBytes?: number
+  /** Largest request body after gzip decoding, in bytes; larger ones get 413. @default 10485760 (10 MiB) */
+  maxDecompressedBytes?: number
+  /** Interval of keep-alive comments on `/_/stream`, in milliseconds. @default 15000 */
+  heartbeatMs?: number
+  /** Extra checks run on every event (a tracking plan is one). */
+  validators?: readonly EventValidator[]
+  /** Evaluates flags for `GET /flags`. @default eventwire's local flag evaluator, when available */
+  flagsEvaluator?: FlagsEvaluator
+  /**
+   * Folder holding the web debugger's files (index.html, app.js, dom.js, panels.js, app.css).
+   * @default the `ui` folder beside this module
+   */
+  uiDir?: string
+  /** Time source. @default systemClock */
+  clock?: Clock
+  /** Random source in [0, 1) for fault injection. @default Math.random */
+  random?: () => number
+  /** A pino-compatible logger. @default silent */
+  logger?: Logger
+}
+
+/** {@link CollectorOptions} with defaults applied and values checked. */
+export interface ResolvedCollectorOptions {
+  port: number
+  host: string
+  db: string
+  plan: string | JsonObject | undefined
+  flags: string | undefined
+  faults: FaultOptions | undefined
+  token: string | undefined
+  apiSecret: string | undefined
+  serviceAccount: ServiceAccount | undefined
+  maxBodyBytes: number
+  maxDecompressedBytes: number
+  heartbeatMs: number
+  validators: readonly EventValidator[]
+  flagsEvaluator: FlagsEvaluator | undefined
+  uiDir: string | undefined
+  clock: Clock
+  random: () => number
+  logger: Logger
+}
+
+/** The defaults, written once. */
+export const COLLECTOR_DEFAULTS = {
+  port: 8787,
+  host: '127.0.0.1',
+  db: '.eventwire/dev.db',
+  maxBodyBytes: 2 * 1024 * 1024,
+  maxDecompressedBytes: 10 * 1024 * 1024,
+  heartbeatMs: 15_000,
+} as const
+
+/** Validates options; throws `ConfigError` naming the option. */
+export function resolveCollectorOptions(options: CollectorOptions = {}): ResolvedCollectorOptions {
+  const plan = options.plan
+  if (
+    plan !== undefined &&
+    typeof plan !== 'string' &&
+    (typeof plan !== 'object' || plan === null || Array.isArray(plan))
+  ) {
+    throw new ConfigError('plan', `expected a file path or a plan object, got ${describe(plan)}`)
+  }
+  const account = options.serviceAccount
+  if (account !== undefined) {
+    if (typeof account !== 'object' || account === null)
+      throw new ConfigError('serviceAccount', 'expected { username, secret, projectId }')
+    stringOption('serviceAccount.username', account.username, undefined)
+    stringOption('serviceAccount.secret', account.secret, undefined)
+    if (account.username === undefined || account.secret === undefined || account.projectId === undefined) {
+      throw new ConfigError('serviceAccount', 'expected { username, secret, projectId }')
+    }
+  }
+  if (options.validators !== undefined && !Array.isArray(options.validators)) {
+    throw new ConfigError('validators', 'expected an array of { name, validateEvent(name, properties) }')
+  }
+  if (options.flagsEvaluator !== undefined && typeof options.flagsEvaluator !== 'function') {
+    throw new ConfigError('flagsEvaluator', 'expected a function')
+  }
+  const maxBodyBytes = intOption('maxBodyBytes', options.maxBodyBytes, COLLECTOR_DEFAULTS.maxBodyBytes, 1024)
+  return {
+    port: intOption('port', options.port, COLLECTOR_DEFAULTS.port, 0, 65_535),
+    host: stringOption('host', options.host, COLLECTOR_DEFAULTS.host),
+    db: stringOption('db', options.db, COLLECTOR_DEFAULTS.db),
+    plan,
+    flags: stringOption('flags', options.flags, undefined),
+    faults: options.faults,
+    token: stringOption('token', options.token, undefined),
+    apiSecret: stringOption('apiSecret', options.apiSecret, undefined),
+    serviceAccount: account,
+    maxBodyBytes,
+    maxDecompressedBytes: intOption(
+      'maxDecompressedBytes',
+      options.maxDecompressedBytes,
+      Math.max(COLLECTOR_DEFAULTS.maxDecompressedBytes, maxBodyBytes),
+      maxBodyBytes,
+    ),
+    heartbeatMs: intOption('heartbeatMs', options.heartbeatMs, COLLECTOR_DEFAULTS.heartbeatMs, 10, 3_600_000),
+    validators: options.validators ?? [],
+    flagsEvaluator: options.flagsEvaluator,
+    uiDir: stringOption('uiDir', options.uiDir, undefined),
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    logger: options.logger ?? silentLogger,
+  }
+}

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+const root = new URL('..', import.meta.url).pathname
+
+test('npm run demo: the example service lands in the local collector and the summary says so', async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'eventwire-demo-'))
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(root, 'examples/demo.ts'), '--once'],
+      {
+        cwd,
+        timeout: 90_000,
+        env: { ...process.env, NODE_OPTIONS: '' },
+      },
+    )
+    const number = (label: string) => Number(new RegExp(`^\\s+${label}\\s+(\\d+)$`, 'm').exec(stdout)?.[1])
+    const delivered = Number(/delivered (\d+), failed 0, dropped 0, pending 0/.exec(stdout)?.[1])
+    assert.ok(delivered > 0, stdout)
+    assert.ok(number('events') > 0, stdout)
+    assert.equal(number('uniqueInsertIds'), number('events'), 'each event stored once')
+    assert.ok(number('good') > number('bad'), 'the example service is mostly valid')
+    assert.ok(number('bad') >= 1, 'the unplanned event is stored as invalid')
+    assert.ok(number('profiles') > 0, stdout)
+    assert.match(stdout, /plan issues reported: \d+ calls \(.*invalid_type.*\)/)
+  } finally {
+    await rm(cwd, { recursive: true, force: true })
+  }
+})
