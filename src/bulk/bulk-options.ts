@@ -1,0 +1,74 @@
+import { Delivery, type DeliveryOptions, resolveDeliveryOptions } from '../consumers/index.js'
+import { ConfigError } from '../errors/index.js'
+import { type Clock, intOption, systemClock } from '../internal/index.js'
+
+/**
+ * Options shared by the bulk operations (import, people sync, profile clean-up): where to send
+ * (every {@link DeliveryOptions} option: `apiHost`, `region`, `serviceAccount`, timeouts, retry
+ * options...), the project token, and how many requests run at once.
+ */
+export interface BulkOptions extends DeliveryOptions {
+  /** The Mixpanel project token, set on every event and profile update. */
+  token: string
+  /**
+   * Requests in flight at once (Mixpanel suggests 10 to 20 concurrent 2000-event batches).
+   * @default 10
+   */
+  concurrency?: number
+  /**
+   * Records per request, at most 2000.
+   * @default 2000
+   */
+  batchSize?: number
+}
+
+/** Defaults of {@link BulkOptions} and of the retry policy for bulk work. */
+export const BULK_DEFAULTS = {
+  concurrency: 10,
+  batchSize: 2000,
+  /**
+   * Bulk work backs off the way Mixpanel's import guide asks: from about 2 s, doubling up to 60 s
+   * (full jitter), up to 8 retries; a server's `Retry-After` wins.
+   */
+  retryLimit: 8,
+  retryBackoffFactor: 2,
+  maxRetryDelayMs: 60_000,
+} as const
+
+/** Resolved bulk options: a delivery engine and the validated numbers. */
+export interface BulkParts {
+  readonly delivery: Delivery
+  readonly token: string
+  readonly concurrency: number
+  readonly batchSize: number
+  readonly clock: Clock
+}
+
+/**
+ * Validates {@link BulkOptions} and builds the delivery engine (destination, transport, retry
+ * policy). @throws {ConfigError} naming the option.
+ */
+export function resolveBulkOptions(options: BulkOptions): BulkParts {
+  if (options === null || typeof options !== 'object') throw new ConfigError('options', 'expected an object')
+  if (typeof options.token !== 'string' || options.token === '') {
+    throw new ConfigError('token', 'the Mixpanel project token is required')
+  }
+  const concurrency = intOption('concurrency', options.concurrency, BULK_DEFAULTS.concurrency, 1, 256)
+  const batchSize = intOption('batchSize', options.batchSize, BULK_DEFAULTS.batchSize, 1, 2000)
+  const delivery = new Delivery(
+    resolveDeliveryOptions({
+      retryLimit: BULK_DEFAULTS.retryLimit,
+      retryBackoffFactor: BULK_DEFAULTS.retryBackoffFactor,
+      maxRetryDelayMs: BULK_DEFAULTS.maxRetryDelayMs,
+      ...withoutUndefined(options),
+      maxBatchSize: batchSize,
+    }),
+  )
+  return { delivery, token: options.token, concurrency, batchSize, clock: options.clock ?? systemClock }
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {}
+  for (const [key, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[key] = v
+  return out
+}
