@@ -1,4 +1,5 @@
 export { createFakeClock, type FakeClock, type FakeClockOptions } from './fake-clock.js'
+export { runStoreContract, type StoreContractContext, type StoreContractOptions } from './store-contract.js'
 export { createTestConsumer, type RecordedMessage, type TestConsumer } from './test-consumer.js'
 export {
   type ReceivedRequest,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -14,7 +14,13 @@ const consumer = createTestConsumer()
 const mp = new Mixpanel('tok', { consumer })
 await mp.track('u1', 'Installed', { ok: true })
 await mp.people.set('u1', { plan: 'pro' })
-const checks = [typeof Consumer, typeof BufferedConsumer, consumer.sent.length, consumer.sent[0].message.properties.mp_lib]
+let sameErrorClass = false
+try {
+  new Emitter({ endpoint: '' })
+} catch (error) {
+  sameErrorClass = error instanceof EventwireError && error.code === 'EVENTWIRE_INVALID_OPTION'
+}
+const checks = [typeof Consumer, typeof BufferedConsumer, consumer.sent.length, consumer.sent[0].message.properties.mp_lib, sameErrorClass]
 console.log(JSON.stringify(checks))
 `
 
@@ -27,10 +33,16 @@ describe('the packed package, installed as a user installs it', () => {
     const tarball = (await readdir(dir)).find((f) => f.endsWith('.tgz'))
     assert.ok(tarball, 'npm pack produced a tarball')
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer-app', private: true }))
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball)], {
-      cwd: dir,
-      maxBuffer: 16 * 1024 * 1024,
-    })
+    // The optional peer of eventwire/openfeature; better-sqlite3 and ioredis stay uninstalled on purpose.
+    const openfeature = `@openfeature/server-sdk@${JSON.parse(await readFile(join(root, 'node_modules/@openfeature/server-sdk/package.json'), 'utf8')).version}`
+    await run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball), openfeature],
+      {
+        cwd: dir,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    )
   })
 
   after(() => rm(dir, { recursive: true, force: true }))
@@ -38,19 +50,19 @@ describe('the packed package, installed as a user installs it', () => {
   test('import from an .mjs file', async () => {
     await writeFile(
       join(dir, 'app.mjs'),
-      `import { Mixpanel, Consumer, BufferedConsumer } from 'eventwire'\nimport { createTestConsumer } from 'eventwire/testing'\n${USAGE}`,
+      `import { Mixpanel, Consumer, BufferedConsumer, EventwireError } from 'eventwire'\nimport { createTestConsumer } from 'eventwire/testing'\nimport { Emitter } from 'eventwire/snowplow'\n${USAGE}`,
     )
     const { stdout } = await run(process.execPath, ['app.mjs'], { cwd: dir })
-    assert.deepEqual(JSON.parse(stdout), ['function', 'function', 2, 'eventwire'])
+    assert.deepEqual(JSON.parse(stdout), ['function', 'function', 2, 'eventwire', true])
   })
 
   test('require from a .cjs file', async () => {
     await writeFile(
       join(dir, 'app.cjs'),
-      `const { Mixpanel, Consumer, BufferedConsumer } = require('eventwire')\nconst { createTestConsumer } = require('eventwire/testing')\n;(async () => {${USAGE}})()`,
+      `const { Mixpanel, Consumer, BufferedConsumer, EventwireError } = require('eventwire')\nconst { createTestConsumer } = require('eventwire/testing')\nconst { Emitter } = require('eventwire/snowplow')\n;(async () => {${USAGE}})()`,
     )
     const { stdout } = await run(process.execPath, ['app.cjs'], { cwd: dir })
-    assert.deepEqual(JSON.parse(stdout), ['function', 'function', 2, 'eventwire'])
+    assert.deepEqual(JSON.parse(stdout), ['function', 'function', 2, 'eventwire', true])
   })
 
   test('types resolve for TypeScript users (NodeNext)', async () => {
@@ -83,6 +95,36 @@ describe('the packed package, installed as a user installs it', () => {
     assert.equal(result.code, 0, result.out)
   })
 
+  test('every subpath loads; optional peers are needed only when used', async () => {
+    await writeFile(
+      join(dir, 'subpaths.mjs'),
+      [
+        "import { SqliteEventStore } from 'eventwire/sqlite'",
+        "import { RedisEventStore, runWorker } from 'eventwire/redis'",
+        "import { MixpanelProvider } from 'eventwire/openfeature'",
+        "import { startCollector } from 'eventwire/collector'",
+        "import { Tracker } from 'eventwire/snowplow'",
+        'const missing = await SqliteEventStore.open({ path: "x.db" }).then(() => "opened", (e) => e.code)',
+        'console.log(JSON.stringify([typeof RedisEventStore, typeof runWorker, typeof MixpanelProvider.fromLocalConfig, typeof startCollector, typeof Tracker, missing]))',
+      ].join('\n'),
+    )
+    const { stdout } = await run(process.execPath, ['subpaths.mjs'], { cwd: dir })
+    assert.deepEqual(JSON.parse(stdout), [
+      'function',
+      'function',
+      'function',
+      'function',
+      'function',
+      'EVENTWIRE_STORE_DEPENDENCY_MISSING',
+    ])
+    await writeFile(
+      join(dir, 'subpaths.cjs'),
+      "const { MixpanelProvider } = require('eventwire/openfeature')\nconst { startCollector } = require('eventwire/collector')\nconst { SqliteEventStore } = require('eventwire/sqlite')\nconsole.log(JSON.stringify([typeof MixpanelProvider, typeof startCollector, typeof SqliteEventStore]))",
+    )
+    const cjs = await run(process.execPath, ['subpaths.cjs'], { cwd: dir })
+    assert.deepEqual(JSON.parse(cjs.stdout), ['function', 'function', 'function'])
+  })
+
   test('the eventwire bin prints help', async () => {
     const { stdout } = await run(
       process.execPath,
@@ -90,5 +132,8 @@ describe('the packed package, installed as a user installs it', () => {
       { cwd: dir },
     )
     assert.match(stdout, /Usage: eventwire/)
+    for (const command of ['dev', 'plan', 'worker', 'import', 'people', 'groups', 'gdpr', 'events']) {
+      assert.match(stdout, new RegExp(`\\n  ${command} `), command)
+    }
   })
 })
