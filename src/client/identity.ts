@@ -25,7 +25,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
 /** True when a distinct id looks like an e-mail address (a poor, changeable, personal id). */
 export function looksLikeEmail(id: string): boolean {
-  return id.length <= 320 && EMAIL.test(id)
+  return id.length <= 320 && id.includes('@') && EMAIL.test(id)
 }
 
 /**

@@ -8,11 +8,12 @@ import {
   type JsonValue,
   LIB_VERSION,
   type Message,
+  messageFromJson,
   newInsertId,
 } from '../internal/index.js'
 import { checkDistinctId, checkEventName, FORBIDDEN_DISTINCT_IDS, looksLikeEmail } from './identity.js'
 import { PlanDropped, type PlanGate } from './plan-gate.js'
-import { LIMITS, sanitizeProperties, setKey, toEpochMs } from './serialize.js'
+import { LIMITS, prepareEventProperties, sanitizeProperties, toEpochMs } from './serialize.js'
 
 /** A warning about a call that was accepted but is probably a mistake. */
 export interface ClientWarning {
@@ -39,7 +40,12 @@ export interface ProfileModifiers {
   ignoreAlias?: boolean | null
 }
 
-const RESERVED_EVENT_KEYS = new Set(['token', 'distinct_id', 'time', '$insert_id'])
+/** Properties the client sets itself; a caller's values for them are read, never copied. */
+const RESERVED_EVENT_KEYS: ReadonlySet<string> = new Set(['token', 'distinct_id', 'time', '$insert_id'])
+/** token, distinct_id, time, $insert_id, mp_lib, $lib_version. */
+const DEFAULT_EVENT_KEYS = 6
+const LIB_VERSION_FIELD = `,"$lib_version":${JSON.stringify(LIB_VERSION)}`
+const NONE: Readonly<Record<string, unknown>> = Object.freeze({})
 
 /**
  * Builds messages in Mixpanel's documented shapes. Throws `ValidationError` for bad input; with a
@@ -52,6 +58,7 @@ export class MessageBuilder {
   readonly #defaults: ProfileModifiers
   readonly #warn: (warning: ClientWarning) => void
   readonly #gate: PlanGate | undefined
+  readonly #tokenJson: string
 
   constructor(
     token: string,
@@ -65,6 +72,7 @@ export class MessageBuilder {
     this.#defaults = defaults
     this.#warn = warn
     this.#gate = gate
+    this.#tokenJson = JSON.stringify(token)
   }
 
   /** The client's clock reading, in milliseconds. */
@@ -82,15 +90,18 @@ export class MessageBuilder {
     time?: unknown,
   ): Message {
     let event = checkEventName(name)
-    const raw = (properties ?? {}) as Record<string, unknown>
-    let props = sanitizeProperties(properties)
+    const raw =
+      properties !== null && typeof properties === 'object' ? (properties as Record<string, unknown>) : NONE
+    let props: Readonly<Record<string, unknown>>
     let dropped: PlanDropped['violation'] | undefined
     // Mixpanel's own events ($create_alias, $identify, $merge, $experiment_started) are not planned.
     if (this.#gate !== undefined && !event.startsWith('$')) {
-      const gated = this.#gate.event(event, props)
+      const gated = this.#gate.event(event, sanitizeProperties(properties))
       event = gated.name
-      props = gated.value
       dropped = gated.violation
+      props = prepareEventProperties(gated.value, RESERVED_EVENT_KEYS, DEFAULT_EVENT_KEYS)
+    } else {
+      props = prepareEventProperties(properties, RESERVED_EVENT_KEYS, DEFAULT_EVENT_KEYS)
     }
     const forImport = kind === 'imports'
     let id: string | undefined
@@ -114,33 +125,27 @@ export class MessageBuilder {
         })
       }
     }
-    const insertId = this.#insertId(props.$insert_id)
+    const insertId = this.#insertId(raw.$insert_id)
+    const now = this.#clock.now()
     const ms =
       time !== undefined
         ? toEpochMs(time, 'time')
         : raw.time !== undefined
           ? toEpochMs(raw.time, 'properties.time')
-          : this.#clock.now()
-    const out: JsonObject = { token: this.#token }
-    if (id !== undefined) out.distinct_id = id
-    out.time = ms
-    out.$insert_id = insertId
-    out.mp_lib = 'eventwire'
-    out.$lib_version = LIB_VERSION
-    let count = 6
-    for (const key in props) {
-      if (RESERVED_EVENT_KEYS.has(key)) continue
-      if (!(key in out)) count++
-      setKey(out, key, props[key] as JsonValue)
-    }
-    if (count > LIMITS.maxProperties) {
-      throw new ValidationError(
-        'EVENTWIRE_LIMIT_EXCEEDED',
-        `${count} properties including eventwire's defaults, more than Mixpanel's limit of ${LIMITS.maxProperties}`,
-        'properties',
-      )
-    }
-    return this.#gated(this.#finish(kind, insertId, { event, properties: out }), dropped)
+          : now
+    // The wire JSON is written once: eventwire's fields, then the caller's properties as serialised
+    // by one JSON.stringify. `body` is parsed back only if something reads it.
+    let json = `{"event":${JSON.stringify(event)},"properties":{"token":${this.#tokenJson}`
+    if (id !== undefined) json += `,"distinct_id":${JSON.stringify(id)}`
+    // $insert_id is validated to [A-Za-z0-9-]: nothing to escape.
+    json += `,"time":${ms},"$insert_id":"${insertId}"`
+    if (props.mp_lib === undefined) json += ',"mp_lib":"eventwire"'
+    if (props.$lib_version === undefined) json += LIB_VERSION_FIELD
+    const rest = JSON.stringify(props)
+    json += rest.length > 2 ? `,${rest.slice(1)}}` : '}}'
+    const message = messageFromJson(kind, insertId, json, now)
+    this.#checkSize(message)
+    return this.#gated(message, dropped)
   }
 
   /** A user profile update for `/engage`. */
@@ -228,7 +233,7 @@ export class MessageBuilder {
     if (ignoreAlias !== null && ignoreAlias !== undefined) body.$ignore_alias = Boolean(ignoreAlias)
   }
 
-  #insertId(given: JsonValue | undefined): string {
+  #insertId(given: unknown): string {
     if (given === undefined) return newInsertId()
     if (!isValidInsertId(given)) {
       throw new ValidationError(
@@ -248,14 +253,17 @@ export class MessageBuilder {
   }
 
   #finish(kind: Endpoint, id: string, body: JsonObject): Message {
-    const json = JSON.stringify(body)
-    const message = createMessage(kind, id, body, this.#clock.now(), json)
+    const message = createMessage(kind, id, body, this.#clock.now())
+    this.#checkSize(message)
+    return message
+  }
+
+  #checkSize(message: Message): void {
     if (message.bytes > LIMITS.maxMessageBytes) {
       throw new ValidationError(
         'EVENTWIRE_LIMIT_EXCEEDED',
         `message is ${message.bytes} bytes of JSON, more than Mixpanel's limit of ${LIMITS.maxMessageBytes}`,
       )
     }
-    return message
   }
 }

@@ -54,10 +54,74 @@ export function sanitizeProperties(properties: unknown, path = 'properties'): Js
   return out
 }
 
+const NO_PROPERTIES: Readonly<Record<string, unknown>> = Object.freeze({})
+
+/**
+ * The hot-path form of {@link sanitizeProperties} for event properties that go straight to
+ * `JSON.stringify`: the same mapping and checks, but it returns the caller's own object when
+ * nothing needs changing, and otherwise a shallow copy (`{ ...properties }`, which keeps V8's fast
+ * object layout) where changed values are replaced and the keys in `skip` are set to `undefined`
+ * (which `JSON.stringify` leaves out). `reserved` counts the properties added by the caller
+ * towards Mixpanel's 255-property limit. The result is for serialising only: do not mutate it.
+ */
+export function prepareEventProperties(
+  properties: unknown,
+  skip: ReadonlySet<string>,
+  reserved: number,
+): Readonly<Record<string, unknown>> {
+  if (properties === undefined || properties === null) return NO_PROPERTIES
+  if (typeof properties !== 'object' || Array.isArray(properties) || properties instanceof Map) {
+    const sanitized = sanitizeProperties(properties)
+    for (const key of skip) delete sanitized[key]
+    checkCount(Object.keys(sanitized).length + reserved, 'properties')
+    return sanitized
+  }
+  const source = properties as Record<string, unknown>
+  const proto = Object.getPrototypeOf(source)
+  let copy: Record<string, unknown> | undefined =
+    proto === Object.prototype || proto === null ? undefined : { ...source }
+  const ancestors: object[] = [properties]
+  let count = reserved
+  for (const key in source) {
+    if (!Object.hasOwn(source, key)) continue
+    const original = source[key]
+    if (skip.has(key)) {
+      copy ??= { ...source }
+      setKey(copy, key, undefined)
+      continue
+    }
+    const cleaned = clean(original, 'properties', key, 0, ancestors)
+    if (cleaned === SKIP) {
+      if (original !== undefined) {
+        copy ??= { ...source }
+        setKey(copy, key, undefined)
+      }
+      continue
+    }
+    count++
+    if (cleaned !== original) {
+      copy ??= { ...source }
+      setKey(copy, key, cleaned)
+    }
+  }
+  checkCount(count, 'properties')
+  return copy ?? source
+}
+
+function checkCount(count: number, path: string): void {
+  if (count > LIMITS.maxProperties) {
+    throw new ValidationError(
+      'EVENTWIRE_LIMIT_EXCEEDED',
+      `${count} properties including eventwire's defaults, more than Mixpanel's limit of ${LIMITS.maxProperties}`,
+      path,
+    )
+  }
+}
+
 /** Cleans one value; `depth` is the nesting level of the container holding it (0 = top level). */
 function clean(
   value: unknown,
-  parentPath: string,
+  parentPath: PathRef,
   key: string | number,
   depth: number,
   ancestors: object[],
@@ -78,13 +142,13 @@ function clean(
       throw new ValidationError(
         'EVENTWIRE_INVALID_PROPERTY',
         'a function cannot be sent as a property value',
-        pathOf(parentPath, key),
+        pathOf(resolvePath(parentPath), key),
       )
     case 'symbol':
       throw new ValidationError(
         'EVENTWIRE_INVALID_PROPERTY',
         'a symbol cannot be sent as a property value',
-        pathOf(parentPath, key),
+        pathOf(resolvePath(parentPath), key),
       )
     default:
       return value === null ? null : cleanObject(value as object, parentPath, key, depth, ancestors)
@@ -93,15 +157,49 @@ function clean(
 
 function cleanObject(
   value: object,
-  parentPath: string,
+  parentPath: PathRef,
   key: string | number,
   depth: number,
   ancestors: object[],
 ): Clean {
+  const plain = Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype
+  if (!plain || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    const special = cleanSpecial(value, parentPath, key, depth, ancestors)
+    if (special !== NOT_SPECIAL) return special
+  }
+  // Built only if an error needs it: most values never do.
+  const path = (): string => pathOf(resolvePath(parentPath), key)
+  if (ancestors.includes(value)) {
+    throw new ValidationError('EVENTWIRE_INVALID_PROPERTY', 'circular reference', path())
+  }
+  if (depth + 1 > LIMITS.maxDepth) {
+    throw new ValidationError(
+      'EVENTWIRE_LIMIT_EXCEEDED',
+      `nested deeper than Mixpanel's limit of ${LIMITS.maxDepth} levels`,
+      path(),
+    )
+  }
+  return cleanContainer(value, path, depth, ancestors)
+}
+
+const NOT_SPECIAL = Symbol('not special')
+
+/** Values with a mapping of their own (Date, Buffer, Error, boxed primitives, toJSON...). */
+function cleanSpecial(
+  value: object,
+  parentPath: PathRef,
+  key: string | number,
+  depth: number,
+  ancestors: object[],
+): Clean | typeof NOT_SPECIAL {
   if (value instanceof Date) {
     const time = value.getTime()
     if (Number.isNaN(time))
-      throw new ValidationError('EVENTWIRE_INVALID_PROPERTY', 'invalid Date', pathOf(parentPath, key))
+      throw new ValidationError(
+        'EVENTWIRE_INVALID_PROPERTY',
+        'invalid Date',
+        pathOf(resolvePath(parentPath), key),
+      )
     return value.toISOString()
   }
   if (Buffer.isBuffer(value)) return value.toString('base64')
@@ -122,17 +220,11 @@ function cleanObject(
       ancestors,
     )
   }
-  const path = pathOf(parentPath, key)
-  if (ancestors.includes(value)) {
-    throw new ValidationError('EVENTWIRE_INVALID_PROPERTY', 'circular reference', path)
-  }
-  if (depth + 1 > LIMITS.maxDepth) {
-    throw new ValidationError(
-      'EVENTWIRE_LIMIT_EXCEEDED',
-      `nested deeper than Mixpanel's limit of ${LIMITS.maxDepth} levels`,
-      path,
-    )
-  }
+  return NOT_SPECIAL
+}
+
+/** Lists, Sets, typed arrays, Maps and objects: cleaned item by item, copied only if one changes. */
+function cleanContainer(value: object, path: () => string, depth: number, ancestors: object[]): Clean {
   ancestors.push(value)
   try {
     if (Array.isArray(value) || value instanceof Set || ArrayBuffer.isView(value)) {
@@ -141,7 +233,7 @@ function cleanObject(
         throw new ValidationError(
           'EVENTWIRE_LIMIT_EXCEEDED',
           `${items.length} items, more than Mixpanel's limit of ${LIMITS.maxCollection}`,
-          path,
+          path(),
         )
       }
       let copy: JsonValue[] | undefined = items === value ? undefined : []
@@ -155,7 +247,7 @@ function cleanObject(
       return copy ?? (items as JsonValue[])
     }
     const isMap = value instanceof Map
-    const source = isMap ? mapToObject(value, path) : (value as Record<string, unknown>)
+    const source = isMap ? mapToObject(value, path()) : (value as Record<string, unknown>)
     // Copy only when something changes, so JSON-safe nested objects cost no allocation.
     let copy: JsonObject | undefined =
       isMap || Object.getPrototypeOf(value) !== Object.prototype ? {} : undefined
@@ -174,7 +266,7 @@ function cleanObject(
       throw new ValidationError(
         'EVENTWIRE_LIMIT_EXCEEDED',
         `${count} keys, more than Mixpanel's limit of ${LIMITS.maxCollection}`,
-        path,
+        path(),
       )
     }
     return copy ?? (source as JsonObject)
@@ -206,6 +298,13 @@ function mapToObject(map: Map<unknown, unknown>, path: string): Record<string, u
     setKey(out, name, value)
   }
   return out
+}
+
+/** A property path, or a function computing it (paths are built only for error messages). */
+type PathRef = string | (() => string)
+
+function resolvePath(ref: PathRef): string {
+  return typeof ref === 'string' ? ref : ref()
 }
 
 /** A copy of the own keys of `source` that come before `stop` (all already JSON-safe). */

@@ -12,6 +12,7 @@ export {
   type JsonObject,
   type JsonValue,
   type Message,
+  messageFromJson,
 } from './message.js'
 export { parseRetryAfter, RETRY_DEFAULTS, type RetryOptions, RetryPolicy } from './retry-policy.js'
 export { boolOption, describe, enumOption, intOption, numberOption, stringOption } from './validate.js'

@@ -38,6 +38,37 @@ export interface Message {
   readonly createdAt: number
 }
 
+/**
+ * A message whose `body` is parsed from `json` only when first read: queued messages then hold
+ * just their wire JSON, and the hot path serialises once.
+ */
+class WireMessage implements Message {
+  readonly kind: Endpoint
+  readonly id: string
+  readonly json: string
+  readonly bytes: number
+  readonly createdAt: number
+  #body: JsonObject | undefined
+
+  constructor(kind: Endpoint, id: string, json: string, bytes: number, createdAt: number, body?: JsonObject) {
+    this.kind = kind
+    this.id = id
+    this.json = json
+    this.bytes = bytes
+    this.createdAt = createdAt
+    this.#body = body
+  }
+
+  get body(): JsonObject {
+    this.#body ??= JSON.parse(this.json) as JsonObject
+    return this.#body
+  }
+
+  toJSON(): { id: string; kind: Endpoint; body: JsonObject; createdAt: number } {
+    return { id: this.id, kind: this.kind, body: this.body, createdAt: this.createdAt }
+  }
+}
+
 /** Builds a {@link Message} from a body that is already JSON-safe. */
 export function createMessage(
   kind: Endpoint,
@@ -46,7 +77,18 @@ export function createMessage(
   createdAt: number,
   json = JSON.stringify(body),
 ): Message {
-  return { id, kind, body, json, bytes: Buffer.byteLength(json), createdAt }
+  return new WireMessage(kind, id, json, Buffer.byteLength(json), createdAt, body)
+}
+
+/** Builds a {@link Message} from its wire JSON; `body` is parsed on first use. */
+export function messageFromJson(
+  kind: Endpoint,
+  id: string,
+  json: string,
+  createdAt: number,
+  bytes?: number,
+): Message {
+  return new WireMessage(kind, id, json, bytes ?? Buffer.byteLength(json), createdAt)
 }
 
 /** Why a message was dropped. Every drop is counted under one of these. */

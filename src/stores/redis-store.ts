@@ -10,6 +10,7 @@ import {
   intOption,
   type Logger,
   type Message,
+  messageFromJson,
   silentLogger,
   stringOption,
   systemClock,
@@ -375,14 +376,7 @@ export class RedisEventStore implements EventStore {
 }
 
 function decodeMessage(kind: Endpoint, id: string, json: string, createdAt: string): Message {
-  return {
-    id,
-    kind,
-    body: JSON.parse(json),
-    json,
-    bytes: Buffer.byteLength(json),
-    createdAt: Number(createdAt),
-  }
+  return messageFromJson(kind, id, json, Number(createdAt))
 }
 
 function redisClientOption(value: unknown): Redis {

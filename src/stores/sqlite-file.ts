@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import { EventwireError } from '../errors/index.js'
-import { isEndpoint, type Message } from '../internal/index.js'
+import { isEndpoint, type Message, messageFromJson } from '../internal/index.js'
 import { loadOptional } from './load-optional.js'
 import {
   prepareStatements,
@@ -61,14 +61,7 @@ export async function openSqliteFile(path: string, lockTimeoutMs: number): Promi
 /** Rebuilds a message from its row: the body is parsed back from the stored wire JSON. */
 export function toMessage(row: Row): Message {
   const kind = isEndpoint(row.kind) ? row.kind : 'events'
-  return {
-    id: row.id,
-    kind,
-    body: JSON.parse(row.json),
-    json: row.json,
-    bytes: row.bytes,
-    createdAt: row.created_at,
-  }
+  return messageFromJson(kind, row.id, row.json, row.created_at, row.bytes)
 }
 
 /** Wraps a SQLite failure: a lock held elsewhere, or an engine error (retryable). */
