@@ -1,6 +1,6 @@
 /**
  * Collector ingestion throughput: 100,000 twelve-property events from eventwire's `Mixpanel`
- * client with a `BufferedConsumer` (maxSize 2000) into the local collector, which runs in its own
+ * client with a `BatchConsumer` (batches of 2000, `overflow: 'block'`) into the local collector, which runs in its own
  * process on a SQLite file (WAL) — decode, Mixpanel rules, one transaction per request. Reports
  * events/s end to end and checks `uniqueInsertIds` = events.
  * `npx tsx bench/collector.ts [events]`.
@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startCollector } from '../src/collector/index.js'
-import { BufferedConsumer, Mixpanel } from '../src/index.js'
+import { BatchConsumer, Mixpanel } from '../src/index.js'
 import { printTable, sampleProperties } from './lib.js'
 
 const TIME_LIMIT_MS = 180_000
@@ -45,7 +45,7 @@ async function main(events: number): Promise<void> {
   try {
     const [line] = (await once(child.stdout!, 'data')) as [Buffer]
     const url = line.toString().trim()
-    const consumer = new BufferedConsumer({ apiHost: url, maxSize: 2000 })
+    const consumer = new BatchConsumer({ apiHost: url, batchSize: 2000, overflow: 'block' })
     const mp = new Mixpanel('bench-token', { consumer })
 
     const started = process.hrtime.bigint()
