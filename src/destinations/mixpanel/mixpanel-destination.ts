@@ -174,7 +174,8 @@ export class MixpanelDestination implements Destination {
   ): BatchOutcome {
     const { status } = response
     const verdict = classifyStatus(status, messages.length, policy)
-    const serverText = errorText(response.body)
+    // Read only when something went wrong: a success's body is not worth parsing twice.
+    const serverText = verdict === 'success' || verdict === 'split' ? undefined : errorText(response.body)
     switch (verdict) {
       case 'success':
         return kind === 'imports'
