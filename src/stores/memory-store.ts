@@ -33,6 +33,8 @@ interface Entry {
   attempts: number
   notBefore: number
   lease: string | undefined
+  /** False once acknowledged or evicted; stale queue slots are skipped lazily. */
+  alive: boolean
 }
 
 /** A FIFO of entries with O(1) shift; removed entries are skipped lazily. */
@@ -67,7 +69,8 @@ export class InMemoryEventStore implements EventStore {
   readonly overflow: OverflowPolicy
   readonly #clock: Clock
   /** Entries by message id: everything held. */
-  readonly #entries = new Map<string, Entry>()
+  /** Messages held (ready, leased or backing off). Ids may repeat: each add is its own entry. */
+  #count = 0
   /** Ready entries per kind, in arrival order; entries no longer ready are skipped lazily. */
   readonly #ready = new Map<Endpoint, Queue>(ENDPOINTS.map((k) => [k, new Queue()]))
   /** Entries backing off (released with a future notBefore). */
@@ -156,12 +159,11 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async ack(lease: Lease, ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      const entry = this.#entries.get(id)
-      if (entry === undefined || entry.lease !== lease.id) continue
-      this.#entries.delete(id)
-      this.#bytes -= entry.message.bytes
+    for (const entry of this.#held(lease, ids)) {
+      entry.alive = false
       entry.lease = undefined
+      this.#count--
+      this.#bytes -= entry.message.bytes
     }
     this.#forgetLeaseIfDone(lease.id)
     this.#wakeWaiters()
@@ -169,9 +171,7 @@ export class InMemoryEventStore implements EventStore {
 
   async release(lease: Lease, ids: readonly string[], notBefore: number): Promise<void> {
     const now = this.#clock.now()
-    for (const id of ids) {
-      const entry = this.#entries.get(id)
-      if (entry === undefined || entry.lease !== lease.id) continue
+    for (const entry of this.#held(lease, ids)) {
       entry.lease = undefined
       entry.attempts++
       entry.notBefore = notBefore
@@ -199,7 +199,7 @@ export class InMemoryEventStore implements EventStore {
     for (const { entries } of this.#leases.values())
       for (const e of entries) if (e.lease !== undefined) leased++
     return {
-      count: this.#entries.size,
+      count: this.#count,
       bytes: this.#bytes,
       leased,
       ready: this.#readyCount,
@@ -213,14 +213,28 @@ export class InMemoryEventStore implements EventStore {
     this.#wakeWaiters()
   }
 
+  /** The entries of `lease` still held by it whose message id is in `ids`. */
+  #held(lease: Lease, ids: readonly string[]): Entry[] {
+    const held = this.#leases.get(lease.id)
+    if (held === undefined) return []
+    const wanted = new Set(ids)
+    return held.entries.filter((e) => e.lease === lease.id && e.alive && wanted.has(e.message.id))
+  }
+
   #fits(message: Message): boolean {
-    return this.#entries.size < this.bufferCapacity && this.#bytes + message.bytes <= this.maxBufferBytes
+    return this.#count < this.bufferCapacity && this.#bytes + message.bytes <= this.maxBufferBytes
   }
 
   #insert(message: Message): void {
-    if (this.#entries.has(message.id)) return
-    const entry: Entry = { message, seq: this.#seq++, attempts: 0, notBefore: 0, lease: undefined }
-    this.#entries.set(message.id, entry)
+    const entry: Entry = {
+      message,
+      seq: this.#seq++,
+      attempts: 0,
+      notBefore: 0,
+      lease: undefined,
+      alive: true,
+    }
+    this.#count++
     this.#bytes += message.bytes
     this.#ready.get(message.kind)!.items.push(entry)
     this.#readyCount++
@@ -242,7 +256,7 @@ export class InMemoryEventStore implements EventStore {
       const entry = queue.peek()
       if (entry === undefined) return undefined
       // Only due entries are ever queued as ready (see #makeReady), so no clock read per entry.
-      if (this.#entries.get(entry.message.id) === entry && entry.lease === undefined) {
+      if (entry.alive && entry.lease === undefined) {
         return entry
       }
       queue.shift()
@@ -263,7 +277,8 @@ export class InMemoryEventStore implements EventStore {
     if (kind === undefined) return undefined
     const entry = this.#ready.get(kind)!.shift()!
     this.#readyCount--
-    this.#entries.delete(entry.message.id)
+    entry.alive = false
+    this.#count--
     this.#bytes -= entry.message.bytes
     return entry.message
   }
@@ -273,7 +288,7 @@ export class InMemoryEventStore implements EventStore {
     const still: Entry[] = []
     const due: Entry[] = []
     for (const entry of this.#delayed) {
-      if (this.#entries.get(entry.message.id) !== entry) continue
+      if (!entry.alive) continue
       if (entry.notBefore <= now) due.push(entry)
       else still.push(entry)
     }
@@ -287,7 +302,7 @@ export class InMemoryEventStore implements EventStore {
       if (lease.expiresAt > now) continue
       this.#leases.delete(id)
       for (const entry of entries) {
-        if (entry.lease !== id || this.#entries.get(entry.message.id) !== entry) continue
+        if (entry.lease !== id || !entry.alive) continue
         entry.lease = undefined
         entry.notBefore = 0
         this.#makeReady(entry)

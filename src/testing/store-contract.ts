@@ -101,6 +101,20 @@ export function runStoreContract(options: StoreContractOptions): void {
     )
 
     test(
+      'keeps messages that share an id apart: each is stored, leased and acknowledged',
+      withStore({}, async ({ store }) => {
+        const twice = [msg(1), msg(1), msg(2)]
+        const added = await store.add(twice)
+        assert.equal(added.accepted, 3, 'a repeated id is stored, not silently discarded')
+        assert.equal((await store.size()).count, 3)
+        const lease = await leaseAll(store)
+        assert.deepEqual(ids(lease), [id(1), id(1), id(2)])
+        await store.ack(lease!, [id(1), id(2)])
+        assert.equal((await store.size()).count, 0)
+      }),
+    )
+
+    test(
       'leases one kind at a time, the kind of the oldest message by default',
       withStore({}, async ({ store }) => {
         await store.add([msg(0, 'people'), msg(1), msg(2), msg(3, 'people'), msg(4, 'groups')])
