@@ -1,7 +1,7 @@
 import type { BatchOutcome, Destination } from '../destinations/index.js'
 import {
   DeliveryError,
-  type EventwireError,
+  EventwireError,
   ImportError,
   isEventwireError,
   MixpanelError,
@@ -9,6 +9,7 @@ import {
 } from '../errors/index.js'
 import {
   type Clock,
+  type DropReason,
   type Endpoint,
   type Logger,
   type Message,
@@ -180,6 +181,18 @@ export class Delivery {
       messageCount: count,
     })
     this.logger.debug({ endpoint: kind, attempt, delayMs, status: outcome.status }, 'eventwire: retrying')
+  }
+
+  /** Counts and reports messages dropped before they reached the consumer (`EventConsumer.drop`). */
+  reportDropped(endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
+    const cause =
+      error instanceof EventwireError
+        ? error
+        : new EventwireError('EVENTWIRE_DELIVERY_FAILED', error?.message ?? reason)
+    this.reportRejected(
+      endpoint,
+      messages.map((message) => ({ message, reason, error: cause })),
+    )
   }
 
   /** Counts and reports messages refused for good. */

@@ -38,14 +38,7 @@ export class Consumer implements EventConsumer {
 
   /** Counts and reports messages dropped before they reached this consumer (see `EventConsumer.drop`). */
   drop(endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
-    const cause =
-      error instanceof EventwireError
-        ? error
-        : new EventwireError('EVENTWIRE_DELIVERY_FAILED', error?.message ?? reason)
-    this.#delivery.reportRejected(
-      endpoint,
-      messages.map((message) => ({ message, reason, error: cause })),
-    )
+    this.#delivery.reportDropped(endpoint, messages, reason, error)
   }
 
   /** Subscribes to a notification (`request`, `success`, `retry`, `drop`, `failure`). */

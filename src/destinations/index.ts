@@ -1,3 +1,4 @@
+export type { ServiceAccount } from '../internal/index.js'
 export {
   type BatchOutcome,
   classifyStatus,
@@ -10,5 +11,4 @@ export {
   MIXPANEL_MAX_REQUEST_BYTES,
   MixpanelDestination,
   type MixpanelDestinationOptions,
-  type ServiceAccount,
 } from './mixpanel/mixpanel-destination.js'

@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import type { Dispatcher } from 'undici'
-import type { ServiceAccount } from '../destinations/index.js'
 import { ConfigError } from '../errors/index.js'
-import { type Clock, LIB_VERSION, type Region, resolveOrigin, stringOption } from '../internal/index.js'
+import {
+  basicAuth,
+  type Clock,
+  checkServiceAccount,
+  LIB_VERSION,
+  type Region,
+  resolveOrigin,
+  type ServiceAccount,
+  stringOption,
+} from '../internal/index.js'
 import { HttpTransport } from '../transport/index.js'
 
 /** Where and how flags providers reach Mixpanel's flags API. */
@@ -51,9 +59,9 @@ export class FlagsHttp {
     if (account !== undefined) {
       checkServiceAccount(account)
       params.set('project_id', String(account.projectId))
-      this.#authorization = basic(account.username, account.secret)
+      this.#authorization = basicAuth(account.username, account.secret)
     } else {
-      this.#authorization = basic(token, '')
+      this.#authorization = basicAuth(token, '')
     }
     this.#query = params.toString()
     this.transport = new HttpTransport({
@@ -91,23 +99,4 @@ export class FlagsHttp {
 export function describeHttpFailure(status: number, body: string): string {
   const text = body.length > 500 ? `${body.slice(0, 500)}…` : body
   return `HTTP ${status}: ${text}`
-}
-
-function basic(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
-}
-
-function checkServiceAccount(account: ServiceAccount): void {
-  if (typeof account !== 'object' || account === null) {
-    throw new ConfigError('serviceAccount', 'expected { username, secret, projectId }')
-  }
-  if (typeof account.username !== 'string' || account.username === '') {
-    throw new ConfigError('serviceAccount.username', 'expected a non-empty string')
-  }
-  if (typeof account.secret !== 'string' || account.secret === '') {
-    throw new ConfigError('serviceAccount.secret', 'expected a non-empty string')
-  }
-  if (!/^\d+$/.test(String(account.projectId))) {
-    throw new ConfigError('serviceAccount.projectId', 'expected a numeric project id')
-  }
 }

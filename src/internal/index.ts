@@ -1,5 +1,6 @@
 export { APP_HOSTS, REGION_HOSTS, type Region, resolveOrigin, urlOption } from './api-host.js'
 export { type Clock, sleepWith, systemClock, type TimerHandle } from './clock.js'
+export { basicAuth, checkServiceAccount, type ServiceAccount } from './credentials.js'
 export { TypedEmitter } from './emitter.js'
 export { isValidInsertId, newInsertId } from './ids.js'
 export { type LogFn, type Logger, silentLogger } from './logger.js'

@@ -1,6 +1,7 @@
 import { ConfigError, isEventwireError } from '../errors/index.js'
 import {
   APP_HOSTS,
+  basicAuth,
   type Clock,
   describe,
   enumOption,
@@ -67,7 +68,7 @@ export class Session {
       options.apiHost === undefined ? APP_HOSTS[region] : resolveOrigin(options.apiHost, undefined, 'apiHost')
     this.#base = `${origin}/api/app/projects/${id}`
     this.#username = account.username
-    this.#auth = `Basic ${Buffer.from(`${account.username}:${account.secret}`).toString('base64')}`
+    this.#auth = basicAuth(account.username, account.secret)
     const requestsPerMinute = intOption(
       'requestsPerMinute',
       options.requestsPerMinute,

@@ -1,7 +1,6 @@
 import { promisify } from 'node:util'
 import { gzip as gzipCallback } from 'node:zlib'
 import {
-  ConfigError,
   type FailedRecord,
   ImportError,
   MixpanelError,
@@ -9,7 +8,9 @@ import {
   ValidationError,
 } from '../../errors/index.js'
 import {
+  basicAuth,
   boolOption,
+  checkServiceAccount,
   type Endpoint,
   intOption,
   LIB_VERSION,
@@ -18,6 +19,7 @@ import {
   type Region,
   type RetryPolicy,
   resolveOrigin,
+  type ServiceAccount,
   urlOption,
 } from '../../internal/index.js'
 import type { HttpRequest, HttpResponse } from '../../transport/index.js'
@@ -30,16 +32,6 @@ import {
 } from '../destination.js'
 
 const gzip = promisify(gzipCallback)
-
-/** A Mixpanel service account, for `/import` (and the App APIs). */
-export interface ServiceAccount {
-  /** The service account's user name. */
-  username: string
-  /** The service account's secret. Never logged, never part of an error message. */
-  secret: string
-  /** The numeric project id the account may write to. */
-  projectId: number | string
-}
 
 /** Options of {@link MixpanelDestination}. */
 export interface MixpanelDestinationOptions {
@@ -111,8 +103,8 @@ export class MixpanelDestination implements Destination {
     const account = options.serviceAccount
     let projectQuery = ''
     if (account !== undefined) {
-      validateServiceAccount(account)
-      this.#serviceAuth = basic(account.username, account.secret)
+      checkServiceAccount(account)
+      this.#serviceAuth = basicAuth(account.username, account.secret)
       projectQuery = `&project_id=${encodeURIComponent(String(account.projectId))}`
     }
     this.#urls = {
@@ -156,7 +148,7 @@ export class MixpanelDestination implements Destination {
     }
     let body: Buffer | string = json
     if (kind === 'imports') {
-      headers.authorization = this.#serviceAuth ?? basic(tokenOf(messages), '')
+      headers.authorization = this.#serviceAuth ?? basicAuth(tokenOf(messages), '')
       if (this.#gzip && bodyBytes >= this.#gzipThreshold) {
         body = await gzip(json)
         headers['content-encoding'] = 'gzip'
@@ -329,10 +321,6 @@ function withQuery(url: string, query: string): string {
   return url + (url.includes('?') ? '&' : '?') + query
 }
 
-function basic(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
-}
-
 function tokenOf(messages: readonly Message[]): string {
   const properties = messages[0]?.body.properties
   const token =
@@ -346,18 +334,4 @@ function tokenOf(messages: readonly Message[]): string {
     )
   }
   return token
-}
-
-function validateServiceAccount(account: ServiceAccount): void {
-  if (typeof account !== 'object' || account === null) {
-    throw new ConfigError('serviceAccount', 'expected { username, secret, projectId }')
-  }
-  if (typeof account.username !== 'string' || account.username === '') {
-    throw new ConfigError('serviceAccount.username', 'expected a non-empty string')
-  }
-  if (typeof account.secret !== 'string' || account.secret === '') {
-    throw new ConfigError('serviceAccount.secret', 'expected a non-empty string')
-  }
-  const id = String(account.projectId)
-  if (!/^\d+$/.test(id)) throw new ConfigError('serviceAccount.projectId', 'expected a numeric project id')
 }
