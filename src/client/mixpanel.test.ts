@@ -145,3 +145,21 @@ describe('Mixpanel client', () => {
     )
   })
 })
+
+describe('Mixpanel client with several consumers', () => {
+  test('consumers: [...] hands every message to each consumer', async () => {
+    const first = createTestConsumer()
+    const second = createTestConsumer()
+    const mp = new Mixpanel('tok', { consumers: [first, second] })
+    await mp.track('u1', 'Fanned out', { n: 1 })
+    await mp.people.set('u1', { plan: 'pro' })
+    assert.deepEqual(
+      first.sent.map((r) => r.endpoint),
+      ['events', 'people'],
+    )
+    assert.deepEqual(second.sent, first.sent)
+    assert.throws(() => new Mixpanel('tok', { consumer: first, consumers: [second] }), {
+      option: 'consumers',
+    })
+  })
+})
