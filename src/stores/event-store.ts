@@ -1,4 +1,4 @@
-import type { Endpoint, Message } from '../internal/index.js'
+import { type Endpoint, enumOption, intOption, type Message } from '../internal/index.js'
 
 /** What a store does when it is full. */
 export type OverflowPolicy = 'drop-newest' | 'drop-oldest' | 'block'
@@ -107,4 +107,22 @@ export const STORE_DEFAULTS = {
   bufferCapacity: 10_000,
   maxBufferBytes: 64 * 1024 * 1024,
   overflow: 'drop-newest' as OverflowPolicy,
+}
+
+const OVERFLOW: readonly OverflowPolicy[] = ['drop-newest', 'drop-oldest', 'block']
+
+/** {@link StoreCapacityOptions} validated, defaults filled in. */
+export interface ResolvedCapacity {
+  readonly bufferCapacity: number
+  readonly maxBufferBytes: number
+  readonly overflow: OverflowPolicy
+}
+
+/** Validates the capacity options every store takes; throws `ConfigError` naming the bad one. */
+export function resolveCapacity(options: StoreCapacityOptions): ResolvedCapacity {
+  return {
+    bufferCapacity: intOption('bufferCapacity', options.bufferCapacity, STORE_DEFAULTS.bufferCapacity, 1),
+    maxBufferBytes: intOption('maxBufferBytes', options.maxBufferBytes, STORE_DEFAULTS.maxBufferBytes, 1),
+    overflow: enumOption('overflow', options.overflow, OVERFLOW, STORE_DEFAULTS.overflow),
+  }
 }

@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { EventwireError } from '../errors/index.js'
-import {
-  type Clock,
-  ENDPOINTS,
-  type Endpoint,
-  enumOption,
-  intOption,
-  type Message,
-  systemClock,
-} from '../internal/index.js'
+import { type Clock, ENDPOINTS, type Endpoint, type Message, systemClock } from '../internal/index.js'
 import {
   type AddResult,
   type EventStore,
@@ -16,7 +8,7 @@ import {
   type LeasedMessage,
   type LeaseOptions,
   type OverflowPolicy,
-  STORE_DEFAULTS,
+  resolveCapacity,
   type StoreCapacityOptions,
   type StoreSize,
 } from './event-store.js'
@@ -57,8 +49,6 @@ class Queue {
   }
 }
 
-const OVERFLOW: readonly OverflowPolicy[] = ['drop-newest', 'drop-oldest', 'block']
-
 /**
  * The default store: messages wait in memory, so they are lost if the process dies (use
  * `SqliteEventStore` from `eventwire/sqlite` when that matters). Bounded by count and bytes.
@@ -83,19 +73,10 @@ export class InMemoryEventStore implements EventStore {
   #closed = false
 
   constructor(options: InMemoryEventStoreOptions = {}) {
-    this.bufferCapacity = intOption(
-      'bufferCapacity',
-      options.bufferCapacity,
-      STORE_DEFAULTS.bufferCapacity,
-      1,
-    )
-    this.maxBufferBytes = intOption(
-      'maxBufferBytes',
-      options.maxBufferBytes,
-      STORE_DEFAULTS.maxBufferBytes,
-      1,
-    )
-    this.overflow = enumOption('overflow', options.overflow, OVERFLOW, STORE_DEFAULTS.overflow)
+    const capacity = resolveCapacity(options)
+    this.bufferCapacity = capacity.bufferCapacity
+    this.maxBufferBytes = capacity.maxBufferBytes
+    this.overflow = capacity.overflow
     this.#clock = options.clock ?? systemClock
   }
 

@@ -6,7 +6,6 @@ import {
   type Clock,
   ENDPOINTS,
   type Endpoint,
-  enumOption,
   intOption,
   type Logger,
   type Message,
@@ -26,7 +25,7 @@ import type {
   StoreCapacityOptions,
   StoreSize,
 } from './event-store.js'
-import { STORE_DEFAULTS } from './event-store.js'
+import { resolveCapacity } from './event-store.js'
 import {
   connectRedis,
   DEFAULT_REDIS_URL,
@@ -83,7 +82,6 @@ export const REDIS_STORE_DEFAULTS = {
   blockPollMs: 100,
 }
 
-const OVERFLOW: readonly OverflowPolicy[] = ['drop-newest', 'drop-oldest', 'block']
 /** Messages per add script call. */
 const MAX_COMMIT = 500
 /** Consumers of dead workers that hold nothing are removed from the group after a day. */
@@ -142,19 +140,10 @@ export class RedisEventStore implements EventStore {
       options.consumer,
       `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     )
-    this.bufferCapacity = intOption(
-      'bufferCapacity',
-      options.bufferCapacity,
-      STORE_DEFAULTS.bufferCapacity,
-      1,
-    )
-    this.maxBufferBytes = intOption(
-      'maxBufferBytes',
-      options.maxBufferBytes,
-      STORE_DEFAULTS.maxBufferBytes,
-      1,
-    )
-    this.overflow = enumOption('overflow', options.overflow, OVERFLOW, STORE_DEFAULTS.overflow)
+    const capacity = resolveCapacity(options)
+    this.bufferCapacity = capacity.bufferCapacity
+    this.maxBufferBytes = capacity.maxBufferBytes
+    this.overflow = capacity.overflow
     this.leaseTimeoutMs =
       options.leaseTimeoutMs === undefined
         ? undefined

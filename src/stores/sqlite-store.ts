@@ -23,7 +23,7 @@ import type {
   StoreCapacityOptions,
   StoreSize,
 } from './event-store.js'
-import { STORE_DEFAULTS } from './event-store.js'
+import { resolveCapacity } from './event-store.js'
 import { openSqliteFile, toMessage, toStoreError } from './sqlite-file.js'
 import type { Statements } from './sqlite-schema.js'
 
@@ -68,7 +68,6 @@ export const SQLITE_STORE_DEFAULTS = {
   lockTimeoutMs: 2000,
 }
 
-const OVERFLOW: readonly OverflowPolicy[] = ['drop-newest', 'drop-oldest', 'block']
 const DURABILITY: readonly SqliteDurability[] = ['batch', 'every']
 /** Most messages written by one commit; larger groups are split into several transactions. */
 const MAX_COMMIT = 2000
@@ -136,19 +135,10 @@ export class SqliteEventStore implements EventStore {
       DURABILITY,
       SQLITE_STORE_DEFAULTS.durability,
     )
-    this.bufferCapacity = intOption(
-      'bufferCapacity',
-      options.bufferCapacity,
-      STORE_DEFAULTS.bufferCapacity,
-      1,
-    )
-    this.maxBufferBytes = intOption(
-      'maxBufferBytes',
-      options.maxBufferBytes,
-      STORE_DEFAULTS.maxBufferBytes,
-      1,
-    )
-    this.overflow = enumOption('overflow', options.overflow, OVERFLOW, STORE_DEFAULTS.overflow)
+    const capacity = resolveCapacity(options)
+    this.bufferCapacity = capacity.bufferCapacity
+    this.maxBufferBytes = capacity.maxBufferBytes
+    this.overflow = capacity.overflow
     this.#lockTimeoutMs = intOption(
       'lockTimeoutMs',
       options.lockTimeoutMs,
