@@ -177,8 +177,9 @@ test('flags without OpenFeature', async () => {
   assert.deepEqual(await printed(() => directRemote.main(server.origin)), ['on on remote'])
 })
 
-test('docs/flags.md shows every example exactly as it runs', () => {
+test('docs/flags.md and README.md show every example exactly as it runs', () => {
   const doc = readFileSync(new URL('../../docs/flags.md', import.meta.url), 'utf8')
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
   const dir = new URL('./examples/', import.meta.url)
   const files = readdirSync(dir).filter((f) => f.endsWith('.ts'))
   assert.equal(files.length, 14)
@@ -186,6 +187,7 @@ test('docs/flags.md shows every example exactly as it runs', () => {
     const snippet = docsSnippet(readFileSync(new URL(file, dir), 'utf8'))
     assert.ok(snippet.length > 0, `${file} has docs:start/docs:end markers`)
     assert.ok(doc.includes(snippet), `docs/flags.md must contain the example ${file}:\n${snippet}`)
+    assert.ok(readme.includes(snippet), `README.md must contain the example ${file}:\n${snippet}`)
   }
 })
 
