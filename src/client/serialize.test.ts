@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import fc from 'fast-check'
 import { ValidationError } from '../errors/index.js'
-import { LIMITS, sanitizeProperties, toEpochMs } from './serialize.js'
+import { isoString, LIMITS, sanitizeProperties, toEpochMs } from './serialize.js'
 
 function rejects(value: unknown, code: string, path?: string) {
   assert.throws(
@@ -123,6 +124,18 @@ describe('toEpochMs', () => {
   test('rejects anything else', () => {
     for (const bad of ['2024-01-01', -1, Number.NaN, null, new Date(Number.NaN)]) {
       assert.throws(() => toEpochMs(bad, 'time'), { code: 'EVENTWIRE_INVALID_ARGUMENT' })
+    }
+  })
+})
+
+describe('isoString', () => {
+  test('equals Date#toISOString for every valid date', () => {
+    fc.assert(
+      fc.property(fc.date({ noInvalidDate: true }), (date) => isoString(date) === date.toISOString()),
+      { numRuns: 5000 },
+    )
+    for (const ms of [0, -1, 1, 999, 253402300799999, 253402300800000, -62167219200000, -62167219200001]) {
+      assert.equal(isoString(new Date(ms)), new Date(ms).toISOString(), String(ms))
     }
   })
 })
