@@ -21,38 +21,22 @@ export class KeyHasher {
   #k1 = 0
   #k2 = 0
   #k3 = 0
+  /** ASCII bytes of the current key, reused between keys. */
+  #scratch = new Uint8Array(64)
 
   /** Hashes the UTF-8 bytes of `key`; later {@link bucket} calls continue from this state. */
   setKey(key: string): void {
-    let h0: number = OFFSET[0]
-    let h1: number = OFFSET[1]
-    let h2: number = OFFSET[2]
-    let h3: number = OFFSET[3]
     const n = key.length
+    let bytes = this.#scratch
+    if (bytes.length < n) bytes = this.#scratch = new Uint8Array(Math.max(n, bytes.length * 2))
     for (let i = 0; i < n; i++) {
       const c = key.charCodeAt(i)
-      if (c >= 0x80) {
-        // Rare: let Buffer do the UTF-8 encoding (incl. U+FFFD for lone surrogates), exactly as
-        // the reference implementations do.
-        this.#setKeyBytes(Buffer.from(key, 'utf8'))
-        return
-      }
-      h0 ^= c
-      const t0 = h0 * 435
-      let t1 = h1 * 435
-      let t2 = h2 * 435 + (h0 << 8)
-      const t3 = h3 * 435 + (h1 << 8)
-      t1 += t0 >>> 16
-      h0 = t0 & 0xffff
-      t2 += t1 >>> 16
-      h1 = t1 & 0xffff
-      h3 = (t3 + (t2 >>> 16)) & 0xffff
-      h2 = t2 & 0xffff
+      // Rare: let Buffer do the UTF-8 encoding (incl. U+FFFD for lone surrogates), exactly as
+      // the reference implementations do.
+      if (c >= 0x80) return this.#setKeyBytes(Buffer.from(key, 'utf8'))
+      bytes[i] = c
     }
-    this.#k0 = h0
-    this.#k1 = h1
-    this.#k2 = h2
-    this.#k3 = h3
+    this.#setKeyBytes(bytes.subarray(0, n))
   }
 
   /**
@@ -89,24 +73,20 @@ export class KeyHasher {
    * returns the bucket in [0, 1): one of 0.00, 0.01 … 0.99.
    */
   bucket(salt: Uint8Array): number {
-    let h0 = this.#k0
-    let h1 = this.#k1
-    let h2 = this.#k2
-    let h3 = this.#k3
-    const n = salt.length
-    for (let i = 0; i < n; i++) {
-      h0 ^= salt[i]!
-      const t0 = h0 * 435
-      let t1 = h1 * 435
-      let t2 = h2 * 435 + (h0 << 8)
-      const t3 = h3 * 435 + (h1 << 8)
-      t1 += t0 >>> 16
-      h0 = t0 & 0xffff
-      t2 += t1 >>> 16
-      h1 = t1 & 0xffff
-      h3 = (t3 + (t2 >>> 16)) & 0xffff
-      h2 = t2 & 0xffff
-    }
+    const k0 = this.#k0
+    const k1 = this.#k1
+    const k2 = this.#k2
+    const k3 = this.#k3
+    this.absorb(salt)
+    const h0 = this.#k0
+    const h1 = this.#k1
+    const h2 = this.#k2
+    const h3 = this.#k3
+    // The key state stays as it was, for the next salt.
+    this.#k0 = k0
+    this.#k1 = k1
+    this.#k2 = k2
+    this.#k3 = k3
     // 2^16, 2^32 and 2^48 are 36, 96 and 56 modulo 100.
     return ((h3 * 56 + h2 * 96 + h1 * 36 + h0) % 100) / 100
   }
