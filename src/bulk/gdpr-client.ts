@@ -1,11 +1,10 @@
-import { ConfigError, EventwireError, isEventwireError } from '../errors/index.js'
+import { ConfigError, EventwireError } from '../errors/index.js'
 import {
   type Clock,
   enumOption,
   intOption,
   type JsonObject,
   type Logger,
-  parseRetryAfter,
   type Region,
   type RetryOptions,
   RetryPolicy,
@@ -13,7 +12,7 @@ import {
   stringOption,
   systemClock,
 } from '../internal/index.js'
-import { type HttpResponse, HttpTransport } from '../transport/index.js'
+import { HttpTransport, type JsonApiContext, requestJson } from '../transport/index.js'
 import { appBaseUrl, appTarget } from './app-origin.js'
 
 /** Options of {@link GdprClient}. */
@@ -98,6 +97,7 @@ export class GdprClient {
   readonly #transport: HttpTransport
   readonly #ownsTransport: boolean
   readonly #logger: Logger
+  readonly #api: JsonApiContext
   #nextAt = Number.NEGATIVE_INFINITY
 
   /** @throws {ConfigError} naming the option. */
@@ -123,6 +123,25 @@ export class GdprClient {
     this.#ownsTransport = options.transport === undefined
     this.#transport = options.transport ?? new HttpTransport()
     this.#logger = options.logger ?? silentLogger
+    this.#api = {
+      api: 'GDPR',
+      transport: this.#transport,
+      policy: this.#retry,
+      clock: this.#clock,
+      logger: this.#logger,
+      // The API allows one request per second: space every attempt, retries included.
+      throttle: async () => {
+        const wait = this.#nextAt - this.#clock.now()
+        if (wait > 0) await this.#clock.sleep(wait)
+        this.#nextAt = this.#clock.now() + this.#minIntervalMs
+        this.requests++
+      },
+      explain: (status, detail) =>
+        status === 401 || status === 403
+          ? `${detail} (check the GDPR OAuth token: it expires after a year and needs the owner or admin role)`
+          : detail,
+      error: (message, details) => new GdprApiError(message, details),
+    }
   }
 
   /** Creates one deletion task for up to `batchSize` distinct ids. @throws {GdprApiError} */
@@ -186,83 +205,15 @@ export class GdprClient {
     return `${this.#base}${path}?token=${encodeURIComponent(this.#token)}`
   }
 
-  async #request(method: 'GET' | 'POST', url: string, body: JsonObject | undefined): Promise<JsonObject> {
-    const text = body === undefined ? undefined : JSON.stringify(body)
-    const headers: Record<string, string> = { authorization: this.#auth, accept: 'application/json' }
-    if (text !== undefined) headers['content-type'] = 'application/json'
-    const what = `${method} data-deletions`
-    for (let attempt = 0; ; attempt++) {
-      const wait = this.#nextAt - this.#clock.now()
-      if (wait > 0) await this.#clock.sleep(wait)
-      this.#nextAt = this.#clock.now() + this.#minIntervalMs
-      this.requests++
-      let res: HttpResponse
-      try {
-        res = await this.#transport.send({
-          url,
-          method,
-          headers,
-          body: text,
-          bodyBytes: text === undefined ? 0 : Buffer.byteLength(text),
-        })
-      } catch (error) {
-        if (!(isEventwireError(error) && error.retryable) || attempt >= this.#retry.retryLimit) {
-          throw new GdprApiError(`${what}: ${(error as Error).message}`, { cause: error, retryable: true })
-        }
-        await this.#backoff(attempt + 1, undefined, (error as Error).message)
-        continue
-      }
-      if (res.status >= 200 && res.status < 300) return parse(res, what)
-      if (this.#retry.isRetryableStatus(res.status) && attempt < this.#retry.retryLimit) {
-        await this.#backoff(
-          attempt + 1,
-          parseRetryAfter(res.headers['retry-after'], this.#clock.now()),
-          `HTTP ${res.status}`,
-        )
-        continue
-      }
-      throw new GdprApiError(`${what} failed with HTTP ${res.status}${detail(res)}${hint(res.status)}`, {
-        status: res.status,
-        retryable: this.#retry.isRetryableStatus(res.status),
-      })
-    }
+  #request(method: 'GET' | 'POST', url: string, body: JsonObject | undefined): Promise<JsonObject> {
+    return requestJson(this.#api, {
+      method,
+      url,
+      label: `${method} data-deletions`,
+      headers: { authorization: this.#auth },
+      body,
+    })
   }
-
-  async #backoff(retry: number, retryAfterMs: number | undefined, reason: string): Promise<void> {
-    const ms = this.#retry.delayMs(retry, retryAfterMs)
-    this.#logger.warn({ retry, delayMs: ms }, `GDPR request will be retried: ${reason}`)
-    await this.#clock.sleep(ms)
-  }
-}
-
-function parse(res: HttpResponse, what: string): JsonObject {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(res.body)
-  } catch (error) {
-    throw new GdprApiError(`${what}: the answer is not JSON`, { status: res.status, cause: error })
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new GdprApiError(`${what}: the answer is not a JSON object`, { status: res.status })
-  }
-  return parsed as JsonObject
-}
-
-function detail(res: HttpResponse): string {
-  try {
-    const parsed = JSON.parse(res.body) as { error?: unknown }
-    if (typeof parsed.error === 'string') return `: ${parsed.error.slice(0, 300)}`
-  } catch {
-    // not JSON: show the start of the text
-  }
-  const text = res.body.trim()
-  return text === '' ? '' : `: ${text.slice(0, 200)}`
-}
-
-function hint(status: number): string {
-  return status === 401 || status === 403
-    ? ' (check the GDPR OAuth token: it expires after a year and needs the owner or admin role)'
-    : ''
 }
 
 function objectOf(value: unknown): JsonObject {

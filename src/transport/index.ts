@@ -5,3 +5,4 @@ export {
   HttpTransport,
   type TransportOptions,
 } from './http-transport.js'
+export { type JsonApiContext, type JsonApiRequest, requestJson } from './json-api.js'

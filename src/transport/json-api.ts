@@ -1,0 +1,127 @@
+import { type EventwireError, isEventwireError } from '../errors/index.js'
+import {
+  type Clock,
+  type JsonObject,
+  type Logger,
+  parseRetryAfter,
+  type RetryPolicy,
+} from '../internal/index.js'
+import type { HttpResponse, HttpTransport } from './http-transport.js'
+
+/** What a JSON API client (Lexicon, GDPR) brings to {@link requestJson}. */
+export interface JsonApiContext {
+  readonly transport: HttpTransport
+  readonly policy: RetryPolicy
+  readonly clock: Clock
+  readonly logger: Logger
+  /** The API's name for log lines, e.g. `Lexicon`. */
+  readonly api: string
+  /** Waits until the API's rate limit allows `request` (called before every attempt). */
+  throttle(request: JsonApiRequest): Promise<void>
+  /**
+   * What follows `failed with HTTP <status>` in the error message: `detail` is the server's
+   * explanation (`: text`, or empty); add hints such as which role the credentials need.
+   */
+  explain(status: number, detail: string): string
+  /** Builds the API's own error; `cause` is the network error or the JSON parse error. */
+  error(message: string, details: { status?: number; retryable: boolean; cause?: unknown }): EventwireError
+  /** Told of every backoff wait, in milliseconds. */
+  onWait?(ms: number): void
+}
+
+/** One request to a JSON API: where, how, and a label naming it in messages (`POST /schemas`). */
+export interface JsonApiRequest {
+  readonly method: 'GET' | 'POST' | 'DELETE'
+  readonly url: string
+  readonly label: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body?: JsonObject
+  /** Rate-limit units the request uses, for APIs that count more than requests. @default 1 */
+  readonly units?: number
+}
+
+/**
+ * Sends a request to a JSON API: rate limited by `throttle`, retried per the retry policy (network
+ * errors, 408/429/5xx, `Retry-After`), and answering the parsed JSON object of a 2xx response.
+ * Every final failure is the API's own error, with the server's explanation and the hint; never
+ * the credentials.
+ */
+export async function requestJson(context: JsonApiContext, request: JsonApiRequest): Promise<JsonObject> {
+  const { transport, policy, clock } = context
+  const text = request.body === undefined ? undefined : JSON.stringify(request.body)
+  const headers: Record<string, string> = { accept: 'application/json', ...request.headers }
+  if (text !== undefined) headers['content-type'] = 'application/json'
+  const bodyBytes = text === undefined ? 0 : Buffer.byteLength(text)
+  for (let attempt = 0; ; attempt++) {
+    await context.throttle(request)
+    let res: HttpResponse
+    try {
+      res = await transport.send({
+        url: request.url,
+        method: request.method as 'GET' | 'POST',
+        headers,
+        body: text,
+        bodyBytes,
+      })
+    } catch (error) {
+      const retryable = isEventwireError(error) && error.retryable
+      if (!retryable || attempt >= policy.retryLimit) {
+        throw context.error(`${request.label}: ${(error as Error).message}`, { cause: error, retryable })
+      }
+      await backoff(context, attempt + 1, undefined, `${request.label}: ${(error as Error).message}`)
+      continue
+    }
+    if (res.status >= 200 && res.status < 300) return parseObject(context, res, request.label)
+    const retryable = policy.isRetryableStatus(res.status)
+    if (retryable && attempt < policy.retryLimit) {
+      const retryAfter = parseRetryAfter(res.headers['retry-after'], clock.now())
+      await backoff(context, attempt + 1, retryAfter, `${request.label}: HTTP ${res.status}`)
+      continue
+    }
+    throw context.error(
+      `${request.label} failed with HTTP ${res.status}${context.explain(res.status, serverDetail(res))}`,
+      { status: res.status, retryable },
+    )
+  }
+}
+
+async function backoff(
+  context: JsonApiContext,
+  retry: number,
+  retryAfterMs: number | undefined,
+  reason: string,
+) {
+  const ms = context.policy.delayMs(retry, retryAfterMs)
+  context.logger.warn({ retry, delayMs: ms }, `${context.api} request will be retried: ${reason}`)
+  await context.clock.sleep(ms)
+  context.onWait?.(ms)
+}
+
+function parseObject(context: JsonApiContext, res: HttpResponse, label: string): JsonObject {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(res.body)
+  } catch (error) {
+    throw context.error(`${label}: the answer is not JSON`, {
+      status: res.status,
+      retryable: false,
+      cause: error,
+    })
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw context.error(`${label}: the answer is not a JSON object`, { status: res.status, retryable: false })
+  }
+  return parsed as JsonObject
+}
+
+/** The server's `error` text, or the start of a non-JSON body, prefixed with `: `. */
+function serverDetail(res: HttpResponse): string {
+  try {
+    const parsed = JSON.parse(res.body) as { error?: unknown }
+    if (typeof parsed?.error === 'string') return `: ${parsed.error.slice(0, 500)}`
+  } catch {
+    // not JSON: show the start of the text
+  }
+  const text = res.body.trim()
+  return text === '' ? '' : `: ${text.slice(0, 200)}`
+}
