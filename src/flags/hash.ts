@@ -33,7 +33,10 @@ export class KeyHasher {
       const c = key.charCodeAt(i)
       // Rare: let Buffer do the UTF-8 encoding (incl. U+FFFD for lone surrogates), exactly as
       // the reference implementations do.
-      if (c >= 0x80) return this.#setKeyBytes(Buffer.from(key, 'utf8'))
+      if (c >= 0x80) {
+        this.#setKeyBytes(Buffer.from(key, 'utf8'))
+        return
+      }
       bytes[i] = c
     }
     this.#setKeyBytes(bytes.subarray(0, n))
