@@ -83,15 +83,21 @@ export function rejectedOutcome(
 
 /**
  * The one place that decides what an HTTP status means for a batch, before any body-specific
- * reading: success, retry (per the retry policy, which holds `customRetryCodes`), split (413 with
- * more than one message), or reject.
+ * reading: success, retry (per the retry policy, which holds `customRetryCodes`, or the
+ * destination's own defaults), split (413 with more than one message), or reject.
  */
 export function classifyStatus(
   status: number,
   batchSize: number,
   policy: RetryPolicy,
+  retryableByDefault?: (status: number) => boolean,
 ): 'success' | 'retry' | 'split' | 'too_large' | 'reject' {
   if (status >= 200 && status <= 299) return 'success'
   if (status === 413 && !policy.hasCustomRule(413)) return batchSize > 1 ? 'split' : 'too_large'
-  return policy.isRetryableStatus(status) ? 'retry' : 'reject'
+  // `customRetryCodes` always win; otherwise a destination may have its own protocol's defaults.
+  const retry =
+    retryableByDefault === undefined || policy.hasCustomRule(status)
+      ? policy.isRetryableStatus(status)
+      : retryableByDefault(status)
+  return retry ? 'retry' : 'reject'
 }

@@ -108,25 +108,27 @@ export class SnowplowDestination implements Destination {
     now: number,
   ): BatchOutcome {
     const { status } = response
-    const verdict = classifyStatus(status, messages.length, policy)
+    const verdict = classifyStatus(status, messages.length, policy, snowplowRetryable)
     if (verdict === 'success') return uniformOutcome(messages, 'delivered', { status })
     if (verdict === 'split') return uniformOutcome(messages, 'split', { status })
-    const retry = policy.hasCustomRule(status)
-      ? policy.isRetryableStatus(status)
-      : !SNOWPLOW_NO_RETRY.has(status)
     const error = new DeliveryError('EVENTWIRE_HTTP_ERROR', `Snowplow collector answered ${status}`, {
       endpoint: kind,
       status,
-      retryable: retry && verdict !== 'too_large',
+      retryable: verdict === 'retry',
     })
     if (verdict === 'too_large') return rejectedOutcome(messages, error, 'too_large', status)
-    if (!retry) return rejectedOutcome(messages, error, 'rejected', status)
+    if (verdict === 'reject') return rejectedOutcome(messages, error, 'rejected', status)
     return uniformOutcome(messages, 'retry', {
       status,
       retryError: error,
       retryAfterMs: parseRetryAfter(response.headers['retry-after'], now),
     })
   }
+}
+
+/** The Snowplow trackers' rule: every failure is retried but 400, 401, 403, 410 and 422. */
+function snowplowRetryable(status: number): boolean {
+  return !SNOWPLOW_NO_RETRY.has(status)
 }
 
 /** Creates a {@link SnowplowDestination}: `snowplow({ endpoint: 'collector.example.com' })`. */
