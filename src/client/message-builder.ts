@@ -2,18 +2,25 @@ import { ValidationError } from '../errors/index.js'
 import {
   type Clock,
   createMessage,
+  draftMessage,
   type Endpoint,
   isValidInsertId,
   type JsonObject,
   type JsonValue,
   LIB_VERSION,
   type Message,
-  messageFromJson,
+  type MessageDraft,
   newInsertId,
 } from '../internal/index.js'
 import { checkDistinctId, checkEventName, FORBIDDEN_DISTINCT_IDS, looksLikeEmail } from './identity.js'
 import { PlanDropped, type PlanGate } from './plan-gate.js'
-import { LIMITS, prepareEventProperties, sanitizeProperties, toEpochMs } from './serialize.js'
+import {
+  type EventProperties,
+  LIMITS,
+  sanitizeProperties,
+  snapshotEventProperties,
+  toEpochMs,
+} from './serialize.js'
 
 /** A warning about a call that was accepted but is probably a mistake. */
 export interface ClientWarning {
@@ -41,11 +48,53 @@ export interface ProfileModifiers {
 }
 
 /** Properties the client sets itself; a caller's values for them are read, never copied. */
-const RESERVED_EVENT_KEYS: ReadonlySet<string> = new Set(['token', 'distinct_id', 'time', '$insert_id'])
+function isReservedEventKey(key: string): boolean {
+  return key === 'token' || key === 'distinct_id' || key === 'time' || key === '$insert_id'
+}
 /** token, distinct_id, time, $insert_id, mp_lib, $lib_version. */
 const DEFAULT_EVENT_KEYS = 6
 const LIB_VERSION_FIELD = `,"$lib_version":${JSON.stringify(LIB_VERSION)}`
 const NONE: Readonly<Record<string, unknown>> = Object.freeze({})
+/** Bytes of an event's JSON besides its name, distinct id and properties (fields, token excluded). */
+const EVENT_FRAME_BYTES = 160 + LIB_VERSION_FIELD.length
+
+/**
+ * An event as `track()` took it, written as Mixpanel wire JSON when first needed: eventwire's
+ * fields, then the snapshot of the caller's properties as serialised by one `JSON.stringify`.
+ */
+class EventDraft implements MessageDraft {
+  readonly #tokenJson: string
+  readonly #event: string
+  readonly #distinctId: string | undefined
+  readonly #time: number
+  readonly #properties: JsonObject
+
+  constructor(
+    tokenJson: string,
+    event: string,
+    distinctId: string | undefined,
+    time: number,
+    properties: JsonObject,
+  ) {
+    this.#tokenJson = tokenJson
+    this.#event = event
+    this.#distinctId = distinctId
+    this.#time = time
+    this.#properties = properties
+  }
+
+  render(id: string): string {
+    const props = this.#properties
+    let json = `{"event":${JSON.stringify(this.#event)},"properties":{"token":${this.#tokenJson}`
+    if (this.#distinctId !== undefined) json += `,"distinct_id":${JSON.stringify(this.#distinctId)}`
+    // $insert_id is validated to [A-Za-z0-9-]: nothing to escape.
+    json += `,"time":${this.#time},"$insert_id":"${id}"`
+    if (props.mp_lib === undefined) json += ',"mp_lib":"eventwire"'
+    if (props.$lib_version === undefined) json += LIB_VERSION_FIELD
+    const rest = JSON.stringify(props)
+    return rest.length > 2 ? `${json},${rest.slice(1)}}` : `${json}}}`
+  }
+}
 
 /**
  * Builds messages in Mixpanel's documented shapes. Throws `ValidationError` for bad input; with a
@@ -92,21 +141,22 @@ export class MessageBuilder {
     let event = checkEventName(name)
     const raw =
       properties !== null && typeof properties === 'object' ? (properties as Record<string, unknown>) : NONE
-    let props: Readonly<Record<string, unknown>>
+    let props: EventProperties
     let dropped: PlanDropped['violation'] | undefined
     // Mixpanel's own events ($create_alias, $identify, $merge, $experiment_started) are not planned.
     if (this.#gate !== undefined && !event.startsWith('$')) {
       const gated = this.#gate.event(event, sanitizeProperties(properties))
       event = gated.name
       dropped = gated.violation
-      props = prepareEventProperties(gated.value, RESERVED_EVENT_KEYS, DEFAULT_EVENT_KEYS)
+      props = snapshotEventProperties(gated.value, isReservedEventKey, DEFAULT_EVENT_KEYS)
     } else {
-      props = prepareEventProperties(properties, RESERVED_EVENT_KEYS, DEFAULT_EVENT_KEYS)
+      props = snapshotEventProperties(properties, isReservedEventKey, DEFAULT_EVENT_KEYS)
     }
+    const values = props.values
     const forImport = kind === 'imports'
     let id: string | undefined
     if (distinctId === undefined || distinctId === null) {
-      if (forImport || (props.$device_id === undefined && props.$user_id === undefined)) {
+      if (forImport || (values.$device_id === undefined && values.$user_id === undefined)) {
         throw new ValidationError(
           'EVENTWIRE_INVALID_ARGUMENT',
           forImport
@@ -125,7 +175,7 @@ export class MessageBuilder {
         })
       }
     }
-    const insertId = this.#insertId(raw.$insert_id)
+    const insertId = raw.$insert_id === undefined ? undefined : this.#insertId(raw.$insert_id)
     const now = this.#clock.now()
     const ms =
       time !== undefined
@@ -133,18 +183,14 @@ export class MessageBuilder {
         : raw.time !== undefined
           ? toEpochMs(raw.time, 'properties.time')
           : now
-    // The wire JSON is written once: eventwire's fields, then the caller's properties as serialised
-    // by one JSON.stringify. `body` is parsed back only if something reads it.
-    let json = `{"event":${JSON.stringify(event)},"properties":{"token":${this.#tokenJson}`
-    if (id !== undefined) json += `,"distinct_id":${JSON.stringify(id)}`
-    // $insert_id is validated to [A-Za-z0-9-]: nothing to escape.
-    json += `,"time":${ms},"$insert_id":"${insertId}"`
-    if (props.mp_lib === undefined) json += ',"mp_lib":"eventwire"'
-    if (props.$lib_version === undefined) json += LIB_VERSION_FIELD
-    const rest = JSON.stringify(props)
-    json += rest.length > 2 ? `,${rest.slice(1)}}` : '}}'
-    const message = messageFromJson(kind, insertId, json, now)
-    this.#checkSize(message)
+    // The JSON is written when first needed (by a batch consumer, in its intake): nothing the
+    // caller does to its objects after this call can change the event, which owns a snapshot.
+    const draft = new EventDraft(this.#tokenJson, event, id, ms, values)
+    const message = draftMessage(kind, insertId, draft, now)
+    const maxBytes =
+      props.maxJsonBytes + 6 * (event.length + (id?.length ?? 0)) + this.#tokenJson.length + EVENT_FRAME_BYTES
+    // Only a message that might be too large is serialised now, to refuse it in this call.
+    if (maxBytes > LIMITS.maxMessageBytes) this.#checkSize(message)
     return this.#gated(message, dropped)
   }
 

@@ -163,7 +163,14 @@ export class Mixpanel<
     event: E,
     properties?: Events[E],
   ): Promise<void> {
-    return this.#send(() => this.#builder.event('events', 'track', distinctId, event, properties))
+    // The hot path: no closure, no async frame.
+    let message: Message
+    try {
+      message = this.#builder.event('events', 'track', distinctId, event, properties)
+    } catch (error) {
+      return this.#refused(error)
+    }
+    return this.#hand(message)
   }
 
   /**
@@ -332,17 +339,35 @@ export class Mixpanel<
     return this.#ownsConsumer
   }
 
-  async #send(build: () => Message): Promise<void> {
+  #send(build: () => Message): Promise<void> {
     let message: Message
     try {
       message = build()
     } catch (error) {
-      if (!(error instanceof PlanDropped)) throw error
-      // Dropped by the plan policy: counted and reported by the consumer, not an error for the caller.
-      this.consumer.drop?.(error.dropped.kind, [error.dropped], 'plan_violation', error)
-      return
+      return this.#refused(error)
     }
-    await this.consumer.send(message.kind, message)
+    return this.#hand(message)
+  }
+
+  /** Hands a built message to the consumer; whatever goes wrong comes back as a rejection. */
+  #hand(message: Message): Promise<void> {
+    try {
+      return this.consumer.send(message.kind, message)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** A call whose message could not be built: rejected, or dropped by the plan policy. */
+  #refused(error: unknown): Promise<void> {
+    if (!(error instanceof PlanDropped)) return Promise.reject(error)
+    // Dropped by the plan policy: counted and reported by the consumer, not an error for the caller.
+    try {
+      this.consumer.drop?.(error.dropped.kind, [error.dropped], 'plan_violation', error)
+    } catch (thrown) {
+      return Promise.reject(thrown)
+    }
+    return Promise.resolve()
   }
 
   /** The tracking call flag exposures go through (event names outside the typed event map). */

@@ -138,4 +138,26 @@ describe('isoString', () => {
       assert.equal(isoString(new Date(ms)), new Date(ms).toISOString(), String(ms))
     }
   })
+
+  test('dates in the same second, across seconds and back again (the last second is remembered)', () => {
+    const start = 1_700_000_000_000
+    const times = [
+      start,
+      start + 1,
+      start + 999,
+      start + 1000,
+      start + 1,
+      start - 1,
+      -1001,
+      -1000,
+      -999,
+      start,
+    ]
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -3000, max: 3000 }), { minLength: 1 }), (offsets) =>
+        offsets.every((d) => isoString(new Date(start + d)) === new Date(start + d).toISOString()),
+      ),
+    )
+    for (const ms of times) assert.equal(isoString(new Date(ms)), new Date(ms).toISOString(), String(ms))
+  })
 })

@@ -34,11 +34,11 @@ export function sanitizeProperties(properties: unknown, path = 'properties'): Js
   const source =
     properties instanceof Map ? Object.fromEntries(properties) : (properties as Record<string, unknown>)
   const out: JsonObject = {}
-  const ancestors: object[] = [properties]
+  const walk = new Walk(properties, false)
   let count = 0
   for (const key in source) {
     if (!Object.hasOwn(source, key)) continue
-    const value = clean(source[key], path, key, 0, ancestors)
+    const value = clean(source[key], path, key, 0, walk)
     if (value !== SKIP) {
       setKey(out, key, value)
       count++
@@ -54,58 +54,82 @@ export function sanitizeProperties(properties: unknown, path = 'properties'): Js
   return out
 }
 
-const NO_PROPERTIES: Readonly<Record<string, unknown>> = Object.freeze({})
-
 /**
- * The hot-path form of {@link sanitizeProperties} for event properties that go straight to
- * `JSON.stringify`: the same mapping and checks, but it returns the caller's own object when
- * nothing needs changing, and otherwise a shallow copy (`{ ...properties }`, which keeps V8's fast
- * object layout) where changed values are replaced and the keys in `skip` are set to `undefined`
- * (which `JSON.stringify` leaves out). `reserved` counts the properties added by the caller
- * towards Mixpanel's 255-property limit. The result is for serialising only: do not mutate it.
+ * Event properties as they will be serialised, taken when `track()` is called: the same mapping
+ * and checks as {@link sanitizeProperties}, into a new object where every nested object and list
+ * is copied too, so later changes to the caller's objects cannot reach the event, however late it
+ * is serialised. The keys `skip` picks are left out. `reserved` counts the properties added by the
+ * client towards Mixpanel's 255-property limit. `maxJsonBytes` is an upper bound of the UTF-8
+ * bytes of the result's JSON (used to check the message size limit without serialising).
  */
-export function prepareEventProperties(
+export function snapshotEventProperties(
   properties: unknown,
-  skip: ReadonlySet<string>,
+  skip: (key: string) => boolean,
   reserved: number,
-): Readonly<Record<string, unknown>> {
-  if (properties === undefined || properties === null) return NO_PROPERTIES
-  if (typeof properties !== 'object' || Array.isArray(properties) || properties instanceof Map) {
-    const sanitized = sanitizeProperties(properties)
-    for (const key of skip) delete sanitized[key]
-    checkCount(Object.keys(sanitized).length + reserved, 'properties')
-    return sanitized
+): EventProperties {
+  if (properties === undefined || properties === null) return { values: {}, maxJsonBytes: 2 }
+  if (typeof properties !== 'object' || Array.isArray(properties)) {
+    throw new ValidationError('EVENTWIRE_INVALID_ARGUMENT', 'properties must be a plain object', 'properties')
   }
-  const source = properties as Record<string, unknown>
-  const proto = Object.getPrototypeOf(source)
-  let copy: Record<string, unknown> | undefined =
-    proto === Object.prototype || proto === null ? undefined : { ...source }
-  const ancestors: object[] = [properties]
+  // A spread copy keeps V8's fast object layout; values that change are replaced in place, and
+  // keys left out are set to undefined, which JSON.stringify omits.
+  const values: Record<string, unknown> =
+    properties instanceof Map ? Object.fromEntries(properties) : { ...properties }
+  const walk = new Walk(properties, true)
   let count = reserved
-  for (const key in source) {
-    if (!Object.hasOwn(source, key)) continue
-    const original = source[key]
-    if (skip.has(key)) {
-      copy ??= { ...source }
-      setKey(copy, key, undefined)
+  for (const key in values) {
+    if (!Object.hasOwn(values, key)) continue
+    const original = values[key]
+    if (skip(key)) {
+      if (original !== undefined) setKey(values, key, undefined)
       continue
     }
-    const cleaned = clean(original, 'properties', key, 0, ancestors)
+    const cleaned = clean(original, 'properties', key, 0, walk)
     if (cleaned === SKIP) {
-      if (original !== undefined) {
-        copy ??= { ...source }
-        setKey(copy, key, undefined)
-      }
+      if (original !== undefined) setKey(values, key, undefined)
       continue
     }
+    if (cleaned !== original) setKey(values, key, cleaned)
     count++
-    if (cleaned !== original) {
-      copy ??= { ...source }
-      setKey(copy, key, cleaned)
-    }
+    walk.chars += key.length
   }
   checkCount(count, 'properties')
-  return copy ?? source
+  return { values: values as JsonObject, maxJsonBytes: walk.maxJsonBytes() }
+}
+
+/** What {@link snapshotEventProperties} returns. */
+export interface EventProperties {
+  /** JSON-safe values (or undefined, for keys left out), owned by the event. */
+  readonly values: JsonObject
+  /** At least the UTF-8 byte length of `JSON.stringify(values)`. */
+  readonly maxJsonBytes: number
+}
+
+/**
+ * The state of one walk over caller properties: the containers being visited (to find circular
+ * references), whether containers are copied, and counts bounding the size of the JSON.
+ */
+class Walk {
+  readonly ancestors: object[]
+  /** Copy every container (a snapshot), or only those with a value that changes. */
+  readonly copy: boolean
+  /** UTF-16 code units of the string values and keys seen. */
+  chars = 0
+  /** Values seen. */
+  values = 0
+
+  constructor(root: object, copy: boolean) {
+    this.ancestors = [root]
+    this.copy = copy
+  }
+
+  /**
+   * An upper bound of the JSON's UTF-8 bytes: a code unit becomes at most 6 bytes (`\uXXXX`), and
+   * a value at most 24 characters of number plus quotes, separators and brackets.
+   */
+  maxJsonBytes(): number {
+    return 6 * this.chars + 32 * this.values + 2
+  }
 }
 
 function checkCount(count: number, path: string): void {
@@ -119,15 +143,12 @@ function checkCount(count: number, path: string): void {
 }
 
 /** Cleans one value; `depth` is the nesting level of the container holding it (0 = top level). */
-function clean(
-  value: unknown,
-  parentPath: PathRef,
-  key: string | number,
-  depth: number,
-  ancestors: object[],
-): Clean {
+function clean(value: unknown, parentPath: PathRef, key: string | number, depth: number, walk: Walk): Clean {
+  walk.values++
   switch (typeof value) {
     case 'string':
+      walk.chars += value.length
+      return value
     case 'boolean':
       return value
     case 'number':
@@ -151,7 +172,7 @@ function clean(
         pathOf(resolvePath(parentPath), key),
       )
     default:
-      return value === null ? null : cleanObject(value as object, parentPath, key, depth, ancestors)
+      return value === null ? null : cleanObject(value as object, parentPath, key, depth, walk)
   }
 }
 
@@ -160,16 +181,19 @@ function cleanObject(
   parentPath: PathRef,
   key: string | number,
   depth: number,
-  ancestors: object[],
+  walk: Walk,
 ): Clean {
   const plain = Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype
   if (!plain || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    const special = cleanSpecial(value, parentPath, key, depth, ancestors)
-    if (special !== NOT_SPECIAL) return special
+    const special = cleanSpecial(value, parentPath, key, depth, walk)
+    if (special !== NOT_SPECIAL) {
+      if (typeof special === 'string') walk.chars += special.length
+      return special
+    }
   }
   // Built only if an error needs it: most values never do.
   const path = (): string => pathOf(resolvePath(parentPath), key)
-  if (ancestors.includes(value)) {
+  if (walk.ancestors.includes(value)) {
     throw new ValidationError('EVENTWIRE_INVALID_PROPERTY', 'circular reference', path())
   }
   if (depth + 1 > LIMITS.maxDepth) {
@@ -179,7 +203,7 @@ function cleanObject(
       path(),
     )
   }
-  return cleanContainer(value, path, depth, ancestors)
+  return cleanContainer(value, path, depth, walk)
 }
 
 const NOT_SPECIAL = Symbol('not special')
@@ -190,7 +214,7 @@ function cleanSpecial(
   parentPath: PathRef,
   key: string | number,
   depth: number,
-  ancestors: object[],
+  walk: Walk,
 ): Clean | typeof NOT_SPECIAL {
   if (value instanceof Date) {
     const time = value.getTime()
@@ -208,45 +232,41 @@ function cleanSpecial(
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
   if (value instanceof Error) return `${value.name}: ${value.message}`
   if (value instanceof Number || value instanceof String || value instanceof Boolean) {
-    return clean(value.valueOf(), parentPath, key, depth, ancestors)
+    walk.values--
+    return clean(value.valueOf(), parentPath, key, depth, walk)
   }
   if (value instanceof RegExp) return String(value)
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    return clean(
-      (value as { toJSON(k: string): unknown }).toJSON(String(key)),
-      parentPath,
-      key,
-      depth,
-      ancestors,
-    )
+    walk.values--
+    return clean((value as { toJSON(k: string): unknown }).toJSON(String(key)), parentPath, key, depth, walk)
   }
   return NOT_SPECIAL
 }
 
 /** Lists, Sets, typed arrays, Maps and objects: cleaned item by item, copied only if one changes. */
-function cleanContainer(value: object, path: () => string, depth: number, ancestors: object[]): Clean {
+function cleanContainer(value: object, path: () => string, depth: number, walk: Walk): Clean {
+  const ancestors = walk.ancestors
   ancestors.push(value)
   try {
     if (Array.isArray(value) || value instanceof Set || ArrayBuffer.isView(value)) {
       const items = Array.isArray(value) ? value : Array.from(value as Iterable<unknown>)
-      if (items.length > LIMITS.maxCollection) {
-        throw new ValidationError(
-          'EVENTWIRE_LIMIT_EXCEEDED',
-          `${items.length} items, more than Mixpanel's limit of ${LIMITS.maxCollection}`,
-          path(),
-        )
-      }
-      let copy: JsonValue[] | undefined = items === value ? undefined : []
+      checkCollection(items.length, 'items', path)
+      // Array.from made a new array: changed items are replaced in it. A snapshot copies.
+      let copy: unknown[] | undefined = items !== value ? items : walk.copy ? items.slice() : undefined
       for (let i = 0; i < items.length; i++) {
         const item = items[i]
-        const cleaned = clean(item, path, i, depth + 1, ancestors)
+        const cleaned = clean(item, path, i, depth + 1, walk)
         const out = cleaned === SKIP ? null : cleaned
-        if (copy === undefined && out !== item) copy = items.slice(0, i) as JsonValue[]
-        copy?.push(out)
+        if (out === item) continue
+        copy ??= items.slice()
+        copy[i] = out
       }
-      return copy ?? (items as JsonValue[])
+      return (copy ?? items) as JsonValue[]
     }
     const isMap = value instanceof Map
+    if (walk.copy && !isMap && Object.getPrototypeOf(value) === Object.prototype) {
+      return snapshotObject(value as Record<string, unknown>, path, depth, walk)
+    }
     const source = isMap ? mapToObject(value, path()) : (value as Record<string, unknown>)
     // Copy only when something changes, so JSON-safe nested objects cost no allocation.
     let copy: JsonObject | undefined =
@@ -255,23 +275,53 @@ function cleanContainer(value: object, path: () => string, depth: number, ancest
     for (const k in source) {
       if (!Object.hasOwn(source, k)) continue
       const original = source[k]
-      const cleaned = clean(original, path, k, depth + 1, ancestors)
+      const cleaned = clean(original, path, k, depth + 1, walk)
       if (copy === undefined && cleaned !== original) copy = copyKeysBefore(source, k)
       if (cleaned !== SKIP) {
         if (copy !== undefined) setKey(copy, k, cleaned)
+        walk.chars += k.length
         count++
       }
     }
-    if (count > LIMITS.maxCollection) {
-      throw new ValidationError(
-        'EVENTWIRE_LIMIT_EXCEEDED',
-        `${count} keys, more than Mixpanel's limit of ${LIMITS.maxCollection}`,
-        path(),
-      )
-    }
+    checkCollection(count, 'keys', path)
     return copy ?? (source as JsonObject)
   } finally {
     ancestors.pop()
+  }
+}
+
+/** A plain object's snapshot: a spread copy with changed values replaced in place. */
+function snapshotObject(
+  source: Record<string, unknown>,
+  path: () => string,
+  depth: number,
+  walk: Walk,
+): JsonObject {
+  const copy: Record<string, unknown> = { ...source }
+  let count = 0
+  for (const k in copy) {
+    if (!Object.hasOwn(copy, k)) continue
+    const original = copy[k]
+    const cleaned = clean(original, path, k, depth + 1, walk)
+    if (cleaned === SKIP) {
+      if (original !== undefined) setKey(copy, k, undefined)
+      continue
+    }
+    if (cleaned !== original) setKey(copy, k, cleaned)
+    walk.chars += k.length
+    count++
+  }
+  checkCollection(count, 'keys', path)
+  return copy as JsonObject
+}
+
+function checkCollection(count: number, what: 'items' | 'keys', path: () => string): void {
+  if (count > LIMITS.maxCollection) {
+    throw new ValidationError(
+      'EVENTWIRE_LIMIT_EXCEEDED',
+      `${count} ${what}, more than Mixpanel's limit of ${LIMITS.maxCollection}`,
+      path(),
+    )
   }
 }
 
@@ -323,16 +373,27 @@ function pathOf(parent: string, key: string | number): string {
 }
 
 const PAD2 = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)))
+/** `.000Z` to `.999Z`. */
+const MILLIS = Array.from({ length: 1000 }, (_, i) => `.${String(i).padStart(3, '0')}Z`)
+
+/** The last second formatted, `YYYY-MM-DDTHH:MM:SS`: event Dates are usually close together. */
+let lastSecond = Number.NaN
+let lastSecondText = ''
 
 /**
  * `date.toISOString()` for a valid Date, written by hand: V8's own takes ~0.6 µs, several times
  * this, and event properties often carry a Date. Years outside 0000–9999 use the built-in form.
  */
 export function isoString(date: Date): string {
-  const year = date.getUTCFullYear()
-  if (year < 0 || year > 9999) return date.toISOString()
-  const ms = date.getUTCMilliseconds()
-  return `${year < 1000 ? String(year).padStart(4, '0') : year}-${PAD2[date.getUTCMonth() + 1]}-${PAD2[date.getUTCDate()]}T${PAD2[date.getUTCHours()]}:${PAD2[date.getUTCMinutes()]}:${PAD2[date.getUTCSeconds()]}.${ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : ms}Z`
+  const time = date.getTime()
+  const second = Math.floor(time / 1000)
+  if (second !== lastSecond) {
+    const year = date.getUTCFullYear()
+    if (year < 0 || year > 9999) return date.toISOString()
+    lastSecondText = `${year < 1000 ? String(year).padStart(4, '0') : year}-${PAD2[date.getUTCMonth() + 1]}-${PAD2[date.getUTCDate()]}T${PAD2[date.getUTCHours()]}:${PAD2[date.getUTCMinutes()]}:${PAD2[date.getUTCSeconds()]}`
+    lastSecond = second
+  }
+  return lastSecondText + MILLIS[time - second * 1000]
 }
 
 /**

@@ -82,7 +82,6 @@ export class BatchConsumer implements EventConsumer {
   readonly #intake: BatchIntake
   readonly #events = new TypedEmitter<Pick<BatchConsumerEvents, 'drained'>>()
   readonly #keepAlive = new KeepAlive()
-  readonly #maxMessageBytes: number
   #closing = false
   #recovering: Promise<void> | undefined
   /** close() finished: nothing will be sent any more. */
@@ -95,7 +94,6 @@ export class BatchConsumer implements EventConsumer {
     this.batchSize = opts.batchSize
     this.byteLimit = opts.byteLimit
     this.store = opts.store
-    this.#maxMessageBytes = opts.maxMessageBytes
     this.#delivery = new Delivery(opts.parts)
     this.#tracker = new FlushTracker(() => {
       if (this.#events.listenerCount('drained') === 0) return
@@ -137,14 +135,9 @@ export class BatchConsumer implements EventConsumer {
         ),
       )
     }
-    if (Array.isArray(message)) for (const m of message as readonly Message[]) this.#accept(m)
-    else this.#accept(message as Message)
+    if (Array.isArray(message)) for (const m of message as readonly Message[]) this.#intake.accept(m)
+    else this.#intake.accept(message as Message)
     return this.#intake.pending ?? RESOLVED
-  }
-
-  #accept(message: Message): void {
-    if (message.bytes > this.#maxMessageBytes) this.#dropTooLarge(message)
-    else this.#intake.accept(message)
   }
 
   /**
@@ -285,14 +278,6 @@ export class BatchConsumer implements EventConsumer {
     } catch (error) {
       reportStoreFailure(this.#delivery, this.#options, error, 'size', 'events', [])
     }
-  }
-
-  #dropTooLarge(message: Message): void {
-    const error = new EventwireError(
-      'EVENTWIRE_MESSAGE_TOO_LARGE',
-      `a ${message.kind} message of ${message.bytes} bytes cannot fit in a request of byteLimit ${this.byteLimit} bytes`,
-    )
-    reportDrops(this.#delivery, this.#options.onDrop, [message], 'too_large', error)
   }
 
   #refuseClosed(message: Message | readonly Message[]): Promise<void> {

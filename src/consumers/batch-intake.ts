@@ -33,7 +33,6 @@ export class BatchIntake {
   readonly #abort = new AbortController()
   readonly #idleWaiters: Array<() => void> = []
   #queue: Message[] = []
-  #queueBytes = 0
   #batch: Deferred | undefined
   #adding = false
   #startup: Promise<void> | undefined
@@ -69,10 +68,12 @@ export class BatchIntake {
     })
   }
 
-  /** Takes one message; it is stored in the next microtask. */
+  /**
+   * Takes one message; it is stored in the next microtask. Nothing here reads its JSON: a message
+   * built by `track()` is serialised in that microtask, not on the caller's time.
+   */
   accept(message: Message): void {
     this.#queue.push(message)
-    this.#queueBytes += message.bytes
     this.#tracker.accept(message)
     if (this.#batch === undefined) {
       this.#batch = deferred()
@@ -94,9 +95,8 @@ export class BatchIntake {
   readonly #run = (): void => {
     const done = this.#batch
     if (done === undefined) return
-    const batch = this.#queue
+    const batch = this.#sized(this.#queue)
     this.#queue = []
-    this.#queueBytes = 0
     this.#batch = undefined
     this.#adding = true
     const startup = this.#startup
@@ -109,6 +109,36 @@ export class BatchIntake {
         this.#scheduler.intakeIdle()
       }
     })
+  }
+
+  /**
+   * The messages of `queue` that fit in a request, their bytes counted as outstanding; those that
+   * cannot fit are dropped as `too_large` (serialising each message, if not done yet).
+   */
+  #sized(queue: Message[]): Message[] {
+    const max = this.#options.maxMessageBytes
+    let kept: Message[] | undefined
+    let bytes = 0
+    for (let i = 0; i < queue.length; i++) {
+      const message = queue[i]!
+      const size = message.bytes
+      if (size <= max) {
+        bytes += size
+        kept?.push(message)
+        continue
+      }
+      kept ??= queue.slice(0, i)
+      this.#tracker.settle([message], 0)
+      reportDrops(
+        this.#delivery,
+        this.#options.onDrop,
+        [message],
+        'too_large',
+        tooLarge(message, this.#options),
+      )
+    }
+    this.#tracker.addBytes(bytes)
+    return kept ?? queue
   }
 
   async #storeAll(batch: Message[]): Promise<void> {
@@ -139,8 +169,9 @@ export class BatchIntake {
   #fitting(batch: readonly Message[], start: number, restBytes: number): number {
     const capacity = this.#options.capacity
     if (capacity === undefined) return start + 1
+    // Messages still queued here count, but their bytes are not known until their turn.
     let count = this.#tracker.outstanding - (batch.length - start) - this.#queue.length
-    let bytes = this.#tracker.outstandingBytes - restBytes - this.#queueBytes
+    let bytes = this.#tracker.outstandingBytes - restBytes
     let end = start
     while (end < batch.length && count < capacity.count && bytes + batch[end]!.bytes <= capacity.bytes) {
       count++
@@ -199,6 +230,13 @@ function deferred(): Deferred {
     reject = rej
   })
   return { promise, resolve, reject }
+}
+
+function tooLarge(message: Message, options: ResolvedBatchOptions): EventwireError {
+  return new EventwireError(
+    'EVENTWIRE_MESSAGE_TOO_LARGE',
+    `a ${message.kind} message of ${message.bytes} bytes cannot fit in a request of byteLimit ${options.byteLimit} bytes`,
+  )
 }
 
 /** The error of a call refused because the consumer is closed. */

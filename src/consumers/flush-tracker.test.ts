@@ -23,6 +23,9 @@ describe('FlushTracker', () => {
     tracker.accept(b)
     const flushed = tracker.wait()
     tracker.accept(c)
+    // The intake adds the bytes of what it takes once the messages are serialised.
+    assert.equal(tracker.outstandingBytes, 0)
+    tracker.addBytes(a.bytes + b.bytes + c.bytes)
     tracker.settle([a])
     assert.equal(await settled(flushed), false)
     tracker.settle([b])

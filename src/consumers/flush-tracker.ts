@@ -41,12 +41,16 @@ export class FlushTracker {
     return this.#waiters.length !== 0
   }
 
-  /** Records one accepted message. */
+  /** Records one accepted message (its bytes are added by {@link addBytes} once known). */
   accept(message: Message): void {
     this.#outstanding++
-    this.#bytes += message.bytes
     const waiters = this.#waiters
     for (let i = 0; i < waiters.length; i++) waiters[i]!.after.add(message.id)
+  }
+
+  /** Adds the bytes of accepted messages, once they are serialised. */
+  addBytes(bytes: number): void {
+    this.#bytes += bytes
   }
 
   /** Records `count` messages accepted earlier (found in a durable store): every flush waits for them. */
@@ -54,13 +58,14 @@ export class FlushTracker {
     this.#outstanding += count
   }
 
-  /** Records accepted messages as final (delivered, dropped or finally failed). */
-  settle(messages: readonly Message[]): void {
+  /**
+   * Records accepted messages as final (delivered, dropped or finally failed). `bytes` is how many
+   * of the outstanding bytes they account for: by default their size, added when they were stored.
+   */
+  settle(messages: readonly Message[], bytes = sumBytes(messages)): void {
     if (messages.length === 0) return
     const before = this.#outstanding
     this.#outstanding = Math.max(0, before - messages.length)
-    let bytes = 0
-    for (const m of messages) bytes += m.bytes
     this.#bytes = this.#outstanding === 0 ? 0 : Math.max(0, this.#bytes - bytes)
     for (const waiter of this.#waiters) for (const m of messages) waiter.after.delete(m.id)
     this.#check(before)
@@ -110,4 +115,10 @@ export class FlushTracker {
     }
     if (this.#outstanding === 0 && before > 0) this.#onIdle()
   }
+}
+
+function sumBytes(messages: readonly Message[]): number {
+  let bytes = 0
+  for (const m of messages) bytes += m.bytes
+  return bytes
 }

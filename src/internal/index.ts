@@ -7,12 +7,14 @@ export { type LogFn, type Logger, silentLogger } from './logger.js'
 export {
   createMessage,
   type DropReason,
+  draftMessage,
   ENDPOINTS,
   type Endpoint,
   isEndpoint,
   type JsonObject,
   type JsonValue,
   type Message,
+  type MessageDraft,
   messageFromJson,
 } from './message.js'
 export { parseRetryAfter, RETRY_DEFAULTS, type RetryOptions, RetryPolicy } from './retry-policy.js'

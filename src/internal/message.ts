@@ -1,3 +1,5 @@
+import { flatten, newInsertId } from './ids.js'
+
 /** A JSON value as it goes on the wire. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
@@ -39,24 +41,64 @@ export interface Message {
 }
 
 /**
- * A message whose `body` is parsed from `json` only when first read: queued messages then hold
- * just their wire JSON, and the hot path serialises once.
+ * A message body not yet serialised. The client snapshots an event's properties when `track()` is
+ * called and leaves writing the JSON to whoever first needs it (a batch consumer does it in its
+ * intake, after the caller's code has moved on).
+ */
+export interface MessageDraft {
+  /** The wire JSON of the body, carrying `id` as its `$insert_id` where it has one. */
+  render(id: string): string
+}
+
+/**
+ * A message whose wire JSON is written on first use (from a draft) and whose `body` is parsed
+ * from that JSON only when read: queued messages then hold just their wire JSON, and the hot path
+ * serialises once. A draft message without an id gets a new `$insert_id` when first needed.
  */
 class WireMessage implements Message {
   readonly kind: Endpoint
-  readonly id: string
-  readonly json: string
-  readonly bytes: number
   readonly createdAt: number
+  #id: string | undefined
+  #json: string | undefined
+  #bytes: number
   #body: JsonObject | undefined
+  #draft: MessageDraft | undefined
 
-  constructor(kind: Endpoint, id: string, json: string, bytes: number, createdAt: number, body?: JsonObject) {
+  constructor(
+    kind: Endpoint,
+    id: string | undefined,
+    json: string | undefined,
+    bytes: number,
+    createdAt: number,
+    body?: JsonObject,
+    draft?: MessageDraft,
+  ) {
     this.kind = kind
-    this.id = id
-    this.json = json
-    this.bytes = bytes
+    // Both are kept while the message waits: stored flat, not as the ropes concatenation builds.
+    this.#id = id === undefined ? undefined : flatten(id)
+    this.#json = json === undefined ? undefined : flatten(json)
+    this.#bytes = bytes
     this.createdAt = createdAt
     this.#body = body
+    this.#draft = draft
+  }
+
+  get id(): string {
+    this.#id ??= newInsertId()
+    return this.#id
+  }
+
+  get json(): string {
+    if (this.#json === undefined) {
+      this.#json = flatten(this.#draft!.render(this.id))
+      this.#draft = undefined
+    }
+    return this.#json
+  }
+
+  get bytes(): number {
+    if (this.#bytes < 0) this.#bytes = Buffer.byteLength(this.json)
+    return this.#bytes
   }
 
   get body(): JsonObject {
@@ -89,6 +131,19 @@ export function messageFromJson(
   bytes?: number,
 ): Message {
   return new WireMessage(kind, id, json, bytes ?? Buffer.byteLength(json), createdAt)
+}
+
+/**
+ * Builds a {@link Message} whose JSON is rendered from `draft` on first use (reading `json`,
+ * `bytes` or `body`). Without `id`, a new `$insert_id` is made when first needed.
+ */
+export function draftMessage(
+  kind: Endpoint,
+  id: string | undefined,
+  draft: MessageDraft,
+  createdAt: number,
+): Message {
+  return new WireMessage(kind, id, undefined, -1, createdAt, undefined, draft)
 }
 
 /** Why a message was dropped. Every drop is counted under one of these. */

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { EventwireError } from '../errors/index.js'
-import { type Clock, ENDPOINTS, type Endpoint, type Message, systemClock } from '../internal/index.js'
+import {
+  type Clock,
+  ENDPOINTS,
+  type Endpoint,
+  type Message,
+  messageFromJson,
+  systemClock,
+} from '../internal/index.js'
 import {
   type AddResult,
   type EventStore,
@@ -20,13 +27,41 @@ export interface InMemoryEventStoreOptions extends StoreCapacityOptions {
 }
 
 interface Entry {
-  readonly message: Message
+  readonly id: string
+  readonly kind: Endpoint
+  readonly bytes: number
+  readonly createdAt: number
   readonly seq: number
+  /** The slab holding the message's JSON while it waits for its first lease. */
+  slab: Slab | undefined
+  offset: number
+  /** The message, once leased (or evicted): read back from the slab, or kept as it came. */
+  message: Message | undefined
   attempts: number
   notBefore: number
   lease: string | undefined
   /** False once acknowledged or evicted; stale queue slots are skipped lazily. */
   alive: boolean
+}
+
+/** Slab size: most waiting messages share one; a larger message gets a slab of its own size. */
+const SLAB_BYTES = 256 * 1024
+/** Empty slabs kept for reuse. */
+const SPARE_SLABS = 4
+
+/**
+ * A block of memory outside the JavaScript heap holding the UTF-8 JSON of waiting messages,
+ * written one after another. It is reused once every message written to it has been leased.
+ */
+class Slab {
+  readonly buffer: Buffer
+  used = 0
+  /** Messages whose JSON is here and still needed. */
+  live = 0
+
+  constructor(size: number) {
+    this.buffer = Buffer.allocUnsafeSlow(size)
+  }
 }
 
 /** A FIFO of entries with O(1) shift; removed entries are skipped lazily. */
@@ -52,6 +87,12 @@ class Queue {
 /**
  * The default store: messages wait in memory, so they are lost if the process dies (use
  * `SqliteEventStore` from `eventwire/sqlite` when that matters). Bounded by count and bytes.
+ *
+ * A waiting message's JSON is kept as UTF-8 in slabs outside the JavaScript heap, reused as soon
+ * as their messages are leased: a full buffer of 10,000 events then costs the garbage collector
+ * almost nothing (on the heap they would be copied into the old generation, and stay there until
+ * a full collection). Leased messages are read back as new `Message` objects (with the same id,
+ * kind, JSON and creation time).
  */
 export class InMemoryEventStore implements EventStore {
   readonly bufferCapacity: number
@@ -67,6 +108,9 @@ export class InMemoryEventStore implements EventStore {
   #delayed: Entry[] = []
   readonly #leases = new Map<string, { lease: Lease; entries: Entry[] }>()
   readonly #waiters: Array<() => void> = []
+  /** The slab each kind writes to (kinds are leased separately, so they do not share one). */
+  readonly #writing = new Map<Endpoint, Slab>()
+  readonly #spare: Slab[] = []
   #bytes = 0
   #readyCount = 0
   #seq = 0
@@ -78,6 +122,21 @@ export class InMemoryEventStore implements EventStore {
     this.maxBufferBytes = capacity.maxBufferBytes
     this.overflow = capacity.overflow
     this.#clock = options.clock ?? systemClock
+  }
+
+  /** Bytes of slab memory (outside the JavaScript heap) held for waiting messages' JSON, spares included. */
+  get slabBytes(): number {
+    const slabs = new Set<Slab>([...this.#writing.values(), ...this.#spare])
+    for (const queue of this.#ready.values()) {
+      for (let i = queue.head; i < queue.items.length; i++) {
+        const slab = queue.items[i]!.slab
+        if (slab !== undefined) slabs.add(slab)
+      }
+    }
+    for (const entry of this.#delayed) if (entry.slab !== undefined) slabs.add(entry.slab)
+    let bytes = 0
+    for (const slab of slabs) bytes += slab.buffer.length
+    return bytes
   }
 
   async add(messages: readonly Message[], signal?: AbortSignal): Promise<AddResult> {
@@ -125,13 +184,13 @@ export class InMemoryEventStore implements EventStore {
     while (entries.length < options.maxCount) {
       const entry = this.#peekReady(queue)
       if (entry === undefined) break
-      if (entries.length > 0 && bytes + entry.message.bytes > options.maxBytes) break
+      if (entries.length > 0 && bytes + entry.bytes > options.maxBytes) break
       queue.shift()
       this.#readyCount--
       entry.lease = id
-      bytes += entry.message.bytes
+      bytes += entry.bytes
       entries.push(entry)
-      items.push({ message: entry.message, attempts: entry.attempts })
+      items.push({ message: this.#takeMessage(entry), attempts: entry.attempts })
     }
     if (entries.length === 0) return undefined
     const lease: Lease = { id, kind, items, expiresAt: now + options.leaseMs }
@@ -143,8 +202,9 @@ export class InMemoryEventStore implements EventStore {
     for (const entry of this.#held(lease, ids)) {
       entry.alive = false
       entry.lease = undefined
+      entry.message = undefined
       this.#count--
-      this.#bytes -= entry.message.bytes
+      this.#bytes -= entry.bytes
     }
     this.#forgetLeaseIfDone(lease.id)
     this.#wakeWaiters()
@@ -169,8 +229,8 @@ export class InMemoryEventStore implements EventStore {
     let oldestReadyAt: number | undefined
     for (const queue of this.#ready.values()) {
       const entry = this.#peekReady(queue)
-      if (entry !== undefined && (oldestReadyAt === undefined || entry.message.createdAt < oldestReadyAt)) {
-        oldestReadyAt = entry.message.createdAt
+      if (entry !== undefined && (oldestReadyAt === undefined || entry.createdAt < oldestReadyAt)) {
+        oldestReadyAt = entry.createdAt
       }
     }
     let nextRetryAt: number | undefined
@@ -192,6 +252,7 @@ export class InMemoryEventStore implements EventStore {
   async close(): Promise<void> {
     this.#closed = true
     this.#wakeWaiters()
+    this.#spare.length = 0
   }
 
   /** The entries of `lease` still held by it whose message id is in `ids`. */
@@ -199,7 +260,7 @@ export class InMemoryEventStore implements EventStore {
     const held = this.#leases.get(lease.id)
     if (held === undefined) return []
     const wanted = new Set(ids)
-    return held.entries.filter((e) => e.lease === lease.id && e.alive && wanted.has(e.message.id))
+    return held.entries.filter((e) => e.lease === lease.id && e.alive && wanted.has(e.id))
   }
 
   #fits(message: Message): boolean {
@@ -207,23 +268,64 @@ export class InMemoryEventStore implements EventStore {
   }
 
   #insert(message: Message): void {
+    const bytes = message.bytes
+    let slab: Slab | undefined = this.#slabFor(message.kind, bytes)
+    const offset = slab.used
+    if (slab.buffer.write(message.json, offset, 'utf8') === bytes) {
+      slab.used += bytes
+      slab.live++
+    } else {
+      // `bytes` is not the JSON's UTF-8 length (a hand-made Message): keep the message as it is.
+      slab = undefined
+    }
     const entry: Entry = {
-      message,
+      id: message.id,
+      kind: message.kind,
+      bytes,
+      createdAt: message.createdAt,
       seq: this.#seq++,
+      slab,
+      offset,
+      message: slab === undefined ? message : undefined,
       attempts: 0,
       notBefore: 0,
       lease: undefined,
       alive: true,
     }
     this.#count++
-    this.#bytes += message.bytes
+    this.#bytes += bytes
     this.#ready.get(message.kind)!.items.push(entry)
     this.#readyCount++
   }
 
+  /** The slab `kind` writes its next `bytes` to: the current one, a spare, or a new one. */
+  #slabFor(kind: Endpoint, bytes: number): Slab {
+    const current = this.#writing.get(kind)
+    if (current !== undefined && current.used + bytes <= current.buffer.length) return current
+    const slab = bytes <= SLAB_BYTES ? (this.#spare.pop() ?? new Slab(SLAB_BYTES)) : new Slab(bytes)
+    // The slab being left is reused once its last message is leased (see #takeMessage).
+    this.#writing.set(kind, slab)
+    return slab
+  }
+
+  /** The entry's message, read back from its slab the first time (which may free the slab). */
+  #takeMessage(entry: Entry): Message {
+    if (entry.message !== undefined) return entry.message
+    const slab = entry.slab!
+    const json = slab.buffer.toString('utf8', entry.offset, entry.offset + entry.bytes)
+    entry.message = messageFromJson(entry.kind, entry.id, json, entry.createdAt, entry.bytes)
+    entry.slab = undefined
+    if (--slab.live === 0) {
+      slab.used = 0
+      const spare = this.#writing.get(entry.kind) !== slab && slab.buffer.length === SLAB_BYTES
+      if (spare && this.#spare.length < SPARE_SLABS) this.#spare.push(slab)
+    }
+    return entry.message
+  }
+
   #makeReady(entry: Entry): void {
     // A retried message is older than everything queued after it: put it back in arrival order.
-    const queue = this.#ready.get(entry.message.kind)!
+    const queue = this.#ready.get(entry.kind)!
     const items = queue.items
     let i = items.length
     while (i > queue.head && items[i - 1]!.seq > entry.seq) i--
@@ -250,7 +352,7 @@ export class InMemoryEventStore implements EventStore {
       const entry = this.#peekReady(queue)
       if (entry !== undefined && (best === undefined || entry.seq < best.seq)) best = entry
     }
-    return best?.message.kind
+    return best?.kind
   }
 
   #evictOldest(): Message | undefined {
@@ -258,10 +360,12 @@ export class InMemoryEventStore implements EventStore {
     if (kind === undefined) return undefined
     const entry = this.#ready.get(kind)!.shift()!
     this.#readyCount--
+    const message = this.#takeMessage(entry)
     entry.alive = false
+    entry.message = undefined
     this.#count--
-    this.#bytes -= entry.message.bytes
-    return entry.message
+    this.#bytes -= entry.bytes
+    return message
   }
 
   #promoteDelayed(now: number): void {

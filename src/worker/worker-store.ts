@@ -1,4 +1,4 @@
-import type { JsonObject, Message } from '../internal/index.js'
+import { createMessage, type JsonObject, type Message } from '../internal/index.js'
 import type { AddResult, EventStore, Lease, LeaseOptions, StoreSize } from '../stores/index.js'
 
 /**
@@ -70,6 +70,5 @@ function withToken(message: Message, token: string): Message {
     message.kind === 'events' || message.kind === 'imports'
       ? { ...message.body, properties: { ...(message.body.properties as JsonObject | undefined), token } }
       : { $token: token, ...message.body }
-  const json = JSON.stringify(body)
-  return { ...message, body, json, bytes: Buffer.byteLength(json) }
+  return createMessage(message.kind, message.id, body, message.createdAt)
 }

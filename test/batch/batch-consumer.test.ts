@@ -35,6 +35,40 @@ describe('BatchConsumer', () => {
     await receiver.close()
   })
 
+  test('an event is what its properties were at the call, though it is serialised later', async () => {
+    const receiver = await startReceiver()
+    const h = harness({ apiHost: receiver.origin, flushIntervalMs: 0 })
+    const at = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6))
+    const context = { step: 1, tags: ['a'], deep: { n: 1 } }
+    const props = { plan: 'free', context, list: [1, { n: 1 }] as unknown[], at, gone: undefined as unknown }
+    const tracked = h.mp.track('u1', 'Snapshot', props)
+    // The batch consumer writes the JSON in its intake, after this synchronous code.
+    props.plan = 'pro'
+    props.gone = 'here'
+    context.step = 2
+    context.tags.push('b')
+    context.deep.n = 2
+    ;(props.list[1] as { n: number }).n = 2
+    props.list.push(3)
+    at.setTime(0)
+    await tracked
+    await h.consumer.flush()
+    const sent = receiver.requests[0]!.records[0]!.properties as Record<string, unknown>
+    assert.deepEqual(
+      { plan: sent.plan, context: sent.context, list: sent.list, at: sent.at, gone: sent.gone },
+      {
+        plan: 'free',
+        context: { step: 1, tags: ['a'], deep: { n: 1 } },
+        list: [1, { n: 1 }],
+        at: '2024-01-02T03:04:05.006Z',
+        gone: undefined,
+      },
+    )
+    assert.ok(!('gone' in sent))
+    await h.consumer.close()
+    await receiver.close()
+  })
+
   test('never has more than maxConcurrentRequests requests in flight', async () => {
     const receiver = await startReceiver(() => ({ status: 200, delayMs: 30 }))
     const h = harness({ apiHost: receiver.origin, batchSize: 10, maxConcurrentRequests: 3 })
