@@ -4,6 +4,7 @@ import {
   createMessage,
   draftMessage,
   type Endpoint,
+  flatten,
   isValidInsertId,
   type JsonObject,
   type JsonValue,
@@ -58,25 +59,50 @@ const NONE: Readonly<Record<string, unknown>> = Object.freeze({})
 /** Bytes of an event's JSON besides its name, distinct id and properties (fields, token excluded). */
 const EVENT_FRAME_BYTES = 160 + LIB_VERSION_FIELD.length
 
+const EVENT_HEADS_MAX = 1000
+
+/**
+ * The start of events' wire JSON for one project token, `{"event":<name>,"properties":{"token":<token>`,
+ * by event name: names repeat, so each is escaped once.
+ */
+class EventHeads {
+  readonly #tokenJson: string
+  readonly #heads = new Map<string, string>()
+
+  constructor(tokenJson: string) {
+    this.#tokenJson = tokenJson
+  }
+
+  get(event: string): string {
+    let head = this.#heads.get(event)
+    if (head === undefined) {
+      if (this.#heads.size >= EVENT_HEADS_MAX) this.#heads.clear()
+      head = flatten(`{"event":${JSON.stringify(event)},"properties":{"token":${this.#tokenJson}`)
+      this.#heads.set(event, head)
+    }
+    return head
+  }
+}
+
 /**
  * An event as `track()` took it, written as Mixpanel wire JSON when first needed: eventwire's
  * fields, then the snapshot of the caller's properties as serialised by one `JSON.stringify`.
  */
 class EventDraft implements MessageDraft {
-  readonly #tokenJson: string
+  readonly #heads: EventHeads
   readonly #event: string
   readonly #distinctId: string | undefined
   readonly #time: number
   readonly #properties: JsonObject
 
   constructor(
-    tokenJson: string,
+    heads: EventHeads,
     event: string,
     distinctId: string | undefined,
     time: number,
     properties: JsonObject,
   ) {
-    this.#tokenJson = tokenJson
+    this.#heads = heads
     this.#event = event
     this.#distinctId = distinctId
     this.#time = time
@@ -85,7 +111,7 @@ class EventDraft implements MessageDraft {
 
   render(id: string): string {
     const props = this.#properties
-    let json = `{"event":${JSON.stringify(this.#event)},"properties":{"token":${this.#tokenJson}`
+    let json = this.#heads.get(this.#event)
     if (this.#distinctId !== undefined) json += `,"distinct_id":${JSON.stringify(this.#distinctId)}`
     // $insert_id is validated to [A-Za-z0-9-]: nothing to escape.
     json += `,"time":${this.#time},"$insert_id":"${id}"`
@@ -108,6 +134,7 @@ export class MessageBuilder {
   readonly #warn: (warning: ClientWarning) => void
   readonly #gate: PlanGate | undefined
   readonly #tokenJson: string
+  readonly #heads: EventHeads
 
   constructor(
     token: string,
@@ -122,6 +149,7 @@ export class MessageBuilder {
     this.#warn = warn
     this.#gate = gate
     this.#tokenJson = JSON.stringify(token)
+    this.#heads = new EventHeads(this.#tokenJson)
   }
 
   /** The client's clock reading, in milliseconds. */
@@ -185,7 +213,7 @@ export class MessageBuilder {
           : now
     // The JSON is written when first needed (by a batch consumer, in its intake): nothing the
     // caller does to its objects after this call can change the event, which owns a snapshot.
-    const draft = new EventDraft(this.#tokenJson, event, id, ms, values)
+    const draft = new EventDraft(this.#heads, event, id, ms, values)
     const message = draftMessage(kind, insertId, draft, now)
     const maxBytes =
       props.maxJsonBytes + 6 * (event.length + (id?.length ?? 0)) + this.#tokenJson.length + EVENT_FRAME_BYTES

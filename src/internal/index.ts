@@ -2,7 +2,7 @@ export { APP_HOSTS, REGION_HOSTS, type Region, resolveOrigin, urlOption } from '
 export { type Clock, sleepWith, systemClock, type TimerHandle } from './clock.js'
 export { basicAuth, checkServiceAccount, type ServiceAccount } from './credentials.js'
 export { TypedEmitter } from './emitter.js'
-export { isValidInsertId, newInsertId } from './ids.js'
+export { flatten, isValidInsertId, newInsertId } from './ids.js'
 export { type LogFn, type Logger, silentLogger } from './logger.js'
 export {
   createMessage,

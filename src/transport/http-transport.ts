@@ -115,8 +115,11 @@ export class HttpTransport {
         dispatcher: this.#dispatcher,
         signal: controller.signal,
       })
-      const body = await readLimited(res.body)
       const headers: Record<string, string | string[] | undefined> = res.headers
+      const length = Number(headers['content-length'])
+      // A declared length within the limit is read whole; otherwise chunk by chunk, up to the limit.
+      const body =
+        length >= 0 && length <= MAX_RESPONSE_BYTES ? await res.body.text() : await readLimited(res.body)
       return { status: res.statusCode, headers, body }
     } catch (error) {
       if (timedOut) {
