@@ -76,24 +76,7 @@ export function snapshotEventProperties(
   const values: Record<string, unknown> =
     properties instanceof Map ? Object.fromEntries(properties) : { ...properties }
   const walk = new Walk(properties, true)
-  let count = reserved
-  for (const key in values) {
-    if (!Object.hasOwn(values, key)) continue
-    const original = values[key]
-    if (skip(key)) {
-      if (original !== undefined) setKey(values, key, undefined)
-      continue
-    }
-    const cleaned = clean(original, 'properties', key, 0, walk)
-    if (cleaned === SKIP) {
-      if (original !== undefined) setKey(values, key, undefined)
-      continue
-    }
-    if (cleaned !== original) setKey(values, key, cleaned)
-    count++
-    walk.chars += key.length
-  }
-  checkCount(count, 'properties')
+  checkCount(reserved + snapshotValues(values, 'properties', 0, walk, skip), 'properties')
   return { values: values as JsonObject, maxJsonBytes: walk.maxJsonBytes() }
 }
 
@@ -298,11 +281,27 @@ function snapshotObject(
   walk: Walk,
 ): JsonObject {
   const copy: Record<string, unknown> = { ...source }
+  checkCollection(snapshotValues(copy, path, depth + 1, walk), 'keys', path)
+  return copy as JsonObject
+}
+
+/**
+ * Cleans the values of `copy` (a copy owned by the snapshot) in place, at nesting level `depth`:
+ * changed values are replaced, and values left out (`undefined`, or keys `skip` picks) are set to
+ * undefined, which `JSON.stringify` omits. Returns how many values are kept.
+ */
+function snapshotValues(
+  copy: Record<string, unknown>,
+  path: PathRef,
+  depth: number,
+  walk: Walk,
+  skip?: (key: string) => boolean,
+): number {
   let count = 0
   for (const k in copy) {
     if (!Object.hasOwn(copy, k)) continue
     const original = copy[k]
-    const cleaned = clean(original, path, k, depth + 1, walk)
+    const cleaned = skip?.(k) ? SKIP : clean(original, path, k, depth, walk)
     if (cleaned === SKIP) {
       if (original !== undefined) setKey(copy, k, undefined)
       continue
@@ -311,8 +310,7 @@ function snapshotObject(
     walk.chars += k.length
     count++
   }
-  checkCollection(count, 'keys', path)
-  return copy as JsonObject
+  return count
 }
 
 function checkCollection(count: number, what: 'items' | 'keys', path: () => string): void {
