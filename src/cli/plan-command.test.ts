@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
 import { runPlanCli } from '../../test/plan/run-plan-cli.js'
 import { loadPlan } from '../plan/index.js'
-import { parseServiceAccount } from './plan-command.js'
+import { parseAccount } from './common-options.js'
 
 const SAMPLE = fileURLToPath(new URL('../../examples/plan/tracking-plan.yaml', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'eventwire-plan-cli-'))
@@ -103,5 +103,5 @@ test('push and pull need a project id and a service account; the value is never 
   ])
   assert.equal(malformed.code, 1)
   assert.doesNotMatch(malformed.stderr, /nocolonsecret/)
-  assert.deepEqual(parseServiceAccount('user.x:pa:ss'), { username: 'user.x', secret: 'pa:ss' })
+  assert.deepEqual(parseAccount('user.x:pa:ss'), { username: 'user.x', secret: 'pa:ss' })
 })

@@ -8,7 +8,6 @@ import {
   diffPlans,
   formatProblem,
   generatePlanTypes,
-  type LexiconServiceAccount,
   type LintFinding,
   lintPlan,
   loadPlan,
@@ -17,6 +16,7 @@ import {
   pushPlan,
 } from '../plan/index.js'
 import type { HttpTransport } from '../transport/index.js'
+import { parseAccount } from './common-options.js'
 
 /** Where the plan commands write and what they read from the environment; injectable for tests. */
 export interface PlanCommandIo {
@@ -212,19 +212,10 @@ function connection(flags: LexiconFlags, env: Readonly<Record<string, string | u
   }
   return {
     projectId: flags.projectId,
-    serviceAccount: parseServiceAccount(raw),
+    serviceAccount: parseAccount(raw),
     region: flags.region as Region,
     ...(flags.apiHost === undefined ? {} : { apiHost: flags.apiHost }),
   }
-}
-
-/** Splits `user:secret` at the first colon. The value is never echoed in errors. */
-export function parseServiceAccount(raw: string): LexiconServiceAccount {
-  const colon = raw.indexOf(':')
-  if (colon <= 0 || colon === raw.length - 1) {
-    throw new ConfigError('--service-account', 'expected user:secret (the value is not shown)')
-  }
-  return { username: raw.slice(0, colon), secret: raw.slice(colon + 1) }
 }
 
 function formatFinding(file: string, f: LintFinding): string {
