@@ -7,6 +7,9 @@ import type { BatchScheduler } from './batch-scheduler.js'
 import type { Delivery } from './delivery.js'
 import type { FlushTracker } from './flush-tracker.js'
 
+/** What fills a batch's slots once the store has taken their messages: they are never read again. */
+const STORED = undefined as unknown as Message
+
 interface Deferred {
   readonly promise: Promise<void>
   resolve(): void
@@ -157,6 +160,9 @@ export class BatchIntake {
       const result = await this.#add(part, batch, i)
       for (const m of part) restBytes -= m.bytes
       this.#stored(part, result.dropped)
+      // The store has them now: this batch must not keep them (and their JSON) alive while the
+      // rest waits for room.
+      batch.fill(STORED, i, end)
       i = end
     }
   }

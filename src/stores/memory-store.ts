@@ -44,6 +44,12 @@ interface Entry {
   alive: boolean
 }
 
+/** What the store keeps of a lease it handed out. */
+interface HeldLease {
+  readonly expiresAt: number
+  readonly entries: Entry[]
+}
+
 /** Slab size: most waiting messages share one; a larger message gets a slab of its own size. */
 const SLAB_BYTES = 256 * 1024
 /** Empty slabs kept for reuse. */
@@ -106,7 +112,12 @@ export class InMemoryEventStore implements EventStore {
   readonly #ready = new Map<Endpoint, Queue>(ENDPOINTS.map((k) => [k, new Queue()]))
   /** Entries backing off (released with a future notBefore). */
   #delayed: Entry[] = []
-  readonly #leases = new Map<string, { lease: Lease; entries: Entry[] }>()
+  /**
+   * Leases out, by id. Only the entries and deadline are kept, never the `Lease` handed out: a
+   * Map's replaced backing tables linger in the old generation until a full collection, and young
+   * objects they point to are kept (and promoted) by every scavenge until then.
+   */
+  readonly #leases = new Map<string, HeldLease>()
   readonly #waiters: Array<() => void> = []
   /** The slab each kind writes to (kinds are leased separately, so they do not share one). */
   readonly #writing = new Map<Endpoint, Slab>()
@@ -194,7 +205,7 @@ export class InMemoryEventStore implements EventStore {
     }
     if (entries.length === 0) return undefined
     const lease: Lease = { id, kind, items, expiresAt: now + options.leaseMs }
-    this.#leases.set(id, { lease, entries })
+    this.#leases.set(id, { expiresAt: lease.expiresAt, entries })
     return lease
   }
 
@@ -383,8 +394,8 @@ export class InMemoryEventStore implements EventStore {
   }
 
   #expireLeases(now: number): void {
-    for (const [id, { lease, entries }] of this.#leases) {
-      if (lease.expiresAt > now) continue
+    for (const [id, { expiresAt, entries }] of this.#leases) {
+      if (expiresAt > now) continue
       this.#leases.delete(id)
       for (const entry of entries) {
         if (entry.lease !== id || !entry.alive) continue
