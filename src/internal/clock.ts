@@ -1,3 +1,5 @@
+import { watchAbort } from './abort-watch.js'
+
 /** A cancellable timer handle returned by {@link Clock.setTimeout}. */
 export interface TimerHandle {
   /** Cancels the timer; calling it again does nothing. */
@@ -42,14 +44,18 @@ export function sleepWith(clock: Pick<Clock, 'setTimeout'>, ms: number, signal?:
       reject(signal.reason)
       return
     }
-    const onAbort = () => {
-      timer.cancel()
-      reject(signal?.reason)
-    }
+    const watch =
+      signal === undefined
+        ? undefined
+        : watchAbort(signal, {
+            onAbort(reason) {
+              timer.cancel()
+              reject(reason)
+            },
+          })
     const timer = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
+      watch?.cancel()
       resolve()
     }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
   })
 }

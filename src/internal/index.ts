@@ -1,3 +1,4 @@
+export { type AbortTarget, type AbortWatch, watchAbort } from './abort-watch.js'
 export { APP_HOSTS, REGION_HOSTS, type Region, resolveOrigin, urlOption } from './api-host.js'
 export { type Clock, sleepWith, systemClock, type TimerHandle } from './clock.js'
 export { basicAuth, checkServiceAccount, type ServiceAccount } from './credentials.js'

@@ -1,4 +1,4 @@
-import type { Clock, Message } from '../internal/index.js'
+import { type AbortWatch, type Clock, type Message, watchAbort } from '../internal/index.js'
 import type { AddResult } from './event-store.js'
 
 /** What a commit did with one offered message. */
@@ -39,7 +39,7 @@ interface PendingAdd {
   readonly signal: AbortSignal | undefined
   readonly resolve: (result: AddResult) => void
   readonly reject: (error: unknown) => void
-  readonly onAbort: () => void
+  watch: AbortWatch | undefined
   done: boolean
 }
 
@@ -77,9 +77,9 @@ export class AddQueue {
         resolve,
         reject,
         done: false,
-        onAbort: () => this.#abort(pending),
+        watch: undefined,
       }
-      signal?.addEventListener('abort', pending.onAbort, { once: true })
+      if (signal !== undefined) pending.watch = watchAbort(signal, { onAbort: () => this.#abort(pending) })
       this.#pending.push(pending)
       this.#schedule()
     })
@@ -190,7 +190,7 @@ export class AddQueue {
   #finish(pending: PendingAdd, failure?: { error: unknown }): void {
     if (pending.done) return
     pending.done = true
-    pending.signal?.removeEventListener('abort', pending.onAbort)
+    pending.watch?.cancel()
     const index = this.#pending.indexOf(pending)
     if (index !== -1) this.#pending.splice(index, 1)
     if (failure !== undefined) pending.reject(failure.error)

@@ -7,6 +7,7 @@ import {
   type Message,
   messageFromJson,
   systemClock,
+  watchAbort,
 } from '../internal/index.js'
 import {
   type AddResult,
@@ -418,10 +419,9 @@ export class InMemoryEventStore implements EventStore {
         reject(signal.reason)
         return
       }
-      const onAbort = () => reject(signal?.reason)
-      signal?.addEventListener('abort', onAbort, { once: true })
+      const watch = signal === undefined ? undefined : watchAbort(signal, { onAbort: reject })
       this.#waiters.push(() => {
-        signal?.removeEventListener('abort', onAbort)
+        watch?.cancel()
         if (this.#closed) reject(closedError())
         else resolve()
       })

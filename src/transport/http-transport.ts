@@ -1,6 +1,14 @@
-import { Agent, type Dispatcher, request } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
 import { EventwireError } from '../errors/index.js'
-import { boolOption, type Clock, intOption, systemClock } from '../internal/index.js'
+import {
+  type AbortWatch,
+  boolOption,
+  type Clock,
+  intOption,
+  systemClock,
+  type TimerHandle,
+  watchAbort,
+} from '../internal/index.js'
 
 /** One HTTP request, as a destination encoded it. */
 export interface HttpRequest {
@@ -62,6 +70,7 @@ export class HttpTransport {
   readonly #dispatcher: Dispatcher
   readonly #ownsDispatcher: boolean
   readonly #clock: Clock
+  readonly #targets = new Map<string, Target>()
 
   constructor(options: TransportOptions = {}) {
     this.requestTimeoutMs = intOption(
@@ -96,62 +105,32 @@ export class HttpTransport {
    * Sends `req`. Resolves with any HTTP response (classification is the destination's job);
    * rejects only when no response arrived in time.
    */
-  async send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
-    const controller = new AbortController()
-    let timedOut = false
-    const timer = this.#clock.setTimeout(() => {
-      timedOut = true
-      controller.abort()
-    }, this.requestTimeoutMs)
-    const onAbort = () => controller.abort()
-    if (signal?.aborted) controller.abort()
-    else signal?.addEventListener('abort', onAbort, { once: true })
-    const target = describeTarget(req)
-    try {
-      const res = await request(req.url, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        dispatcher: this.#dispatcher,
-        signal: controller.signal,
-      })
-      const headers: Record<string, string | string[] | undefined> = res.headers
-      const length = Number(headers['content-length'])
-      // A declared length within the limit is read whole; otherwise chunk by chunk, up to the limit.
-      const body =
-        length >= 0 && length <= MAX_RESPONSE_BYTES ? await res.body.text() : await readLimited(res.body)
-      return { status: res.statusCode, headers, body }
-    } catch (error) {
-      if (timedOut) {
-        throw new EventwireError(
-          'EVENTWIRE_TIMEOUT',
-          `${target}: no complete response within ${this.requestTimeoutMs} ms`,
-          {
-            cause: error,
-            retryable: true,
-          },
-        )
-      }
+  send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
+    return new Promise((resolve, reject) => {
+      const exchange = new Exchange(req, resolve, reject, this.requestTimeoutMs)
       if (signal?.aborted) {
-        throw new EventwireError('EVENTWIRE_ABORTED', `${target}: request aborted`, { cause: error })
+        exchange.fail(abortedError(req, signal.reason))
+        return
       }
-      const code = (error as { code?: string }).code
-      const timeout =
-        code === 'UND_ERR_CONNECT_TIMEOUT' ||
-        code === 'UND_ERR_HEADERS_TIMEOUT' ||
-        code === 'UND_ERR_BODY_TIMEOUT'
-      // A certificate the client refuses will be refused again: retrying only delays the report.
-      const certificate = code !== undefined && CERTIFICATE_ERRORS.test(code)
-      const hint = certificate ? ' (TLS certificate refused; see verifyCert)' : ''
-      throw new EventwireError(
-        timeout ? 'EVENTWIRE_TIMEOUT' : 'EVENTWIRE_NETWORK_ERROR',
-        `${target}: ${code ?? (error as Error).message ?? 'request failed'}${hint}`,
-        { cause: error, retryable: !certificate },
+      exchange.start(this.#clock, signal)
+      const { origin, path } = this.#target(req.url)
+      this.#dispatcher.dispatch(
+        { origin, path, method: req.method, headers: req.headers, body: req.body ?? null },
+        exchange,
       )
-    } finally {
-      timer.cancel()
-      signal?.removeEventListener('abort', onAbort)
+    })
+  }
+
+  /** The origin and path of `url`, parsed once per URL. */
+  #target(url: string): Target {
+    let target = this.#targets.get(url)
+    if (target === undefined) {
+      const parsed = new URL(url)
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` }
+      if (this.#targets.size >= MAX_TARGETS) this.#targets.clear()
+      this.#targets.set(url, target)
     }
+    return target
   }
 
   /** Closes the keep-alive pool if this transport created it; in-flight requests are destroyed. */
@@ -166,13 +145,149 @@ export function describeTarget(req: Pick<HttpRequest, 'method' | 'url'>): string
   return `${req.method} ${q === -1 ? req.url : req.url.slice(0, q)}`
 }
 
-async function readLimited(body: AsyncIterable<Buffer | Uint8Array>): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += chunk.length
-    if (size > MAX_RESPONSE_BYTES) continue
-    chunks.push(Buffer.from(chunk))
+/** A request URL split the way undici's dispatcher takes it. */
+interface Target {
+  readonly origin: string
+  readonly path: string
+}
+
+/** URLs whose parse is remembered (a transport talks to a handful of endpoints). */
+const MAX_TARGETS = 64
+
+/**
+ * One request and its response, as undici's dispatch handler: the response body is collected (up
+ * to {@link MAX_RESPONSE_BYTES}) and decoded once, and the promise settles exactly once, whichever
+ * comes first of the response, an error, the deadline or the caller's signal. No stream, promise
+ * or AbortController is made per request.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly #req: HttpRequest
+  readonly #resolve: (response: HttpResponse) => void
+  readonly #reject: (error: unknown) => void
+  readonly #timeoutMs: number
+  #controller: Dispatcher.DispatchController | undefined
+  #timer: TimerHandle | undefined
+  #watch: AbortWatch | undefined
+  #status = 0
+  #headers: Record<string, string | string[] | undefined> = {}
+  #chunks: Buffer[] = []
+  #size = 0
+  /** Why the request was cut short before undici started it, if it was. */
+  #abortReason: EventwireError | undefined
+  #settled = false
+
+  constructor(
+    req: HttpRequest,
+    resolve: (response: HttpResponse) => void,
+    reject: (error: unknown) => void,
+    timeoutMs: number,
+  ) {
+    this.#req = req
+    this.#resolve = resolve
+    this.#reject = reject
+    this.#timeoutMs = timeoutMs
   }
-  return Buffer.concat(chunks).toString('utf8')
+
+  /** Starts the deadline and watches the caller's signal. */
+  start(clock: Clock, signal: AbortSignal | undefined): void {
+    this.#timer = clock.setTimeout(() => this.#cut(timeoutError(this.#req, this.#timeoutMs)), this.#timeoutMs)
+    if (signal !== undefined) this.#watch = watchAbort(signal, this)
+  }
+
+  /** The caller's signal aborted. */
+  onAbort(reason: unknown): void {
+    this.#cut(abortedError(this.#req, reason))
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller
+    if (this.#abortReason !== undefined) controller.abort(this.#abortReason)
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    // 1xx informational responses come before the real one.
+    if (statusCode < 200) return
+    this.#status = statusCode
+    this.#headers = headers
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#size += chunk.length
+    // Past the limit the rest is read and thrown away, so a misbehaving server cannot fill memory.
+    if (this.#size <= MAX_RESPONSE_BYTES) this.#chunks.push(chunk)
+  }
+
+  onResponseEnd(): void {
+    const chunks = this.#chunks
+    const body =
+      chunks.length === 0
+        ? ''
+        : chunks.length === 1
+          ? chunks[0]!.toString('utf8')
+          : Buffer.concat(chunks).toString('utf8')
+    this.#settle()
+    this.#resolve({ status: this.#status, headers: this.#headers, body })
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(this.#abortReason ?? networkError(this.#req, error))
+  }
+
+  /** Rejects with `error` (once). */
+  fail(error: EventwireError): void {
+    if (this.#settle()) this.#reject(error)
+  }
+
+  /** Ends the exchange early with `error`: the request is aborted, now or as soon as undici starts it. */
+  #cut(error: EventwireError): void {
+    if (this.#settled) return
+    this.#abortReason = error
+    this.#controller?.abort(error)
+    this.fail(error)
+  }
+
+  /** Marks the exchange settled and lets go of the timer and signal; false if it already was. */
+  #settle(): boolean {
+    if (this.#settled) return false
+    this.#settled = true
+    this.#timer?.cancel()
+    this.#watch?.cancel()
+    this.#chunks = []
+    return true
+  }
+}
+
+function timeoutError(req: HttpRequest, timeoutMs: number): EventwireError {
+  return new EventwireError(
+    'EVENTWIRE_TIMEOUT',
+    `${describeTarget(req)}: no complete response within ${timeoutMs} ms`,
+    {
+      retryable: true,
+    },
+  )
+}
+
+function abortedError(req: HttpRequest, reason: unknown): EventwireError {
+  return new EventwireError('EVENTWIRE_ABORTED', `${describeTarget(req)}: request aborted`, { cause: reason })
+}
+
+/** An error from undici (connection refused or reset, TLS, undici's own timeouts) as an `EventwireError`. */
+function networkError(req: HttpRequest, error: Error): EventwireError {
+  const code = (error as { code?: string }).code
+  const timeout =
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT'
+  // A certificate the client refuses will be refused again: retrying only delays the report.
+  const certificate = code !== undefined && CERTIFICATE_ERRORS.test(code)
+  const hint = certificate ? ' (TLS certificate refused; see verifyCert)' : ''
+  return new EventwireError(
+    timeout ? 'EVENTWIRE_TIMEOUT' : 'EVENTWIRE_NETWORK_ERROR',
+    `${describeTarget(req)}: ${code ?? error.message ?? 'request failed'}${hint}`,
+    { cause: error, retryable: !certificate },
+  )
 }
