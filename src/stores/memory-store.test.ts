@@ -90,4 +90,33 @@ describe('InMemoryEventStore slabs', () => {
       [b.json, c.json],
     )
   })
+
+  test('waiting rows wrap around and grow, and messages back from a lease go first, in arrival order', async () => {
+    const store = new InMemoryEventStore({ bufferCapacity: 10_000 })
+    const first = Array.from({ length: 200 }, (_, i) => event(`a-${i}`, 'x'))
+    await store.add(first)
+    const early = (await store.lease({ maxCount: 150, maxBytes: 1e9, leaseMs: 60_000, kind: 'events' }))!
+    // The first ten go back; the rest are acknowledged.
+    await store.release(
+      early,
+      early.items.slice(0, 10).map((i) => i.message.id),
+      0,
+    )
+    await store.ack(
+      early,
+      early.items.slice(10).map((i) => i.message.id),
+    )
+    // Wraps past the ring's end and makes it grow while rows are still waiting at its start.
+    const second = Array.from({ length: 400 }, (_, i) => event(`b-${i}`, 'y'))
+    await store.add(second)
+    const unicode = createMessage('events', 'ïd-☃-1', { event: 'E', properties: { $insert_id: 'x' } }, 9)
+    await store.add([unicode])
+    const back = await drain(store, 'events')
+    assert.deepEqual(
+      back.map((m) => m.id),
+      [...first.slice(0, 10), ...first.slice(150), ...second, unicode].map((m) => m.id),
+    )
+    assert.equal(back[back.length - 1]!.createdAt, 9)
+    assert.equal((await store.size()).count, 0)
+  })
 })
