@@ -112,10 +112,22 @@ export class HttpTransport {
         exchange.fail(abortedError(req, signal.reason))
         return
       }
+      let target: Target
+      try {
+        target = this.#target(req.url)
+      } catch (error) {
+        exchange.fail(networkError(req, error as Error))
+        return
+      }
       exchange.start(this.#clock, signal)
-      const { origin, path } = this.#target(req.url)
       this.#dispatcher.dispatch(
-        { origin, path, method: req.method, headers: req.headers, body: req.body ?? null },
+        {
+          origin: target.origin,
+          path: target.path,
+          method: req.method,
+          headers: req.headers,
+          body: req.body ?? null,
+        },
         exchange,
       )
     })
@@ -223,13 +235,14 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     const chunks = this.#chunks
+    // Already cut short (deadline or signal): that rejection stands.
+    if (!this.#settle()) return
     const body =
       chunks.length === 0
         ? ''
         : chunks.length === 1
           ? chunks[0]!.toString('utf8')
           : Buffer.concat(chunks).toString('utf8')
-    this.#settle()
     this.#resolve({ status: this.#status, headers: this.#headers, body })
   }
 
