@@ -1,3 +1,5 @@
+import { watchAbort } from '../internal/index.js'
+
 /**
  * Runs batches concurrently but hands their results back in submission order, with a sliding
  * window: batch `n` starts only while fewer than `size` batches from the oldest unfinished one
@@ -40,14 +42,13 @@ export class OrderedWindow<B, R> {
    * or when `cancel` aborts first.
    */
   async submit(batch: B, cancel?: AbortSignal): Promise<boolean> {
-    const onCancel = () => this.#wake()
-    cancel?.addEventListener('abort', onCancel, { once: true })
+    const watch = cancel === undefined ? undefined : watchAbort(cancel, { onAbort: () => this.#wake() })
     try {
       while (!this.#stopped && cancel?.aborted !== true && this.#next - this.#committed >= this.size) {
         await new Promise<void>((resolve) => this.#waiters.push(resolve))
       }
     } finally {
-      cancel?.removeEventListener('abort', onCancel)
+      watch?.cancel()
     }
     if (this.#stopped || cancel?.aborted === true) return false
     const seq = this.#next++
