@@ -199,31 +199,20 @@ export class CollectorStore {
 
   /** Items matching `query`. */
   listItems(query: ItemQuery): StoredItem[] {
+    const conditions: Array<[string, unknown]> = [
+      ['valid = ?', query.valid === undefined ? undefined : query.valid ? 1 : 0],
+      ['name = ?', query.name],
+      ['distinct_id = ?', query.distinctId],
+      ['kind = ?', query.kind],
+      ['source = ?', query.source],
+      ['id > ?', query.after],
+    ]
     const where: string[] = []
     const params: unknown[] = []
-    if (query.valid !== undefined) {
-      where.push('valid = ?')
-      params.push(query.valid ? 1 : 0)
-    }
-    if (query.name !== undefined) {
-      where.push('name = ?')
-      params.push(query.name)
-    }
-    if (query.distinctId !== undefined) {
-      where.push('distinct_id = ?')
-      params.push(query.distinctId)
-    }
-    if (query.kind !== undefined) {
-      where.push('kind = ?')
-      params.push(query.kind)
-    }
-    if (query.source !== undefined) {
-      where.push('source = ?')
-      params.push(query.source)
-    }
-    if (query.after !== undefined) {
-      where.push('id > ?')
-      params.push(query.after)
+    for (const [condition, value] of conditions) {
+      if (value === undefined) continue
+      where.push(condition)
+      params.push(value)
     }
     const order = query.after !== undefined || query.order === 'asc' ? 'ASC' : 'DESC'
     const sql = `SELECT * FROM items${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?`
