@@ -35,6 +35,8 @@ export interface CompiledFlag {
   readonly rollouts: readonly CompiledRollout[]
   /** `key + hash_salt` (or `key`): the start of every salt of this flag, hashed once per evaluation. */
   readonly saltPrefix: Uint8Array
+  /** The text of {@link saltPrefix}: a lone surrogate at either end pairs with its neighbour. */
+  readonly saltPrefixText: string
   /** The rest of the variant salt: `variant`. */
   readonly variantSalt: Uint8Array
   /** One frozen result per variant, in key order. */
@@ -97,11 +99,13 @@ export function compileFlag(
     }
   }
 
+  const saltPrefixText = `${flag.key}${hashSalt ?? ''}`
   return {
     key: flag.key,
     contextKey: flag.context,
     rollouts,
-    saltPrefix: utf8(`${flag.key}${hashSalt ?? ''}`),
+    saltPrefix: utf8(saltPrefixText),
+    saltPrefixText,
     variantSalt: VARIANT_SALT,
     results,
     qaUsers,

@@ -45,7 +45,7 @@ export class Evaluator {
     if (count === 0) return 'NO_ROLLOUT_MATCH'
     const hasher = this.#hasher
     hasher.setKey(typeof key === 'string' ? key : String(key))
-    hasher.absorb(flag.saltPrefix)
+    hasher.absorb(flag.saltPrefix, flag.saltPrefixText)
     let salt: Uint8Array | undefined
     let bucket = 0
     for (let i = 0; i < count; i++) {

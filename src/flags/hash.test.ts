@@ -44,6 +44,26 @@ test('matches for any UTF-16 input, including astral characters and lone surroga
   for (const key of ['é', '日本', '😀', '\ud800', '\udc00x', 'a\ud83d', 'user-Ω-42']) {
     assert.equal(normalizedHash(key, 'salt'), referenceHash(key, 'salt'), key)
   }
+  // A key ending in a high surrogate and a salt starting with a low one make one code point.
+  assert.equal(normalizedHash('\ud800', '\udc00'), referenceHash('\ud800', '\udc00'))
+  assert.equal(normalizedHash('k\ud83d', '\ude00flag'), referenceHash('k😀', 'flag'))
+  assert.notEqual(normalizedHash('k\ud83d', '\ude00flag'), normalizedHash('k\ud83d', '\ufffdflag'))
+})
+
+test('a key, a salt prefix and a salt hash as their concatenation, surrogates split across them too', () => {
+  const unit = fc.constantFrom('a', 'é', '\ud83d', '\ude00', '\ud800', '\udc00', '😀', '')
+  const piece = fc.array(unit, { maxLength: 4 }).map((units) => units.join(''))
+  const hasher = new KeyHasher()
+  fc.assert(
+    fc.property(piece, piece, piece, piece, (key, prefix, salt, other) => {
+      hasher.setKey(key)
+      hasher.absorb(utf8(prefix), prefix)
+      const first = hasher.bucket(utf8(salt), salt)
+      const second = hasher.bucket(utf8(other), other)
+      return first === referenceHash(key, prefix + salt) && second === referenceHash(key, prefix + other)
+    }),
+    { numRuns: 3000 },
+  )
 })
 
 test('one key hashed once serves several salts, and setKey resets the state', () => {

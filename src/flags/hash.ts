@@ -9,6 +9,18 @@
  */
 
 const OFFSET = [0x2325, 0x8422, 0x9ce4, 0xcbf2] as const
+/** UTF-8 of U+FFFD, what a lone surrogate becomes. */
+const REPLACEMENT = new Uint8Array([0xef, 0xbf, 0xbd])
+/** No high surrogate is waiting for the next piece of text. */
+const NONE = -1
+
+function isHigh(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff
+}
+
+function isLow(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff
+}
 
 /**
  * Reusable hash state: hash an assignment key once with {@link setKey}, optionally extend it with
@@ -21,8 +33,15 @@ export class KeyHasher {
   #k1 = 0
   #k2 = 0
   #k3 = 0
+  /**
+   * A high surrogate that ended the text hashed so far, not yet hashed: in `key + salt` it forms
+   * one code point with a low surrogate that starts the next piece, and is U+FFFD otherwise.
+   */
+  #pending = NONE
   /** ASCII bytes of the current key, reused between keys. */
   #scratch = new Uint8Array(64)
+  /** UTF-8 of one astral code point. */
+  readonly #astral = new Uint8Array(4)
 
   /** Hashes the UTF-8 bytes of `key`; later {@link bucket} calls continue from this state. */
   setKey(key: string): void {
@@ -34,19 +53,56 @@ export class KeyHasher {
       // Rare: let Buffer do the UTF-8 encoding (incl. U+FFFD for lone surrogates), exactly as
       // the reference implementations do.
       if (c >= 0x80) {
-        this.#setKeyBytes(Buffer.from(key, 'utf8'))
+        this.#reset()
+        this.#feed(Buffer.from(key, 'utf8'), key)
         return
       }
       bytes[i] = c
     }
-    this.#setKeyBytes(bytes.subarray(0, n))
+    this.#reset()
+    this.#absorbBytes(bytes.subarray(0, n))
   }
 
   /**
    * Folds `bytes` into the current key state, for a salt prefix shared by several salts (a flag's
-   * `key + hash_salt` is the start of both its rollout and its variant salts).
+   * `key + hash_salt` is the start of both its rollout and its variant salts). Pass the `text`
+   * the bytes encode when it may start or end with a lone surrogate: that surrogate may pair with
+   * the text before or after it, as it does in the concatenated string.
    */
-  absorb(bytes: Uint8Array): void {
+  absorb(bytes: Uint8Array, text?: string): void {
+    if (text === undefined && this.#pending === NONE) this.#absorbBytes(bytes)
+    else this.#feed(bytes, text)
+  }
+
+  #feed(bytes: Uint8Array, text: string | undefined): void {
+    let body = bytes
+    const length = text === undefined ? bytes.length : text.length
+    if (length === 0) return
+    if (this.#pending !== NONE) {
+      const first = text === undefined ? NONE : text.charCodeAt(0)
+      if (isLow(first)) {
+        const point = 0x10000 + ((this.#pending - 0xd800) << 10) + (first - 0xdc00)
+        const astral = this.#astral
+        astral[0] = 0xf0 | (point >> 18)
+        astral[1] = 0x80 | ((point >> 12) & 0x3f)
+        astral[2] = 0x80 | ((point >> 6) & 0x3f)
+        astral[3] = 0x80 | (point & 0x3f)
+        this.#absorbBytes(astral)
+        body = body.subarray(REPLACEMENT.length)
+      } else {
+        this.#absorbBytes(REPLACEMENT)
+      }
+      this.#pending = NONE
+    }
+    const last = text === undefined ? NONE : text.charCodeAt(length - 1)
+    if (isHigh(last)) {
+      body = body.subarray(0, body.length - REPLACEMENT.length)
+      this.#pending = last
+    }
+    this.#absorbBytes(body)
+  }
+
+  #absorbBytes(bytes: Uint8Array): void {
     let h0 = this.#k0
     let h1 = this.#k1
     let h2 = this.#k2
@@ -75,12 +131,16 @@ export class KeyHasher {
    * Finishes the hash of the current key with `salt` (its UTF-8 bytes, see {@link utf8}) and
    * returns the bucket in [0, 1): one of 0.00, 0.01 … 0.99.
    */
-  bucket(salt: Uint8Array): number {
+  bucket(salt: Uint8Array, text?: string): number {
     const k0 = this.#k0
     const k1 = this.#k1
     const k2 = this.#k2
     const k3 = this.#k3
-    this.absorb(salt)
+    const pending = this.#pending
+    this.absorb(salt, text)
+    // A high surrogate that ends the whole input is lone.
+    if (this.#pending !== NONE) this.#absorbBytes(REPLACEMENT)
+    this.#pending = pending
     const h0 = this.#k0
     const h1 = this.#k1
     const h2 = this.#k2
@@ -94,12 +154,12 @@ export class KeyHasher {
     return ((h3 * 56 + h2 * 96 + h1 * 36 + h0) % 100) / 100
   }
 
-  #setKeyBytes(bytes: Uint8Array): void {
+  #reset(): void {
     this.#k0 = OFFSET[0]
     this.#k1 = OFFSET[1]
     this.#k2 = OFFSET[2]
     this.#k3 = OFFSET[3]
-    this.absorb(bytes)
+    this.#pending = NONE
   }
 }
 
@@ -115,5 +175,5 @@ export function utf8(text: string): Uint8Array {
 export function normalizedHash(key: string, salt: string): number {
   const hasher = new KeyHasher()
   hasher.setKey(key)
-  return hasher.bucket(utf8(salt))
+  return hasher.bucket(utf8(salt), salt)
 }

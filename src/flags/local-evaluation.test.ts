@@ -61,6 +61,19 @@ test('a partial rollout takes exactly the users whose bucket is below the percen
   assert.ok(inside > 80 && inside < 160, `about 30% expected, got ${inside}`)
 })
 
+test('a distinct id ending in a high surrogate pairs with a flag key starting with a low one', () => {
+  const key = '\udc00odd'
+  const p = provider(flag(key, [{ rollout_percentage: 0.5 }]))
+  let differ = 0
+  for (const user of users) {
+    const id = `${user}\ud83d`
+    const expected = normalizedHash(id, `${key}salt0`) < 0.5
+    if (expected !== normalizedHash(`${user}\ufffd`, `\ufffdoddsalt0`) < 0.5) differ++
+    assert.equal(p.getVariant(key, null, { distinct_id: id }).source === 'local', expected, id)
+  }
+  assert.ok(differ > 0, 'the pair must change some buckets for this test to mean anything')
+})
+
 test('variant splits follow the variant bucket over cumulative splits', () => {
   const p = provider(flag('ab', [{ rollout_percentage: 1 }]))
   const counts = { control: 0, treatment: 0 }
