@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { BatchConsumer } from '../../src/consumers/index.js'
-import { createMessage } from '../../src/internal/index.js'
+import { createMessage, draftMessage } from '../../src/internal/index.js'
 import { InMemoryEventStore } from '../../src/stores/index.js'
 import { cleanup, harness, sorted, startReceiver, tick, trackMany, waitFor } from './helpers.js'
 
@@ -65,6 +65,42 @@ describe('BatchConsumer', () => {
       },
     )
     assert.ok(!('gone' in sent))
+    await h.consumer.close()
+    await receiver.close()
+  })
+
+  test('a burst of messages is serialised a slice at a time, with turns of the event loop between', async () => {
+    const receiver = await startReceiver()
+    const h = harness({ apiHost: receiver.origin, flushIntervalMs: 0 })
+    let rendered = 0
+    const ids: string[] = []
+    const accepted: Array<Promise<void>> = []
+    for (let i = 0; i < 2000; i++) {
+      const id = `burst-${i}`
+      ids.push(id)
+      const draft = {
+        render(insertId: string): string {
+          rendered++
+          return JSON.stringify({ event: 'Burst', properties: { token: 't', $insert_id: insertId, n: i } })
+        },
+      }
+      accepted.push(h.consumer.send('events', draftMessage('events', id, draft, Date.now())))
+    }
+    // A callback queued after the burst runs once the first slice is written, long before the last.
+    const seenByNextTurn = await new Promise<number>((resolve) => setImmediate(() => resolve(rendered)))
+    assert.ok(
+      seenByNextTurn > 0 && seenByNextTurn <= 100,
+      `${seenByNextTurn} of 2000 written before the next turn`,
+    )
+    await Promise.all(accepted)
+    assert.equal(rendered, 2000, 'each message written once')
+    await h.consumer.flush()
+    assert.deepEqual(sorted(receiver.uniqueInsertIds()), sorted(ids), 'all delivered')
+    assert.equal(
+      receiver.requests.reduce((n, r) => n + r.records.length, 0),
+      2000,
+      'each once',
+    )
     await h.consumer.close()
     await receiver.close()
   })
