@@ -118,9 +118,18 @@ printTable(rows)
 const baseline = best[0]!['events/s']
 for (const row of best.slice(1)) {
   const ratio = row['events/s'] / baseline
+  // Each round against the baseline run just before it: how much the machine's noise moves the ratio.
+  const paired = rows
+    .filter((r) => r.run === row.run)
+    .map(
+      (r) =>
+        r['events/s'] / rows[rows.indexOf(r) - configs.findIndex(([label]) => label === r.run)]!['events/s'],
+    )
+  const median = [...paired].sort((a, b) => a - b)[Math.floor(paired.length / 2)]!
   console.log(
     `\n${row.run}: ${ratio.toFixed(2)}× baseline events/s (target ≥ ${TARGETS.ratio}), ` +
       `track() ${row['track() µs/call']} µs/call (target ≤ ${TARGETS.trackUs}), ` +
-      `peak RSS ${row['peak RSS MB']} MB (target ≤ ${TARGETS.rssMb})`,
+      `peak RSS ${row['peak RSS MB']} MB (target ≤ ${TARGETS.rssMb}); ` +
+      `round by round ${paired.map((r) => r.toFixed(2)).join(', ')} (median ${median.toFixed(2)})`,
   )
 }
