@@ -3,7 +3,11 @@ import type BetterSqlite3 from 'better-sqlite3'
 /** Schema version written to the meta table; a file with a newer version is refused. */
 export const SQLITE_SCHEMA_VERSION = 1
 
-/** Tables and indexes; `lease_until` and `not_before` indexes are partial, so inserts skip them. */
+/**
+ * Tables and indexes; `lease_until` and `not_before` indexes are partial, so inserts skip them.
+ * Leases are kept in memory by the process that owns the file; the `lease_*` columns are only
+ * cleared at open, for files written by stores that recorded leases in the rows.
+ */
 export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS eventwire_store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS eventwire_messages (
@@ -36,7 +40,6 @@ export interface Row {
 }
 
 const COLUMNS = 'seq, id, kind, json, bytes, created_at, attempts'
-const READY = 'lease_until <= @now AND not_before <= @now'
 
 type Statement<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>
 type Now = [{ now: number }]
@@ -44,14 +47,14 @@ type Now = [{ now: number }]
 /** The prepared statements of an open store. */
 export interface Statements {
   insert: Statement<[string, string, string, number, number]>
-  oldestReady: Statement<Now, Row>
-  readyOfKind: Statement<[{ now: number; kind: string }], Row>
+  /** Rows of a kind never leased since the store opened (`not_before` 0), after a seq, oldest first. */
+  freshOfKind: Statement<[{ kind: string; after: number }], Row>
+  /** Rows of a kind back from a lease (`not_before` > 0) whose retry time has come, oldest first. */
+  returnedOfKind: Statement<[{ kind: string; now: number }], Row>
   deleteSeq: Statement<[number]>
-  markLeased: Statement<[string, string, number, number]>
-  ack: Statement<[number, string]>
-  release: Statement<[number, number, string]>
+  /** A leased row back in the store: one more attempt, not before the given time (> 0). */
+  release: Statement<[number, number]>
   totals: Statement<[], { count: number; bytes: number }>
-  leasedCount: Statement<Now, { n: number }>
   delayedCount: Statement<Now, { n: number }>
   nextRetry: Statement<Now, { at: number | null }>
   releaseAllLeases: Statement<[]>
@@ -65,30 +68,24 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     insert: db.prepare<[string, string, string, number, number]>(
       'INSERT INTO eventwire_messages (id, kind, json, bytes, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
-    oldestReady: db.prepare<{ now: number }, Row>(
-      `SELECT ${COLUMNS} FROM eventwire_messages WHERE ${READY} ORDER BY seq LIMIT 1`,
+    freshOfKind: db.prepare<{ kind: string; after: number }, Row>(
+      `SELECT ${COLUMNS} FROM eventwire_messages INDEXED BY eventwire_messages_kind
+       WHERE kind = @kind AND seq > @after AND not_before = 0 ORDER BY seq`,
     ),
-    readyOfKind: db.prepare<{ now: number; kind: string }, Row>(
-      `SELECT ${COLUMNS} FROM eventwire_messages WHERE kind = @kind AND ${READY} ORDER BY seq`,
+    returnedOfKind: db.prepare<{ kind: string; now: number }, Row>(
+      // The few rows back from a lease, not a scan of every row of the kind.
+      `SELECT ${COLUMNS} FROM eventwire_messages INDEXED BY eventwire_messages_delayed
+       WHERE not_before > 0 AND not_before <= @now AND kind = @kind ORDER BY seq`,
     ),
     deleteSeq: db.prepare<[number]>('DELETE FROM eventwire_messages WHERE seq = ?'),
-    markLeased: db.prepare<[string, string, number, number]>(
-      'UPDATE eventwire_messages SET lease_id = ?, lease_owner = ?, lease_until = ? WHERE seq = ?',
-    ),
-    ack: db.prepare<[number, string]>('DELETE FROM eventwire_messages WHERE seq = ? AND lease_id = ?'),
-    release: db.prepare<[number, number, string]>(
-      `UPDATE eventwire_messages SET lease_id = NULL, lease_owner = NULL, lease_until = 0,
-       attempts = attempts + 1, not_before = ? WHERE seq = ? AND lease_id = ?`,
+    release: db.prepare<[number, number]>(
+      'UPDATE eventwire_messages SET attempts = attempts + 1, not_before = ? WHERE seq = ?',
     ),
     totals: db.prepare<[], { count: number; bytes: number }>(
       'SELECT count(*) AS count, CAST(total(bytes) AS INTEGER) AS bytes FROM eventwire_messages',
     ),
-    leasedCount: db.prepare<{ now: number }, { n: number }>(
-      'SELECT count(*) AS n FROM eventwire_messages WHERE lease_until > 0 AND lease_until > @now',
-    ),
     delayedCount: db.prepare<{ now: number }, { n: number }>(
-      `SELECT count(*) AS n FROM eventwire_messages
-       WHERE not_before > 0 AND not_before > @now AND lease_until <= @now`,
+      'SELECT count(*) AS n FROM eventwire_messages WHERE not_before > 0 AND not_before > @now',
     ),
     nextRetry: db.prepare<{ now: number }, { at: number | null }>(
       'SELECT min(not_before) AS at FROM eventwire_messages WHERE not_before > 0 AND not_before > @now',

@@ -3,9 +3,11 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { ConfigError, EventwireError } from '../errors/index.js'
 import {
   type Clock,
+  ENDPOINTS,
   type Endpoint,
   enumOption,
   intOption,
+  isEndpoint,
   type Logger,
   type Message,
   silentLogger,
@@ -25,7 +27,7 @@ import type {
 } from './event-store.js'
 import { resolveCapacity } from './event-store.js'
 import { openSqliteFile, toMessage, toStoreError } from './sqlite-file.js'
-import type { Statements } from './sqlite-schema.js'
+import type { Row, Statements } from './sqlite-schema.js'
 
 /** How hard `add()` works to make a message durable before resolving. */
 export type SqliteDurability = 'batch' | 'every'
@@ -76,14 +78,10 @@ interface Open {
   readonly db: BetterSqlite3.Database
   readonly sql: Statements
   readonly addTx: (messages: readonly Message[]) => AddOutcome[]
-  readonly leaseTx: (options: LeaseOptions, now: number) => Lease | undefined
-  readonly ackTx: (leaseId: string, held: Map<string, Held[]>, ids: readonly string[]) => void
-  readonly releaseTx: (
-    leaseId: string,
-    held: Map<string, Held[]>,
-    ids: readonly string[],
-    notBefore: number,
-  ) => void
+  readonly leaseTx: (options: LeaseOptions, now: number) => Picked | undefined
+  /** Deletes rows; returns how many of them, and their bytes, were still there. */
+  readonly ackTx: (rows: readonly Held[]) => { count: number; bytes: number }
+  readonly releaseTx: (rows: readonly Held[], notBefore: number) => void
   /** The `synchronous` level currently set. */
   sync: 'FULL' | 'NORMAL'
 }
@@ -92,6 +90,22 @@ interface Open {
 interface Held {
   readonly seq: number
   readonly bytes: number
+}
+
+/** A lease this store handed out. */
+interface HeldLease {
+  readonly kind: Endpoint
+  readonly expiresAt: number
+  /** Its rows not yet acknowledged or released, by message id. */
+  readonly held: Map<string, Held[]>
+}
+
+/** The rows a lease takes, read in its transaction. */
+interface Picked {
+  readonly kind: Endpoint
+  readonly rows: Row[]
+  /** The seq of the newest fresh row taken, if any. */
+  readonly lastFresh: number | undefined
 }
 
 /**
@@ -115,10 +129,19 @@ export class SqliteEventStore implements EventStore {
   readonly #lockTimeoutMs: number
   readonly #clock: Clock
   readonly #logger: Logger
-  /** Identifies this open store in the `lease_owner` column. */
-  readonly #owner = randomUUID()
   readonly #queue: AddQueue
-  readonly #leases = new Map<string, { expiresAt: number; held: Map<string, Held[]> }>()
+  readonly #leases = new Map<string, HeldLease>()
+  /**
+   * The lease holding each leased row, by seq. Leases live in memory only: one process owns the
+   * file, and at open no row is leased.
+   */
+  readonly #leasedBy = new Map<number, string>()
+  /**
+   * Per kind, a seq up to which every row never leased since open (`not_before` 0) is leased now
+   * or gone: fresh rows are read from after it, without scanning the leased ones. It moves back
+   * when a lease lapses (its fresh rows are fresh again) and when SQLite reuses a seq.
+   */
+  readonly #freshAfter: Record<Endpoint, number> = { events: 0, people: 0, groups: 0, imports: 0 }
   #opening: Promise<Open> | undefined
   #open: Open | undefined
   #count = 0
@@ -170,42 +193,66 @@ export class SqliteEventStore implements EventStore {
     await this.#queue.settle()
     const now = this.#clock.now()
     this.#forgetExpired(now)
-    return this.#write(open, () => open.leaseTx(options, now))
+    const picked = this.#write(open, () => open.leaseTx(options, now))
+    return picked === undefined ? undefined : this.#hold(picked, now + options.leaseMs)
   }
 
   async ack(lease: Lease, ids: readonly string[]): Promise<void> {
     // After close the messages simply stay in the file, delivered again after reopen.
     if (this.#closed) return
     const open = await this.#ready()
-    const held = this.#leases.get(lease.id)?.held
-    if (held === undefined) return
-    this.#write(open, () => open.ackTx(lease.id, held, ids))
-    if (held.size === 0) this.#leases.delete(lease.id)
+    const rows = this.#stillHeld(lease.id, ids)
+    if (rows.length === 0) return
+    const removed = this.#write(open, () => open.ackTx(rows))
+    // Only once the transaction committed: a failed one leaves the rows leased, to lapse.
+    this.#letGo(lease.id, ids, rows)
+    this.#count -= removed.count
+    this.#bytes -= removed.bytes
     this.#queue.wake()
   }
 
   async release(lease: Lease, ids: readonly string[], notBefore: number): Promise<void> {
     if (this.#closed) return
     const open = await this.#ready()
-    const held = this.#leases.get(lease.id)?.held
-    if (held === undefined) return
-    this.#write(open, () => open.releaseTx(lease.id, held, ids, notBefore))
-    if (held.size === 0) this.#leases.delete(lease.id)
+    const rows = this.#stillHeld(lease.id, ids)
+    if (rows.length === 0) return
+    // Above 0: the rows are among those back from a lease from now on.
+    this.#write(open, () => open.releaseTx(rows, Math.max(1, notBefore)))
+    this.#letGo(lease.id, ids, rows)
+  }
+
+  /** The rows of `ids` that the lease `leaseId` still holds (none once it lapsed). */
+  #stillHeld(leaseId: string, ids: readonly string[]): Held[] {
+    const held = this.#leases.get(leaseId)?.held
+    const rows: Held[] = []
+    if (held === undefined) return rows
+    for (const id of ids) for (const row of held.get(id) ?? []) rows.push(row)
+    return rows
+  }
+
+  /** The lease `leaseId` no longer holds `rows` (those of `ids`). */
+  #letGo(leaseId: string, ids: readonly string[], rows: readonly Held[]): void {
+    for (const row of rows) this.#leasedBy.delete(row.seq)
+    const lease = this.#leases.get(leaseId)
+    if (lease === undefined) return
+    for (const id of ids) lease.held.delete(id)
+    if (lease.held.size === 0) this.#leases.delete(leaseId)
   }
 
   async size(): Promise<StoreSize> {
     const { sql } = await this.#ready()
     await this.#queue.settle()
     const now = this.#clock.now()
+    this.#forgetExpired(now)
     return this.#guard(() => {
-      const leased = sql.leasedCount.get({ now })?.n ?? 0
+      const leased = this.#leasedBy.size
       const delayed = sql.delayedCount.get({ now })?.n ?? 0
       return {
         count: this.#count,
         bytes: this.#bytes,
         leased,
         ready: this.#count - leased - delayed,
-        oldestReadyAt: sql.oldestReady.get({ now })?.created_at,
+        oldestReadyAt: this.#oldestReady(sql, now)?.created_at,
         nextRetryAt: sql.nextRetry.get({ now })?.at ?? undefined,
       }
     })
@@ -240,13 +287,18 @@ export class SqliteEventStore implements EventStore {
       db,
       sql,
       addTx: db.transaction((messages) => this.#addAll(sql, messages)),
-      leaseTx: db.transaction((options, now) => this.#leaseRows(sql, options, now)),
-      ackTx: db.transaction((leaseId, held, ids) => this.#ackRows(sql, leaseId, held, ids)),
-      releaseTx: db.transaction((leaseId, held, ids, notBefore) => {
-        for (const id of ids) {
-          for (const row of held.get(id) ?? []) sql.release.run(notBefore, row.seq, leaseId)
-          held.delete(id)
+      leaseTx: db.transaction((options, now) => this.#pick(sql, options, now)),
+      ackTx: db.transaction((rows) => {
+        const removed = { count: 0, bytes: 0 }
+        for (const row of rows) {
+          if (sql.deleteSeq.run(row.seq).changes !== 1) continue
+          removed.count++
+          removed.bytes += row.bytes
         }
+        return removed
+      }),
+      releaseTx: db.transaction((rows, notBefore) => {
+        for (const row of rows) sql.release.run(notBefore, row.seq)
       }),
       sync: 'NORMAL',
     }
@@ -279,7 +331,7 @@ export class SqliteEventStore implements EventStore {
         if (this.overflow === 'drop-oldest' && message.bytes <= this.maxBufferBytes) {
           const now = this.#clock.now()
           while (!this.#fits(message)) {
-            const oldest = sql.oldestReady.get({ now })
+            const oldest = this.#oldestReady(sql, now)
             if (oldest === undefined) break
             sql.deleteSeq.run(oldest.seq)
             this.#count--
@@ -292,7 +344,16 @@ export class SqliteEventStore implements EventStore {
           continue
         }
       }
-      sql.insert.run(message.id, message.kind, message.json, message.bytes, message.createdAt)
+      const { lastInsertRowid } = sql.insert.run(
+        message.id,
+        message.kind,
+        message.json,
+        message.bytes,
+        message.createdAt,
+      )
+      // SQLite reuses the seq after the highest row once that row is deleted.
+      const seq = Number(lastInsertRowid)
+      if (seq <= this.#freshAfter[message.kind]) this.#freshAfter[message.kind] = seq - 1
       this.#count++
       this.#bytes += message.bytes
       outcomes.push({ stored: true, evicted })
@@ -300,40 +361,77 @@ export class SqliteEventStore implements EventStore {
     return outcomes
   }
 
-  #leaseRows(sql: Statements, options: LeaseOptions, now: number): Lease | undefined {
-    const kind = options.kind ?? (sql.oldestReady.get({ now })?.kind as Endpoint | undefined)
-    if (kind === undefined) return undefined
+  /**
+   * Reads the rows a lease takes, in its transaction: of one kind (the oldest ready message's by
+   * default), those back from a lease and fresh ones merged oldest first, within its limits.
+   */
+  #pick(sql: Statements, options: LeaseOptions, now: number): Picked | undefined {
+    const kind = options.kind ?? this.#oldestReady(sql, now)?.kind
+    if (kind === undefined || !isEndpoint(kind)) return undefined
+    const returned = this.#unleased(sql.returnedOfKind.iterate({ kind, now }), options.maxCount)
+    const fresh = this.#unleased(
+      sql.freshOfKind.iterate({ kind, after: this.#freshAfter[kind] }),
+      options.maxCount,
+    )
+    const rows: Row[] = []
+    let bytes = 0
+    let r = 0
+    let f = 0
+    while (rows.length < options.maxCount) {
+      const fromFresh = r === returned.length || (f < fresh.length && fresh[f]!.seq < returned[r]!.seq)
+      const row = fromFresh ? fresh[f] : returned[r]
+      if (row === undefined || (rows.length > 0 && bytes + row.bytes > options.maxBytes)) break
+      if (fromFresh) f++
+      else r++
+      bytes += row.bytes
+      rows.push(row)
+    }
+    if (rows.length === 0) return undefined
+    return { kind, rows, lastFresh: f > 0 ? fresh[f - 1]!.seq : undefined }
+  }
+
+  /** Records the rows `picked` as held by a new lease. */
+  #hold(picked: Picked, expiresAt: number): Lease {
     const id = randomUUID()
-    const expiresAt = now + options.leaseMs
     const items: LeasedMessage[] = []
     const held = new Map<string, Held[]>()
-    let bytes = 0
-    for (const row of sql.readyOfKind.iterate({ now, kind })) {
-      if (items.length > 0 && bytes + row.bytes > options.maxBytes) break
-      bytes += row.bytes
+    for (const row of picked.rows) {
       items.push({ message: toMessage(row), attempts: row.attempts })
+      this.#leasedBy.set(row.seq, id)
       const list = held.get(row.id)
       if (list === undefined) held.set(row.id, [{ seq: row.seq, bytes: row.bytes }])
       else list.push({ seq: row.seq, bytes: row.bytes })
-      if (items.length >= options.maxCount) break
     }
-    if (items.length === 0) return undefined
-    for (const list of held.values())
-      for (const { seq } of list) sql.markLeased.run(id, this.#owner, expiresAt, seq)
-    this.#leases.set(id, { expiresAt, held })
-    return { id, kind, items, expiresAt }
+    // Every fresh row up to the newest one taken is leased now: those skipped already were.
+    if (picked.lastFresh !== undefined) this.#freshAfter[picked.kind] = picked.lastFresh
+    this.#leases.set(id, { kind: picked.kind, expiresAt, held })
+    return { id, kind: picked.kind, items, expiresAt }
   }
 
-  #ackRows(sql: Statements, leaseId: string, held: Map<string, Held[]>, ids: readonly string[]): void {
-    for (const id of ids) {
-      for (const row of held.get(id) ?? []) {
-        if (sql.ack.run(row.seq, leaseId).changes === 1) {
-          this.#count--
-          this.#bytes -= row.bytes
-        }
-      }
-      held.delete(id)
+  /** Up to `max` rows of `rows` that no lease holds, in order. */
+  #unleased(rows: Iterable<Row>, max: number): Row[] {
+    const out: Row[] = []
+    if (max <= 0) return out
+    for (const row of rows) {
+      if (this.#leasedBy.has(row.seq)) continue
+      out.push(row)
+      if (out.length >= max) break
     }
+    return out
+  }
+
+  /** The oldest row of any kind that is ready now and not leased. */
+  #oldestReady(sql: Statements, now: number): Row | undefined {
+    let oldest: Row | undefined
+    for (const kind of ENDPOINTS) {
+      for (const row of [
+        ...this.#unleased(sql.returnedOfKind.iterate({ kind, now }), 1),
+        ...this.#unleased(sql.freshOfKind.iterate({ kind, after: this.#freshAfter[kind] }), 1),
+      ]) {
+        if (oldest === undefined || row.seq < oldest.seq) oldest = row
+      }
+    }
+    return oldest
   }
 
   /**
@@ -358,9 +456,21 @@ export class SqliteEventStore implements EventStore {
     return this.#count < this.bufferCapacity && this.#bytes + message.bytes <= this.maxBufferBytes
   }
 
-  /** Forgets leases that lapsed: their rows are leasable again and late acks are ignored. */
+  /**
+   * Forgets leases that lapsed: their rows are leasable again, and late acks and releases are
+   * ignored. The file does not change: fresh rows among them are read again from their seq.
+   */
   #forgetExpired(now: number): void {
-    for (const [id, lease] of this.#leases) if (lease.expiresAt <= now) this.#leases.delete(id)
+    for (const [id, lease] of this.#leases) {
+      if (lease.expiresAt > now) continue
+      this.#leases.delete(id)
+      for (const rows of lease.held.values()) {
+        for (const row of rows) {
+          this.#leasedBy.delete(row.seq)
+          this.#freshAfter[lease.kind] = Math.min(this.#freshAfter[lease.kind], row.seq - 1)
+        }
+      }
+    }
   }
 
   #guard<T>(fn: () => T): T {

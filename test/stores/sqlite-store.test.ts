@@ -106,3 +106,72 @@ test('a disk error rejects with EVENTWIRE_STORE_ERROR', async () => {
     code: 'EVENTWIRE_STORE_ERROR',
   })
 })
+
+/** Ids of one lease, or [] when there is nothing to lease. */
+async function leaseIds(store: SqliteEventStore, maxCount: number): Promise<string[]> {
+  const lease = await store.lease({ maxCount, maxBytes: 1e9, leaseMs: 60_000 })
+  if (lease === undefined) return []
+  await store.ack(
+    lease,
+    lease.items.map((item) => item.message.id),
+  )
+  return lease.items.map((item) => item.message.id)
+}
+
+const event = (id: string, at = 0) =>
+  createMessage('events', id, { event: 'E', properties: { $insert_id: id } }, at)
+
+test('rows stored after the table emptied are leased, though SQLite gives them seqs already used', async () => {
+  const store = await SqliteEventStore.open({ path: join(dir, 'reuse.db') })
+  await store.add([event('a'), event('b'), event('c')])
+  assert.deepEqual(await leaseIds(store, 10), ['a', 'b', 'c'])
+  await store.add([event('d'), event('e')])
+  assert.deepEqual(await leaseIds(store, 1), ['d'])
+  assert.deepEqual(await leaseIds(store, 10), ['e'])
+  await store.add([event('f')])
+  assert.deepEqual(await leaseIds(store, 10), ['f'])
+  assert.equal((await store.size()).count, 0)
+  await store.close()
+})
+
+test('rows back from a lease and fresh rows are leased oldest first, each once', async () => {
+  const clock = createFakeClock({ now: 1_000 })
+  const store = await SqliteEventStore.open({ path: join(dir, 'merge.db'), clock })
+  await store.add(['m1', 'm2', 'm3', 'm4', 'm5', 'm6'].map((id) => event(id)))
+  const first = (await store.lease({ maxCount: 2, maxBytes: 1e9, leaseMs: 60_000 }))!
+  const second = (await store.lease({ maxCount: 2, maxBytes: 1e9, leaseMs: 500 }))!
+  assert.deepEqual(
+    [...first.items, ...second.items].map((item) => item.message.id),
+    ['m1', 'm2', 'm3', 'm4'],
+  )
+  await store.release(first, ['m2'], 1_000)
+  await store.ack(first, ['m1'])
+  // m2 is back now; m3 and m4 come back when their lease lapses.
+  assert.deepEqual(await leaseIds(store, 2), ['m2', 'm5'])
+  clock.advance(500)
+  const size = await store.size()
+  assert.deepEqual(
+    { leased: size.leased, ready: size.ready, count: size.count },
+    { leased: 0, ready: 3, count: 3 },
+  )
+  await store.ack(second, ['m3'])
+  assert.equal((await store.size()).count, 3, 'an ack through a lapsed lease is ignored')
+  assert.deepEqual(await leaseIds(store, 10), ['m3', 'm4', 'm6'])
+  assert.equal(await store.lease({ maxCount: 10, maxBytes: 1e9, leaseMs: 1 }), undefined)
+  await store.close()
+})
+
+test('leases recorded in the file by an earlier store are cleared at open', async () => {
+  const path = join(dir, 'recorded.db')
+  const store = await SqliteEventStore.open({ path })
+  await store.add([event('r1'), event('r2')])
+  await store.close()
+  const raw = new Database(path)
+  raw
+    .prepare("UPDATE eventwire_messages SET lease_id = 'old', lease_owner = 'gone', lease_until = 9e15")
+    .run()
+  raw.close()
+  const reopened = await SqliteEventStore.open({ path })
+  assert.deepEqual(await leaseIds(reopened, 10), ['r1', 'r2'])
+  await reopened.close()
+})
