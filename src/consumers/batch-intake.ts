@@ -1,5 +1,5 @@
 import { EventwireError, isEventwireError } from '../errors/index.js'
-import type { Message } from '../internal/index.js'
+import type { DropReason, Message } from '../internal/index.js'
 import type { AddResult, EventStore } from '../stores/index.js'
 import { reportDrops } from './batch-dispatch.js'
 import type { ResolvedBatchOptions } from './batch-options.js'
@@ -125,35 +125,39 @@ export class BatchIntake {
   /** Serialises, sizes and stores the messages sent in one tick. */
   async #take(queue: Message[]): Promise<void> {
     if (this.#startup !== undefined) await this.#startup
-    await render(queue)
-    await this.#storeAll(this.#sized(queue))
+    await this.#storeAll(await this.#sized(queue))
   }
 
   /**
-   * The messages of `queue` that fit in a request, their bytes counted as outstanding; those that
-   * cannot fit are dropped as `too_large` (serialising each message, if not done yet).
+   * The messages of `queue` that can be sent, their bytes counted as outstanding. Reading a
+   * message's size writes its JSON (for a draft), {@link RENDER_SLICE} messages at a time with a
+   * turn of the event loop between slices: thousands of `track()` calls in one tick then never
+   * hold responses, and the requests that follow them, back for milliseconds. A message whose JSON
+   * cannot be written is dropped as `rejected`, one that cannot fit in a request as `too_large`.
    */
-  #sized(queue: Message[]): Message[] {
+  async #sized(queue: Message[]): Promise<Message[]> {
     const max = this.#options.maxMessageBytes
     let kept: Message[] | undefined
     let bytes = 0
     for (let i = 0; i < queue.length; i++) {
+      if (i > 0 && i % RENDER_SLICE === 0) await nextTurn()
       const message = queue[i]!
-      const size = message.bytes
-      if (size <= max) {
-        bytes += size
-        kept?.push(message)
-        continue
+      let size: number
+      let refusal: { reason: DropReason; error: EventwireError }
+      try {
+        size = message.bytes
+        if (size <= max) {
+          bytes += size
+          kept?.push(message)
+          continue
+        }
+        refusal = { reason: 'too_large', error: tooLarge(message, this.#options) }
+      } catch (error) {
+        refusal = { reason: 'rejected', error: unwritable(message, error) }
       }
       kept ??= queue.slice(0, i)
       this.#tracker.settle([message], 0)
-      reportDrops(
-        this.#delivery,
-        this.#options.onDrop,
-        [message],
-        'too_large',
-        tooLarge(message, this.#options),
-      )
+      reportDrops(this.#delivery, this.#options.onDrop, [message], refusal.reason, refusal.error)
     }
     this.#tracker.addBytes(bytes)
     return kept ?? queue
@@ -243,19 +247,6 @@ export class BatchIntake {
   }
 }
 
-/**
- * Serialises the messages of `queue` (reading `json` writes a draft's JSON), {@link RENDER_SLICE}
- * at a time with a turn of the event loop between slices: thousands of `track()` calls in one
- * tick then never hold responses, and the requests that follow them, back for milliseconds.
- */
-async function render(queue: readonly Message[]): Promise<void> {
-  for (let start = 0; start < queue.length; start += RENDER_SLICE) {
-    if (start > 0) await nextTurn()
-    const end = Math.min(start + RENDER_SLICE, queue.length)
-    for (let i = start; i < end; i++) queue[i]!.json
-  }
-}
-
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
 }
@@ -268,6 +259,14 @@ function deferred(): Deferred {
     reject = rej
   })
   return { promise, resolve, reject }
+}
+
+function unwritable(message: Message, error: unknown): EventwireError {
+  return new EventwireError(
+    'EVENTWIRE_INVALID_PROPERTY',
+    `a ${message.kind} message's JSON could not be written: ${(error as Error)?.message ?? String(error)}`,
+    { cause: error },
+  )
 }
 
 function tooLarge(message: Message, options: ResolvedBatchOptions): EventwireError {

@@ -105,6 +105,42 @@ describe('BatchConsumer', () => {
     await receiver.close()
   })
 
+  test('a message whose JSON cannot be written is dropped as rejected; the rest of its tick is sent', async () => {
+    const receiver = await startReceiver()
+    const h = harness({ apiHost: receiver.origin, flushIntervalMs: 0 })
+    const drops: Array<{ reason: string; code: string | undefined }> = []
+    h.consumer.on('drop', (e) => drops.push({ reason: e.reason, code: (e.error as { code?: string })?.code }))
+    const broken = draftMessage(
+      'events',
+      'broken-1',
+      {
+        render(): string {
+          throw new Error('no JSON here')
+        },
+      },
+      Date.now(),
+    )
+    const sent = [
+      h.consumer.send(
+        'events',
+        createMessage('events', 'ok-1', { event: 'A', properties: { token: 't', $insert_id: 'ok-1' } }, 0),
+      ),
+      h.consumer.send('events', broken),
+      h.consumer.send(
+        'events',
+        createMessage('events', 'ok-2', { event: 'B', properties: { token: 't', $insert_id: 'ok-2' } }, 0),
+      ),
+    ]
+    await Promise.all(sent)
+    await h.consumer.flush()
+    assert.deepEqual(sorted(receiver.uniqueInsertIds()), ['ok-1', 'ok-2'])
+    assert.deepEqual(h.dropped('rejected'), ['broken-1'])
+    assert.deepEqual(drops, [{ reason: 'rejected', code: 'EVENTWIRE_INVALID_PROPERTY' }])
+    assert.equal(h.consumer.stats().dropped.rejected, 1)
+    await h.consumer.close()
+    await receiver.close()
+  })
+
   test('never has more than maxConcurrentRequests requests in flight', async () => {
     const receiver = await startReceiver(() => ({ status: 200, delayMs: 30 }))
     const h = harness({ apiHost: receiver.origin, batchSize: 10, maxConcurrentRequests: 3 })
