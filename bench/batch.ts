@@ -8,7 +8,7 @@
  * and run by plain `node`, as an installed package would be, so CPU seconds and peak RSS are those
  * of the code measured and not of a TypeScript loader. Each side runs in its own process.
  *
- * `npx tsx bench/batch.ts [events] [rounds]` (defaults 100000 and 3; best round reported).
+ * `npx tsx bench/batch.ts [events] [rounds]` (defaults 100000 and 5; best round reported).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -19,7 +19,7 @@ import { build } from 'esbuild'
 import { printTable } from './lib.js'
 
 const events = Number(process.argv[2] ?? 100_000)
-const rounds = Number(process.argv[3] ?? 3)
+const rounds = Number(process.argv[3] ?? 5)
 const TARGETS = { ratio: 0.75, trackUs: 2, rssMb: 150 }
 
 interface Count {
