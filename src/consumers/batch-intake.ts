@@ -142,10 +142,9 @@ export class BatchIntake {
     for (let i = 0; i < queue.length; i++) {
       if (i > 0 && i % RENDER_SLICE === 0) await nextTurn()
       const message = queue[i]!
-      let size: number
       let refusal: { reason: DropReason; error: EventwireError }
       try {
-        size = message.bytes
+        const size = message.bytes
         if (size <= max) {
           bytes += size
           kept?.push(message)
