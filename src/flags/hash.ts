@@ -74,6 +74,11 @@ export class KeyHasher {
     else this.#feed(bytes, text)
   }
 
+  /**
+   * Folds one piece of text, given as its UTF-8 `bytes`: a pending high surrogate pairs with a
+   * low surrogate that starts `text` (else it is U+FFFD), and a high surrogate that ends `text`
+   * is held back for the next piece.
+   */
   #feed(bytes: Uint8Array, text: string | undefined): void {
     let body = bytes
     const length = text === undefined ? bytes.length : text.length
