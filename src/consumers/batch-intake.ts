@@ -4,7 +4,7 @@ import type { AddResult, EventStore } from '../stores/index.js'
 import { reportDrops } from './batch-dispatch.js'
 import type { ResolvedBatchOptions } from './batch-options.js'
 import type { BatchScheduler } from './batch-scheduler.js'
-import type { Delivery } from './delivery.js'
+import { type Delivery, jsonSize, unwritableError } from './delivery.js'
 import type { FlushTracker } from './flush-tracker.js'
 
 /** What fills a batch's slots once the store has taken their messages: they are never read again. */
@@ -144,7 +144,7 @@ export class BatchIntake {
       const message = queue[i]!
       let refusal: { reason: DropReason; error: EventwireError }
       try {
-        const size = message.bytes
+        const size = jsonSize(message)
         if (size <= max) {
           bytes += size
           kept?.push(message)
@@ -152,7 +152,7 @@ export class BatchIntake {
         }
         refusal = { reason: 'too_large', error: tooLarge(message, this.#options) }
       } catch (error) {
-        refusal = { reason: 'rejected', error: unwritable(message, error) }
+        refusal = { reason: 'rejected', error: unwritableError(message, error) }
       }
       kept ??= queue.slice(0, i)
       this.#tracker.settle([message], 0)
@@ -258,14 +258,6 @@ function deferred(): Deferred {
     reject = rej
   })
   return { promise, resolve, reject }
-}
-
-function unwritable(message: Message, error: unknown): EventwireError {
-  return new EventwireError(
-    'EVENTWIRE_INVALID_PROPERTY',
-    `a ${message.kind} message's JSON could not be written: ${(error as Error)?.message ?? String(error)}`,
-    { cause: error },
-  )
 }
 
 function tooLarge(message: Message, options: ResolvedBatchOptions): EventwireError {

@@ -128,7 +128,7 @@ export class Delivery {
    */
   async deliver(kind: Endpoint, messages: readonly Message[], signal?: AbortSignal): Promise<DeliveryReport> {
     const report: DeliveryReport = { delivered: [], rejected: [], undelivered: [], error: undefined }
-    const queue = this.chunk(kind, messages)
+    const queue = this.chunk(kind, this.#writable(kind, messages, report))
     let error: EventwireError | undefined
     while (queue.length > 0) {
       let batch: readonly Message[] = queue.shift()!
@@ -164,6 +164,30 @@ export class Delivery {
       }
     }
     return { ...report, error }
+  }
+
+  /**
+   * The messages whose JSON can be written (reading `json` and `bytes` writes a draft's). The
+   * others are refused for good as `rejected` and reported, so that one of them does not fail the
+   * request of the rest.
+   */
+  #writable(kind: Endpoint, messages: readonly Message[], report: DeliveryReport): readonly Message[] {
+    let kept: Message[] | undefined
+    const refused: RejectedMessage[] = []
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!
+      try {
+        jsonSize(message)
+        kept?.push(message)
+      } catch (error) {
+        kept ??= messages.slice(0, i)
+        refused.push({ message, reason: 'rejected', error: unwritableError(message, error) })
+      }
+    }
+    if (refused.length === 0) return messages
+    report.rejected.push(...refused)
+    this.reportRejected(kind, refused)
+    return kept!
   }
 
   /**
@@ -259,6 +283,28 @@ export function reportError(
 }
 
 /** Why an outcome's `retry` messages were not delivered (a generic network error if it does not say). */
+/**
+ * The UTF-8 size of a message's JSON, written first if the message is a draft. Throws when the
+ * message has no JSON text or no valid size (a hand-made message can have neither).
+ */
+export function jsonSize(message: Message): number {
+  const json = message.json
+  const bytes = message.bytes
+  if (typeof json !== 'string' || !Number.isInteger(bytes) || bytes < 0) {
+    throw new TypeError(`its json is ${typeof json} and its bytes ${String(bytes)}`)
+  }
+  return bytes
+}
+
+/** The error of a message whose JSON could not be written (`EVENTWIRE_INVALID_PROPERTY`). */
+export function unwritableError(message: Message, error: unknown): EventwireError {
+  return new EventwireError(
+    'EVENTWIRE_INVALID_PROPERTY',
+    `a ${message.kind} message's JSON could not be written: ${(error as Error)?.message ?? String(error)}`,
+    { cause: error },
+  )
+}
+
 export function retryCause(outcome: BatchOutcome): EventwireError {
   return (
     outcome.retryError ?? new MixpanelError('EVENTWIRE_NETWORK_ERROR', 'delivery failed', { retryable: true })

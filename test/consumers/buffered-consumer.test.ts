@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { BufferedConsumer, DeliveryError, Mixpanel } from '../../src/index.js'
+import { createMessage, type Message } from '../../src/internal/index.js'
 import { createFakeClock, startTestReceiver, type TestReceiver } from '../../src/testing/index.js'
 
 /** A unique tag per message, whatever its endpoint: $insert_id for events, `seq` for profiles. */
@@ -124,6 +125,43 @@ describe('BufferedConsumer', () => {
     await mp.flush()
     assert.equal(receiver.requests.length, 1)
     await mp.close()
+  })
+
+  test('messages whose JSON cannot be written are dropped as rejected; the rest of the flush is sent', async () => {
+    receiver.reset()
+    receiver.handle(undefined)
+    const consumer = new BufferedConsumer({ apiHost: receiver.origin, maxSize: 50 })
+    const drops: Array<[string, number, string | undefined]> = []
+    consumer.on('drop', (d) => drops.push([d.reason, d.count, (d.error as { code?: string })?.code]))
+    const good = (id: string) =>
+      createMessage('events', id, { event: 'E', properties: { token: 't', $insert_id: id } }, 0)
+    const throwing: Message = {
+      ...good('throwing'),
+      id: 'throwing',
+      get json(): string {
+        throw new Error('cannot serialise')
+      },
+    }
+    const noJson = { ...good('no-json'), id: 'no-json', json: undefined } as unknown as Message
+    for (const m of [good('g-1'), throwing, good('g-2'), noJson, good('g-3')])
+      await consumer.send('events', m)
+    const error = await consumer.flush().then(
+      () => assert.fail('expected a rejection'),
+      (e: unknown) => e as DeliveryError,
+    )
+    assert.deepEqual(
+      error.rejected.map((r) => [r.message.id, r.reason, r.error.code]),
+      [
+        ['throwing', 'rejected', 'EVENTWIRE_INVALID_PROPERTY'],
+        ['no-json', 'rejected', 'EVENTWIRE_INVALID_PROPERTY'],
+      ],
+    )
+    assert.match(error.rejected[0]!.error.message, /could not be written: cannot serialise/)
+    assert.deepEqual([...receiver.uniqueInsertIds()].sort(), ['g-1', 'g-2', 'g-3'])
+    assert.equal(receiver.requests.length, 1, 'the writable messages went in one request')
+    assert.deepEqual(drops, [['rejected', 2, 'EVENTWIRE_INVALID_PROPERTY']])
+    assert.equal(consumer.buffered(), 0)
+    await consumer.close()
   })
 
   test('/import failed_records: only the refused records are dropped', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { Consumer, Mixpanel, MixpanelError } from '../../src/index.js'
+import { Consumer, type DeliveryError, Mixpanel, MixpanelError } from '../../src/index.js'
+import type { Message } from '../../src/internal/index.js'
 import {
   createFakeClock,
   type ScriptedResponse,
@@ -147,6 +148,32 @@ describe('Consumer retries', () => {
   test('an unknown endpoint is an error', async () => {
     const consumer = new Consumer({ apiHost: receiver.origin })
     await assert.rejects(consumer.send('bogus' as 'events', []), { code: 'EVENTWIRE_UNKNOWN_ENDPOINT' })
+    await consumer.close()
+  })
+
+  test('a message whose JSON cannot be written is refused without a request', async () => {
+    receiver.reset()
+    receiver.handle(undefined)
+    const consumer = new Consumer({ apiHost: receiver.origin })
+    const broken = {
+      id: 'broken',
+      kind: 'events',
+      createdAt: 0,
+      body: {},
+      bytes: 10,
+      get json(): string {
+        throw new Error('cannot serialise')
+      },
+    } as Message
+    await assert.rejects(consumer.send('events', broken), (error: DeliveryError) => {
+      assert.deepEqual(
+        error.rejected.map((r) => [r.message.id, r.error.code]),
+        [['broken', 'EVENTWIRE_INVALID_PROPERTY']],
+      )
+      return true
+    })
+    assert.equal(receiver.requests.length, 0)
+    assert.equal(consumer.stats().dropped.rejected, 1)
     await consumer.close()
   })
 
