@@ -9,7 +9,7 @@ export const ERROR_CODES = {
   EVENTWIRE_INVALID_ARGUMENT:
     'An argument of a tracking call (distinct id, event name, profile operation) is invalid.',
   EVENTWIRE_INVALID_PROPERTY:
-    'A property value cannot be serialised to JSON (function, symbol, circular reference, invalid Date).',
+    "A property value cannot be serialised to JSON (function, symbol, circular reference, invalid Date), or a hand-made message's JSON cannot be written.",
   EVENTWIRE_LIMIT_EXCEEDED:
     "A message breaks one of Mixpanel's documented limits (size, property count, nesting, list length).",
   EVENTWIRE_INVALID_INSERT_ID:
