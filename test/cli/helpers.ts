@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after } from 'node:test'
@@ -14,6 +13,7 @@ import { registerGdprCommand } from '../../src/cli/gdpr-command.js'
 import { registerGroupsCommand } from '../../src/cli/groups-command.js'
 import { registerImportCommand } from '../../src/cli/import-command.js'
 import { registerPeopleCommand } from '../../src/cli/people-command.js'
+import { startTestReceiver } from '../../src/testing/index.js'
 
 const ENTRY = fileURLToPath(new URL('./fixtures/cli-entry.ts', import.meta.url))
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -122,7 +122,10 @@ export interface AppServer {
   close(): Promise<void>
 }
 
-/** Starts a loopback App API server; `handler` returns `{ status, body, headers }` per request. */
+/**
+ * Starts a loopback App API server (the test receiver, answering with `handler`); `handler`
+ * returns `{ status, body, headers }` per request, and sees each body parsed as JSON.
+ */
 export async function startAppServer(
   handler: (
     req: AppRequest,
@@ -130,37 +133,20 @@ export async function startAppServer(
   ) => { status?: number; body?: unknown; headers?: Record<string, string> },
 ): Promise<AppServer> {
   const requests: AppRequest[] = []
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://app')
-      const text = Buffer.concat(chunks).toString()
-      const request: AppRequest = {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: url.searchParams,
-        headers: req.headers,
-        body: text === '' ? undefined : JSON.parse(text),
-      }
-      const index = requests.push(request) - 1
-      const answer = handler(request, index)
-      res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers })
-      res.end(answer.body === undefined ? '' : JSON.stringify(answer.body))
-    })
+  const receiver = await startTestReceiver((received, index) => {
+    const request: AppRequest = {
+      method: received.method,
+      path: received.path,
+      query: received.query,
+      headers: received.headers,
+      body: received.body === '' ? undefined : JSON.parse(received.body),
+    }
+    requests.push(request)
+    const answer = handler(request, index)
+    const body = answer.body === undefined ? '' : (answer.body as string | object)
+    return { status: answer.status ?? 200, body, headers: answer.headers }
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    requests,
-    async close() {
-      server.closeAllConnections()
-      server.close()
-      await once(server, 'close').catch(() => {})
-    },
-  }
+  return { origin: receiver.origin, requests, close: () => receiver.close() }
 }
 
 /** Closes `thing` after the current test file. */

@@ -1,7 +1,5 @@
 // A loopback server implementing the documented Lexicon Schemas API endpoints, for tests.
-import { once } from 'node:events'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { type ReceivedRequest, type ScriptedResponse, startTestReceiver } from '../../src/testing/index.js'
 
 /** One stored schema. */
 export interface StoredSchema {
@@ -42,7 +40,8 @@ export interface LexiconServerOptions {
 }
 
 /**
- * Starts the server on 127.0.0.1 and a free port. Routes under `/api/app/projects/{id}`:
+ * Starts the server (the test receiver, with Lexicon's routes as its handler) on 127.0.0.1 and a
+ * free port. Routes under `/api/app/projects/{id}`:
  * `GET|POST|DELETE /schemas`, `GET|DELETE /schemas/{entityType}`,
  * `GET|POST|DELETE /schemas/{entityType}/{name}`. Basic auth with the service account; more than
  * five requests in 60 s answer 429. Metadata missing from an upload is merged from the stored
@@ -53,7 +52,6 @@ export async function startLexiconServer(options: LexiconServerOptions): Promise
   const expected = `Basic ${Buffer.from(`${options.username}:${options.secret}`).toString('base64')}`
   const schemas = new Map<string, StoredSchema>()
   const requests: LexiconRequest[] = []
-  const sockets = new Set<Socket>()
   let scripted: ((req: LexiconRequest, index: number) => Scripted) | undefined
   const state = { rateLimited: 0 }
 
@@ -86,37 +84,26 @@ export async function startLexiconServer(options: LexiconServerOptions): Promise
     )
   }
 
-  const server = createServer((req, res) => {
-    void handle(req, res)
-  })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
-    const text = Buffer.concat(chunks).toString('utf8')
+  function handle(req: ReceivedRequest): ScriptedResponse {
     let body: unknown
     try {
-      body = text === '' ? undefined : JSON.parse(text)
+      body = req.body === '' ? undefined : JSON.parse(req.body)
     } catch {
-      body = text
+      body = req.body
     }
-    const url = new URL(req.url ?? '/', 'http://x')
     const record: LexiconRequest = {
-      method: req.method ?? 'GET',
-      path: url.pathname,
+      method: req.method,
+      path: req.path,
       authorization: req.headers.authorization,
       body,
       at: now(),
     }
     requests.push(record)
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers })
-      res.end(JSON.stringify(payload))
-    }
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => ({
+      status,
+      body: JSON.stringify(payload),
+      headers,
+    })
     const script = scripted?.(record, requests.length - 1)
     if (script) return send(script.status, script.body, script.headers)
     if (requests.filter((r) => r.at > record.at - 60_000).length > 5) {
@@ -124,7 +111,7 @@ export async function startLexiconServer(options: LexiconServerOptions): Promise
       return send(429, { error: 'rate limit exceeded', status: 'error' }, { 'retry-after': '60' })
     }
     if (req.headers.authorization !== expected) return send(401, { error: 'Unauthorized', status: 'error' })
-    const m = /^\/api\/app\/projects\/(\d+)\/schemas(?:\/([^/]+)(?:\/([^/]+))?)?$/.exec(url.pathname)
+    const m = /^\/api\/app\/projects\/(\d+)\/schemas(?:\/([^/]+)(?:\/([^/]+))?)?$/.exec(req.path)
     if (!m) return send(404, { error: 'not found', status: 'error' })
     if (Number(m[1]) !== options.projectId) return send(404, { error: 'project not found', status: 'error' })
     const entityType = m[2] === undefined ? undefined : decodeURIComponent(m[2])
@@ -136,11 +123,11 @@ export async function startLexiconServer(options: LexiconServerOptions): Promise
     switch (req.method) {
       case 'GET':
         return send(200, {
-          results: select(entityType, name ?? url.searchParams.get('entity_name') ?? undefined),
+          results: select(entityType, name ?? req.query.get('entity_name') ?? undefined),
           status: 'ok',
         })
       case 'DELETE': {
-        const gone = select(entityType, name ?? url.searchParams.get('entity_name') ?? undefined)
+        const gone = select(entityType, name ?? req.query.get('entity_name') ?? undefined)
         for (const s of gone) schemas.delete(key(s.entityType, s.name))
         return send(200, { results: { delete_count: gone.length }, status: 'ok' })
       }
@@ -169,11 +156,9 @@ export async function startLexiconServer(options: LexiconServerOptions): Promise
     }
   }
 
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
+  const receiver = await startTestReceiver(handle)
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: receiver.origin,
     requests,
     schemas,
     get rateLimited() {
@@ -185,10 +170,6 @@ export async function startLexiconServer(options: LexiconServerOptions): Promise
     script(fn) {
       scripted = fn
     },
-    async close() {
-      for (const socket of sockets) socket.destroy()
-      server.close()
-      await once(server, 'close')
-    },
+    close: () => receiver.close(),
   }
 }
