@@ -108,6 +108,10 @@ export class Session {
       onWait: (ms) => {
         this.waitedMs += ms
       },
+      bodyProblem: (body) =>
+        body.status === undefined || body.status === 'ok'
+          ? undefined
+          : `the answer reports status ${JSON.stringify(body.status)}`,
     }
   }
 

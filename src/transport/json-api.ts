@@ -27,11 +27,16 @@ export interface JsonApiContext {
   error(message: string, details: { status?: number; retryable: boolean; cause?: unknown }): EventwireError
   /** Told of every backoff wait, in milliseconds. */
   onWait?(ms: number): void
+  /**
+   * What is wrong with a 2xx answer's JSON object, for APIs that report failures in the body
+   * (`"status": "error"`); undefined when it is a success.
+   */
+  bodyProblem?(body: JsonObject): string | undefined
 }
 
 /** One request to a JSON API: where, how, and a label naming it in messages (`POST /schemas`). */
 export interface JsonApiRequest {
-  readonly method: 'GET' | 'POST' | 'DELETE'
+  readonly method: 'GET' | 'POST'
   readonly url: string
   readonly label: string
   readonly headers: Readonly<Record<string, string>>
@@ -58,7 +63,7 @@ export async function requestJson(context: JsonApiContext, request: JsonApiReque
     try {
       res = await transport.send({
         url: request.url,
-        method: request.method as 'GET' | 'POST',
+        method: request.method,
         headers,
         body: text,
         bodyBytes,
@@ -111,6 +116,9 @@ function parseObject(context: JsonApiContext, res: HttpResponse, label: string):
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw context.error(`${label}: the answer is not a JSON object`, { status: res.status, retryable: false })
   }
+  const problem = context.bodyProblem?.(parsed as JsonObject)
+  if (problem !== undefined)
+    throw context.error(`${label}: ${problem}`, { status: res.status, retryable: false })
   return parsed as JsonObject
 }
 

@@ -209,6 +209,11 @@ describe('against a loopback Lexicon Schemas API', () => {
       pushPlan(SAMPLE, { projectId: 4242, serviceAccount: account, apiHost: server.origin }),
       /HTTP 400: entries\[0\]\.schemaJson is invalid/,
     )
+    server.script(() => ({ status: 200, body: { error: 'quota exceeded', status: 'error' } }))
+    await assert.rejects(
+      pushPlan(SAMPLE, { projectId: 4242, serviceAccount: account, apiHost: server.origin }),
+      (e) => e instanceof LexiconError && /POST \/schemas: the answer reports status "error"/.test(e.message),
+    )
     server.script(undefined)
     await assert.rejects(
       pullPlan({ projectId: 1, serviceAccount: account, apiHost: server.origin }),
