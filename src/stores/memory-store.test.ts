@@ -72,6 +72,23 @@ describe('InMemoryEventStore slabs', () => {
     assert.equal(back[1]!.json, event('ok-1', 'plain').json)
   })
 
+  test('an understated bytes is caught also when the JSON would just fill the slab', async () => {
+    const store = new InMemoryEventStore()
+    // A first message that leaves exactly 10 bytes of the slab free.
+    const filler = messageFromJson('events', 'f', `"${'x'.repeat(SLAB - 10 - 1 - 2)}"`, 0)
+    assert.equal(filler.bytes + 1, SLAB - 10)
+    // 12 bytes of JSON claiming 10, with an empty id: cut after 10 bytes, it would fit exactly.
+    const json = '{"a":"éé"}'
+    const odd = messageFromJson('events', '', json, 0, 10)
+    assert.equal(Buffer.byteLength(json), 12)
+    await store.add([filler, odd])
+    const back = await drain(store, 'events')
+    assert.deepEqual(
+      back.map((m) => m.json),
+      [filler.json, json],
+    )
+  })
+
   test('messages retried or evicted are whole', async () => {
     const store = new InMemoryEventStore({ bufferCapacity: 2, overflow: 'drop-oldest' })
     const [a, b, c] = [event('a', '1'), event('b', '2'), event('c', '3')]

@@ -408,7 +408,9 @@ export class InMemoryEventStore implements EventStore {
     const id = message.id
     const idBytes = Buffer.byteLength(id)
     const seq = this.#seq++
-    const slab = this.#slabFor(message.kind, bytes + idBytes)
+    // Room for one more character (up to 4 bytes) than claimed: JSON longer than its `bytes`
+    // then always writes more than `bytes`, and is caught below instead of cut short.
+    const slab = this.#slabFor(message.kind, bytes + idBytes + 4)
     const offset = slab.used
     this.#count++
     this.#bytes += bytes
