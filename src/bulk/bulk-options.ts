@@ -1,6 +1,7 @@
-import { Delivery, type DeliveryOptions, resolveDeliveryOptions } from '../consumers/index.js'
+import type { DeliveryOptions } from '../consumers/index.js'
 import { ConfigError } from '../errors/index.js'
 import { type Clock, intOption, systemClock } from '../internal/index.js'
+import { BulkDelivery } from './bulk-delivery.js'
 
 /**
  * Options shared by the bulk operations (import, people sync, profile clean-up): where to send
@@ -37,7 +38,7 @@ export const BULK_DEFAULTS = {
 
 /** Resolved bulk options: a delivery engine and the validated numbers. */
 export interface BulkParts {
-  readonly delivery: Delivery
+  readonly delivery: BulkDelivery
   readonly token: string
   readonly concurrency: number
   readonly batchSize: number
@@ -55,16 +56,25 @@ export function resolveBulkOptions(options: BulkOptions): BulkParts {
   }
   const concurrency = intOption('concurrency', options.concurrency, BULK_DEFAULTS.concurrency, 1, 256)
   const batchSize = intOption('batchSize', options.batchSize, BULK_DEFAULTS.batchSize, 1, 2000)
-  const delivery = new Delivery(
-    resolveDeliveryOptions({
+  const { token: _token, concurrency: _concurrency, batchSize: _batchSize, ...delivery } = options
+  const engine = new BulkDelivery(
+    {
       retryLimit: BULK_DEFAULTS.retryLimit,
       retryBackoffFactor: BULK_DEFAULTS.retryBackoffFactor,
       maxRetryDelayMs: BULK_DEFAULTS.maxRetryDelayMs,
-      ...withoutUndefined(options),
+      ...withoutUndefined(delivery),
       maxBatchSize: batchSize,
-    }),
+    },
+    batchSize,
+    concurrency,
   )
-  return { delivery, token: options.token, concurrency, batchSize, clock: options.clock ?? systemClock }
+  return {
+    delivery: engine,
+    token: options.token,
+    concurrency,
+    batchSize,
+    clock: options.clock ?? systemClock,
+  }
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

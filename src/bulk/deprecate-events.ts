@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/index.js'
-import type { Clock, Logger, Region } from '../internal/index.js'
+import type { Clock, LoggerOption, Region } from '../internal/index.js'
 import {
   type EventSpec,
   type LexiconEntry,
@@ -29,7 +29,7 @@ export interface DeprecateEventsOptions {
   clock?: Clock
   /** HTTP transport for the Lexicon requests. */
   transport?: HttpTransport
-  logger?: Logger
+  logger?: LoggerOption
 }
 
 /** What {@link deprecateEvents} did. */

@@ -5,10 +5,11 @@ import {
   intOption,
   type JsonObject,
   type Logger,
+  type LoggerOption,
   type Region,
   type RetryOptions,
   RetryPolicy,
-  silentLogger,
+  resolveLogger,
   stringOption,
   systemClock,
 } from '../internal/index.js'
@@ -43,7 +44,7 @@ export interface GdprClientOptions {
   random?: () => number
   /** HTTP transport; one is created (and closed by `close()`) when omitted. */
   transport?: HttpTransport
-  logger?: Logger
+  logger?: LoggerOption
 }
 
 /** A deletion task Mixpanel created. */
@@ -122,7 +123,7 @@ export class GdprClient {
     this.#clock = options.clock ?? systemClock
     this.#ownsTransport = options.transport === undefined
     this.#transport = options.transport ?? new HttpTransport()
-    this.#logger = options.logger ?? silentLogger
+    this.#logger = resolveLogger(options.logger)
     this.#api = {
       api: 'GDPR',
       transport: this.#transport,

@@ -87,7 +87,7 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
     ),
   })
   let retries = 0
-  parts.delivery.events.on('retry', () => {
+  parts.delivery.on('retry', () => {
     retries++
   })
   const identity = fingerprint(input)
@@ -120,7 +120,7 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
     ...result,
     resumedAt: checkpoint === undefined ? undefined : { records: base.records, line: base.line },
     total: { records: done.records, sent: done.sent, failed: done.failed },
-    requests: parts.delivery.stats.requests,
+    requests: parts.delivery.requests,
     retries,
     complete,
     alreadyComplete,
@@ -131,7 +131,7 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
   })
 
   if (checkpoint?.complete && checkpoint.sizeBytes === identity.sizeBytes) {
-    await parts.delivery.transport.close()
+    await parts.delivery.close()
     return finish(true, false, true)
   }
   if (!dryRun) prepareFailedFile(failedPath, done.failedBytes)
@@ -163,7 +163,7 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
     (batch) =>
       dryRun || batch.messages.length === 0
         ? Promise.resolve(EMPTY_REPORT)
-        : parts.delivery.deliver('imports', batch.messages, hard.signal),
+        : parts.delivery.deliver(batch.messages, hard.signal),
     (batch, report) => commit(batch, report),
   )
 
@@ -270,7 +270,7 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
         records: result.records,
         sent: result.sent,
         failed: result.failed,
-        requests: parts.delivery.stats.requests,
+        requests: parts.delivery.requests,
         retries,
       })
     }
@@ -286,7 +286,7 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
   } finally {
     drainTimer?.cancel()
     options.signal?.removeEventListener('abort', onAbort)
-    await parts.delivery.transport.close()
+    await parts.delivery.close()
   }
   const complete = !interrupted && !window.stopped && result.error === undefined
   if (complete) save(true)

@@ -1,4 +1,4 @@
-import type { Logger } from '../internal/index.js'
+import type { LoggerOption } from '../internal/index.js'
 import type { PlanInput, PlanPolicy } from '../plan/index.js'
 import type { BulkOptions } from './bulk-options.js'
 import type { EventMapping } from './event-mapping.js'
@@ -41,7 +41,7 @@ export interface ImportFileOptions extends BulkOptions {
   /** Called after every chunk of input (about 1 MiB) with the counts so far. */
   onProgress?: (progress: ImportProgress) => void
   /** A pino-compatible logger. @default silent */
-  logger?: Logger
+  logger?: LoggerOption
 }
 
 /** Progress of a running import. Counts are for this run. */

@@ -83,7 +83,7 @@ export class ProfileBatcher {
 
   async #send(batch: Message[]): Promise<MessageOutcome[]> {
     if (this.#consumer !== undefined) return this.#sendToConsumer(batch)
-    const report: DeliveryReport = await this.#parts.delivery.deliver(this.#kind, batch, this.#signal)
+    const report: DeliveryReport = await this.#parts.delivery.deliver(batch, this.#signal)
     const out: MessageOutcome[] = report.delivered.map((message) => ({ message, ok: true }))
     for (const r of report.rejected) out.push({ message: r.message, ok: false, reason: r.error.message })
     if (report.undelivered.length > 0) {

@@ -124,12 +124,12 @@ async function run(
     }
   } finally {
     await batcher.finish()
-    await parts.delivery.transport.close()
+    await parts.delivery.close()
   }
   return {
     dryRun,
     ...counts,
-    requests: parts.delivery.stats.requests,
+    requests: parts.delivery.requests,
     ok: counts.failed === 0 && !interrupted,
     interrupted,
     problems,

@@ -310,12 +310,12 @@ async function runSync(
     throw error
   } finally {
     state.close()
-    await parts.delivery.transport.close()
+    await parts.delivery.close()
   }
   return {
     dryRun,
     ...counts,
-    requests: parts.delivery.stats.requests,
+    requests: parts.delivery.requests,
     ok: counts.failed === 0 && counts.invalid === 0 && !interrupted,
     interrupted,
     problems,

@@ -5,9 +5,17 @@ import {
   type ConsumerOptions,
   type EventConsumer,
   FanoutConsumer,
+  handled,
+  isSafeConsumer,
 } from '../consumers/index.js'
 import type { FailedRecord } from '../errors/index.js'
-import { ConfigError, ImportError, ValidationError } from '../errors/index.js'
+import {
+  ConfigError,
+  EventwireError,
+  ImportError,
+  isEventwireError,
+  ValidationError,
+} from '../errors/index.js'
 import {
   type LocalFlagsConfig,
   LocalFlagsProvider,
@@ -17,8 +25,9 @@ import {
 import {
   type Clock,
   type Logger,
+  type LoggerOption,
   type Message,
-  silentLogger,
+  resolveLogger,
   stringOption,
   systemClock,
 } from '../internal/index.js'
@@ -69,8 +78,12 @@ export interface MixpanelOptions extends ConsumerOptions, PlanGateOptions {
   onWarning?: (warning: ClientWarning) => void
   /** Time source for `time` and `$time`. @default systemClock */
   clock?: Clock
-  /** A pino-compatible logger. @default silent */
-  logger?: Logger
+  /**
+   * A pino-compatible logger, or `false` for silence; also given to the consumer and flag providers
+   * this client creates (give it to consumers you build yourself too). @default warnings and errors
+   * to stderr, at most one line per kind of message every 10 s
+   */
+  logger?: LoggerOption
 }
 
 /**
@@ -104,7 +117,7 @@ export class Mixpanel<
     const projectToken = stringOption('token', token, undefined)
     if (projectToken === undefined)
       throw new ValidationError('EVENTWIRE_INVALID_OPTION', 'a project token is required', 'token')
-    this.#logger = options.logger ?? silentLogger
+    this.#logger = resolveLogger(options.logger)
     if (options.consumer !== undefined && options.consumers !== undefined) {
       throw new ConfigError('consumers', 'pass either consumer or consumers, not both')
     }
@@ -112,6 +125,7 @@ export class Mixpanel<
     this.consumer =
       options.consumer ??
       (options.consumers ? new FanoutConsumer([...options.consumers]) : new Consumer(options))
+    this.#safeConsumer = isSafeConsumer(this.consumer)
     const onWarning = options.onWarning
     const clock = options.clock ?? systemClock
     const profileDefaults = { ip: 0, ignoreTime: true, ...options.profileDefaults }
@@ -192,7 +206,11 @@ export class Mixpanel<
    * (in requests of up to 2000). Resolves when all were accepted; otherwise rejects with an
    * `ImportError` whose `failedRecords` names every refused record by its index in `events`.
    */
-  async importBatch(events: readonly ImportEvent[]): Promise<void> {
+  importBatch(events: readonly ImportEvent[]): Promise<void> {
+    return handled(this.#importBatch(events))
+  }
+
+  async #importBatch(events: readonly ImportEvent[]): Promise<void> {
     if (!Array.isArray(events)) {
       throw new ValidationError(
         'EVENTWIRE_INVALID_ARGUMENT',
@@ -339,6 +357,9 @@ export class Mixpanel<
     return this.#ownsConsumer
   }
 
+  /** Whether the consumer's promises never reject unhandled (eventwire's own consumers). */
+  readonly #safeConsumer: boolean
+
   #send(build: () => Message): Promise<void> {
     let message: Message
     try {
@@ -349,23 +370,34 @@ export class Mixpanel<
     return this.#hand(message)
   }
 
-  /** Hands a built message to the consumer; whatever goes wrong comes back as a rejection. */
+  /**
+   * Hands a built message to the consumer; whatever goes wrong comes back as a rejection that
+   * nobody needs to await (a custom consumer's promise is marked handled here).
+   */
   #hand(message: Message): Promise<void> {
     try {
-      return this.consumer.send(message.kind, message)
+      const sent = this.consumer.send(message.kind, message)
+      return this.#safeConsumer ? sent : handled(Promise.resolve(sent))
     } catch (error) {
-      return Promise.reject(error)
+      return this.#refused(error)
     }
   }
 
-  /** A call whose message could not be built: rejected, or dropped by the plan policy. */
+  /**
+   * A call whose message could not be built: rejected (marked handled, and logged, so a call
+   * nobody awaits is still reported), or dropped by the plan policy.
+   */
   #refused(error: unknown): Promise<void> {
-    if (!(error instanceof PlanDropped)) return Promise.reject(error)
+    if (!(error instanceof PlanDropped)) {
+      const err = asEventwireError(error)
+      this.#logger.warn({ err }, `eventwire: a call was refused: ${err.message}`)
+      return handled(Promise.reject(err))
+    }
     // Dropped by the plan policy: counted and reported by the consumer, not an error for the caller.
     try {
       this.consumer.drop?.(error.dropped.kind, [error.dropped], 'plan_violation', error)
     } catch (thrown) {
-      return Promise.reject(thrown)
+      return handled(Promise.reject(thrown))
     }
     return Promise.resolve()
   }
@@ -398,6 +430,16 @@ export class Mixpanel<
       this.#logger.error({ err: error }, 'eventwire: could not build a $plan_violation event')
     }
   }
+}
+
+/** A non-Eventwire error (a throwing getter, a Proxy trap) wrapped with a stable code. */
+function asEventwireError(error: unknown): EventwireError {
+  if (isEventwireError(error)) return error
+  return new EventwireError(
+    'EVENTWIRE_INVALID_PROPERTY',
+    `the call's arguments could not be read: ${(error as Error)?.message ?? String(error)}`,
+    { cause: error },
+  )
 }
 
 function countClientFailures(

@@ -1,48 +1,24 @@
-import { EventwireError } from '../errors/index.js'
-import {
-  type DropReason,
-  type Endpoint,
-  intOption,
-  isEndpoint,
-  type Message,
-  TypedEmitter,
-} from '../internal/index.js'
+import { type DropReason, type Endpoint, intOption, type Message } from '../internal/index.js'
 import type { EventStore } from '../stores/index.js'
-import { reportDrops, reportStoreFailure } from './batch-dispatch.js'
-import { BatchIntake, closedError } from './batch-intake.js'
-import { type BatchConsumerOptions, type ResolvedBatchOptions, resolveBatchOptions } from './batch-options.js'
-import { BatchScheduler } from './batch-scheduler.js'
+import { BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
 import { type CloseOnSignalsOptions, closeOnSignals } from './close-on-signals.js'
-import type { CloseOptions, CloseResult, ConsumerEvents, ConsumerStats, EventConsumer } from './consumer.js'
-import { Delivery } from './delivery.js'
-import { FlushTracker } from './flush-tracker.js'
-import { KeepAlive } from './keep-alive.js'
+import type { CloseOptions, CloseResult, EventConsumer } from './consumer.js'
+import { CLOSE_TIMEOUT_MS } from './direct-consumer.js'
+import { DeliveryEngine, type EngineStats, markSafeConsumer } from './engine.js'
+import { resolveEngineSettings } from './engine-settings.js'
+import type { EngineEvents } from './ledger.js'
 
 /** Notifications of {@link BatchConsumer}: those of every consumer, plus `drained`. */
-export interface BatchConsumerEvents extends ConsumerEvents {
-  /** Everything accepted so far is delivered or finally failed (nothing waits, nothing in flight). */
-  drained: { sent: number; failed: number; dropped: number }
-}
+export type BatchConsumerEvents = EngineEvents
 
 /** A snapshot of a {@link BatchConsumer}'s counters. */
-export interface BatchStats extends ConsumerStats {
-  /** Messages accepted and waiting (in the store, including those backing off before a retry). */
-  queued: number
-  /** Messages in requests in flight. */
-  inFlight: number
-  /** Requests in flight. */
-  inFlightRequests: number
-  /** Until when (ms since epoch) the destination is paused after a failure or `Retry-After`; 0 if never. */
-  pausedUntil: number
-}
+export type BatchStats = EngineStats
 
 /** Options of {@link BatchConsumer.flush}. */
 export interface FlushOptions {
   /** Wait for delivery (`true`), or only start sending what is waiting and resolve at once. @default true */
   wait?: boolean
 }
-
-const RESOLVED = Promise.resolve()
 
 /**
  * Sends messages in the background, in batches (seed "BatchEventProcessor" / "AsyncEmitter").
@@ -56,17 +32,18 @@ const RESOLVED = Promise.resolve()
  * succeed on retry (a refused TLS certificate) drops the messages at once.
  *
  * Nothing is lost silently: every message ends delivered, or dropped with a reason counted in
- * `stats().dropped` and passed to `onDrop` and the `drop` event (`queue_full`, `too_large`,
- * `rejected`, `retries_exhausted`, `closed`), or is reported `pending` by `close()`.
+ * `stats().dropped`, passed to `onDrop` and the `drop` event and logged (`queue_full`,
+ * `too_large`, `rejected`, `retries_exhausted`, `closed`, `store_failed`), or is reported
+ * `pending` by `close()`.
  *
- * `send()` resolves once the message is stored (with `overflow: 'block'`, once there was room);
- * calls made in the same tick share one promise. It resolves even when the message is dropped
- * for lack of room or size (reported as above, so a fire-and-forget `track()` never produces an
- * unhandled rejection), and rejects only with `EVENTWIRE_UNKNOWN_ENDPOINT`, `EVENTWIRE_CLOSED`
- * (after `close()`, or when close's deadline cut a wait for room), or the store's own error if it
- * could not store the message.
+ * `send()` resolves once the message is stored, and rejects with the reason when it was not
+ * (`EVENTWIRE_QUEUE_FULL`, `EVENTWIRE_MESSAGE_TOO_LARGE`, `EVENTWIRE_STORE_FAILED`,
+ * `EVENTWIRE_CLOSED`...); with `overflow: 'block'`, it waits for room. A rejection nobody awaits is
+ * never an unhandled rejection.
  *
- * Timers never keep the process alive, except while a `flush()` or `close()` is being awaited.
+ * Timers never keep the process alive, except while a `flush()` or `close()` is awaited, and
+ * while messages are delivered when the process is about to end without `close()`
+ * (`exitTimeoutMs`).
  */
 export class BatchConsumer implements EventConsumer {
   /** Messages per request. */
@@ -75,69 +52,28 @@ export class BatchConsumer implements EventConsumer {
   readonly byteLimit: number
   /** The store messages wait in. */
   readonly store: EventStore
-  readonly #options: ResolvedBatchOptions
-  readonly #delivery: Delivery
-  readonly #tracker: FlushTracker
-  readonly #scheduler: BatchScheduler
-  readonly #intake: BatchIntake
-  readonly #events = new TypedEmitter<Pick<BatchConsumerEvents, 'drained'>>()
-  readonly #keepAlive = new KeepAlive()
-  #closing = false
-  #recovering: Promise<void> | undefined
-  /** close() finished: nothing will be sent any more. */
-  #stopped = false
-  #closed: Promise<CloseResult> | undefined
+  readonly #engine: DeliveryEngine
 
   constructor(options: BatchConsumerOptions = {}) {
-    this.#options = resolveBatchOptions(options)
-    const opts = this.#options
-    this.batchSize = opts.batchSize
-    this.byteLimit = opts.byteLimit
-    this.store = opts.store
-    this.#delivery = new Delivery(opts.parts)
-    this.#tracker = new FlushTracker(() => {
-      if (this.#events.listenerCount('drained') === 0) return
-      const s = this.#delivery.stats
-      this.#events.emit('drained', { sent: s.sent, failed: s.failed, dropped: droppedTotal(s) - s.failed })
-    })
-    this.#scheduler = new BatchScheduler(this.#delivery, this.#tracker, opts, () => this.#intake.idle)
-    this.#intake = new BatchIntake(this.#delivery, this.#tracker, this.#scheduler, opts)
-    if (!opts.ownsStore) {
-      // A durable store may hold messages from an earlier run: count them before flush()/close()
-      // decide what is outstanding.
-      const recovering = this.#recover()
-      this.#recovering = recovering
-      void recovering.finally(() => {
-        if (this.#recovering === recovering) this.#recovering = undefined
-      })
-      this.#intake.waitFor(recovering)
-    }
-    if (opts.startOnInit) this.start()
+    const settings = resolveEngineSettings('background', options, BATCH_DEFAULTS)
+    this.batchSize = settings.batchSize
+    this.byteLimit = settings.byteLimit
+    this.store = settings.store
+    markSafeConsumer(this)
+    this.#engine = new DeliveryEngine(settings)
   }
 
   /** Begins sending in the background (done at construction unless `startOnInit: false`). */
   start(): void {
-    if (this.#closing) return
-    this.#scheduler.start()
+    this.#engine.start()
   }
 
   /**
-   * Accepts one message, or several. Cheap: no timer, no per-call promise; the messages are stored
-   * in the next microtask, together with every other message sent in the same tick.
+   * Accepts one message, or several. Cheap: the messages are serialised and stored after the
+   * caller's code has moved on; the promise settles once they are stored.
    */
   send(endpoint: Endpoint, message: Message | readonly Message[]): Promise<void> {
-    if (this.#closing) return this.#refuseClosed(message)
-    if (!isEndpoint(endpoint)) {
-      return Promise.reject(
-        new EventwireError(
-          'EVENTWIRE_UNKNOWN_ENDPOINT',
-          `Unknown endpoint ${JSON.stringify(endpoint)}: expected events, people, groups or imports`,
-        ),
-      )
-    }
-    if (Array.isArray(message)) for (const m of message as readonly Message[]) this.#intake.accept(m)
-    else this.#intake.accept(message as Message)
-    return this.#intake.pending ?? RESOLVED
+    return this.#engine.send(endpoint, message, 'stored')
   }
 
   /**
@@ -145,11 +81,7 @@ export class BatchConsumer implements EventConsumer {
    * `EventConsumer.drop`): `stats().dropped`, the `drop` event and `onDrop`, like every other drop.
    */
   drop(_endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
-    const cause =
-      error instanceof EventwireError
-        ? error
-        : new EventwireError('EVENTWIRE_DELIVERY_FAILED', error?.message ?? reason, { cause: error })
-    reportDrops(this.#delivery, this.#options.onDrop, messages, reason, cause)
+    this.#engine.drop(messages, reason, error)
   }
 
   /**
@@ -161,16 +93,7 @@ export class BatchConsumer implements EventConsumer {
    * After `close()` resolved, resolves at once (what is still pending stays in the store).
    */
   flush(options: FlushOptions = {}): Promise<void> {
-    if (this.#stopped) return RESOLVED
-    const recovering = this.#recovering
-    if (recovering !== undefined) return recovering.then(() => this.flush(options))
-    if (options.wait === false || this.#tracker.outstanding === 0) {
-      this.#scheduler.drain(true)
-      return RESOLVED
-    }
-    const done = this.#tracker.wait()
-    this.#scheduler.drain(true)
-    return this.#keepAlive.during(done)
+    return this.#engine.flush(options.wait !== false)
   }
 
   /**
@@ -178,12 +101,12 @@ export class BatchConsumer implements EventConsumer {
    * to fill (seed `set_flush_timer`). Replaces `flushIntervalMs`.
    */
   setFlushTimer(ms: number): void {
-    this.#scheduler.setInterval(intOption('ms', ms, 0, 1))
+    this.#engine.setFlushInterval(intOption('ms', ms, 0, 1))
   }
 
   /** Turns the interval trigger off: only `batchSize`, `byteLimit` and `flush()` send (seed `cancel_flush`). */
   cancelFlushTimer(): void {
-    this.#scheduler.setInterval(0)
+    this.#engine.setFlushInterval(0)
   }
 
   /** Subscribes to a notification (`request`, `success`, `retry`, `drop`, `failure`, `drained`). */
@@ -191,26 +114,12 @@ export class BatchConsumer implements EventConsumer {
     event: K,
     listener: (payload: BatchConsumerEvents[K]) => void,
   ): () => void {
-    if (event === 'drained')
-      return this.#events.on('drained', listener as (p: BatchConsumerEvents['drained']) => void)
-    return this.#delivery.events.on(
-      event as keyof ConsumerEvents,
-      listener as (payload: ConsumerEvents[keyof ConsumerEvents]) => void,
-    )
+    return this.#engine.on(event, listener)
   }
 
   /** A snapshot of the counters. */
   stats(): BatchStats {
-    const s = this.#delivery.stats
-    const inFlight = this.#scheduler.messagesInFlight
-    return {
-      ...s,
-      dropped: { ...s.dropped },
-      queued: Math.max(0, this.#tracker.outstanding - inFlight),
-      inFlight,
-      inFlightRequests: this.#scheduler.requestsInFlight,
-      pausedUntil: this.#scheduler.pausedUntil,
-    }
+    return this.#engine.stats()
   }
 
   /**
@@ -221,8 +130,7 @@ export class BatchConsumer implements EventConsumer {
    * the process ends). Idempotent; never rejects; no timer or socket is left behind.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    this.#closed ??= this.#keepAlive.during(this.#close(intOption('timeoutMs', options.timeoutMs, 10_000, 0)))
-    return this.#closed
+    return this.#engine.close(intOption('timeoutMs', options.timeoutMs, CLOSE_TIMEOUT_MS, 0))
   }
 
   /**
@@ -232,64 +140,4 @@ export class BatchConsumer implements EventConsumer {
   closeOnSignals(options: CloseOnSignalsOptions = {}): () => void {
     return closeOnSignals(this, options)
   }
-
-  async #close(timeoutMs: number): Promise<CloseResult> {
-    this.#closing = true
-    await this.#recovering
-    const clock = this.#delivery.clock
-    let timedOut = false
-    let timer: { cancel(): void } | undefined
-    const deadline = new Promise<void>((resolve) => {
-      timer = clock.setTimeout(() => {
-        timedOut = true
-        resolve()
-      }, timeoutMs)
-    })
-    const drained = this.#tracker.wait()
-    this.#scheduler.close()
-    await Promise.race([drained, deadline])
-    timer?.cancel()
-    if (timedOut) {
-      this.#intake.abort()
-      this.#scheduler.abort()
-    } else this.#scheduler.stop()
-    await Promise.all([this.#scheduler.whenIdle(), this.#intake.whenIdle()])
-    this.#stopped = true
-    this.#tracker.releaseAll()
-    await this.#delivery.transport.close()
-    if (this.#options.ownsStore) await this.store.close().catch(() => {})
-    const s = this.#delivery.stats
-    return {
-      sent: s.sent,
-      failed: s.failed,
-      dropped: droppedTotal(s) - s.failed,
-      pending: this.#tracker.outstanding,
-    }
-  }
-
-  /** Counts messages a durable store already holds, so flush() and close() wait for them too. */
-  async #recover(): Promise<void> {
-    try {
-      const size = await this.store.size()
-      if (size.count > 0) {
-        this.#tracker.acceptUntracked(size.count)
-        this.#scheduler.drain()
-      }
-    } catch (error) {
-      reportStoreFailure(this.#delivery, this.#options, error, 'size', 'events', [])
-    }
-  }
-
-  #refuseClosed(message: Message | readonly Message[]): Promise<void> {
-    const error = closedError()
-    const messages = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
-    reportDrops(this.#delivery, this.#options.onDrop, messages, 'closed', error)
-    return Promise.reject(error)
-  }
-}
-
-function droppedTotal(stats: ConsumerStats): number {
-  let total = 0
-  for (const reason in stats.dropped) total += stats.dropped[reason as DropReason]
-  return total
 }

@@ -81,25 +81,46 @@ export interface ConsumerEvents {
   failure: { endpoint: Endpoint; error: Error; messages: readonly Message[] }
 }
 
-/** Counters every eventwire consumer keeps. */
+/**
+ * Counters every eventwire consumer keeps. Every message handed to the consumer ends in exactly
+ * one place: `accepted = sent + failed + (dropped total − failed) + pending`, where `failed`
+ * messages are also counted in `dropped.retries_exhausted`.
+ */
 export interface ConsumerStats {
+  /** Messages handed to the consumer (`send()` and `drop()`), whatever became of them. */
+  accepted: number
+  /** Messages acknowledged by the destination. */
   sent: number
+  /** Messages whose retries ran out (also counted in `dropped.retries_exhausted`). */
   failed: number
+  /** Message retries scheduled. */
   retried: number
+  /** Requests sent. */
   requests: number
+  /** Body bytes of the requests that delivered messages (before compression). */
   bytesSent: number
+  /** Messages dropped, by reason. */
   dropped: Record<DropReason, number>
 }
 
 /** A zeroed {@link ConsumerStats}. */
 export function emptyStats(): ConsumerStats {
   return {
+    accepted: 0,
     sent: 0,
     failed: 0,
     retried: 0,
     requests: 0,
     bytesSent: 0,
-    dropped: { rejected: 0, too_large: 0, retries_exhausted: 0, queue_full: 0, plan_violation: 0, closed: 0 },
+    dropped: {
+      rejected: 0,
+      too_large: 0,
+      retries_exhausted: 0,
+      queue_full: 0,
+      plan_violation: 0,
+      closed: 0,
+      store_failed: 0,
+    },
   }
 }
 

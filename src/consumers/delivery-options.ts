@@ -7,9 +7,10 @@ import {
 import {
   type Clock,
   type Logger,
+  type LoggerOption,
   type RetryOptions,
   RetryPolicy,
-  silentLogger,
+  resolveLogger,
   systemClock,
 } from '../internal/index.js'
 import { HttpTransport } from '../transport/index.js'
@@ -39,8 +40,12 @@ export interface DeliveryOptions extends MixpanelDestinationOptions, RetryOption
   clock?: Clock
   /** Random source in [0, 1) for backoff jitter. @default Math.random */
   random?: () => number
-  /** A pino-compatible logger. @default silent */
-  logger?: Logger
+  /**
+   * A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr
+   * (dropped and finally failed messages, messages left at exit), at most one line per kind of
+   * message every 10 s
+   */
+  logger?: LoggerOption
 }
 
 /** The parts a consumer is assembled from, resolved from {@link DeliveryOptions}. */
@@ -66,6 +71,6 @@ export function resolveDeliveryOptions(options: DeliveryOptions = {}): DeliveryP
     }),
     policy: new RetryPolicy(options, options.random),
     clock,
-    logger: options.logger ?? silentLogger,
+    logger: resolveLogger(options.logger),
   }
 }

@@ -5,7 +5,8 @@ export {
   type FlushOptions,
 } from './batch-consumer.js'
 export { BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
-export { BufferedConsumer, type BufferedConsumerOptions } from './buffered-consumer.js'
+export type { BatchMode } from './batcher.js'
+export { BUFFERED_DEFAULTS, BufferedConsumer, type BufferedConsumerOptions } from './buffered-consumer.js'
 export { type CloseOnSignalsOptions, closeOnSignals, type SignalTarget } from './close-on-signals.js'
 export {
   type CloseOptions,
@@ -16,12 +17,21 @@ export {
   emptyStats,
   totalDropped,
 } from './consumer.js'
-export { Delivery, type DeliveryReport, redactHeaders, reportError, retryCause } from './delivery.js'
 export { type DeliveryOptions, type DeliveryParts, resolveDeliveryOptions } from './delivery-options.js'
-export { Consumer, type ConsumerOptions } from './direct-consumer.js'
+export { type DeliveryReport, redactHeaders, reportError } from './delivery-report.js'
+export { CLOSE_TIMEOUT_MS, CONSUMER_DEFAULTS, Consumer, type ConsumerOptions } from './direct-consumer.js'
+export { DeliveryEngine, type EngineStats, handled, isSafeConsumer, markSafeConsumer } from './engine.js'
+export {
+  ENGINE_DEFAULTS,
+  type EngineDefaults,
+  type EngineOptions,
+  type EngineSettings,
+  resolveEngineSettings,
+} from './engine-settings.js'
 export {
   type FanoutCloseResult,
   FanoutConsumer,
   FanoutError,
   type FanoutFailure,
 } from './fanout-consumer.js'
+export type { EngineEvents, LedgerCallbacks } from './ledger.js'

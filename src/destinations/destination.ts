@@ -23,6 +23,19 @@ export interface BatchOutcome {
   readonly status?: number
 }
 
+/** Bytes a request body adds around its messages' JSON: see {@link Destination.framing}. */
+export interface RequestFraming {
+  /** Bytes of the body besides its messages, less one `perMessage`'s worth of separators. */
+  readonly fixed: number
+  /** Most bytes added per message (a separator, a stamp). */
+  readonly perMessage: number
+}
+
+/** Most body bytes of a request carrying `count` messages of `bytes` JSON bytes in all. */
+export function requestBytes(framing: RequestFraming, count: number, bytes: number): number {
+  return framing.fixed + bytes + count * framing.perMessage
+}
+
 /**
  * Where messages go and in what format. A destination encodes a batch of messages of one kind
  * into one HTTP request, and classifies the response per message. It holds no state about
@@ -38,6 +51,12 @@ export interface Destination {
   maxBatchSize(kind: Endpoint): number
   /** Most body bytes (before compression) one request may carry. */
   readonly maxRequestBytes: number
+  /**
+   * The size arithmetic of this destination's request bodies, so byte limits are exact: a request
+   * of messages of `kind` is at most `fixed + Σ (message.bytes + perMessage)` bytes before
+   * compression (brackets, separators, envelopes, per-attempt stamps).
+   */
+  framing(kind: Endpoint): RequestFraming
   /** Builds the request for a non-empty batch of messages of one kind. */
   encode(kind: Endpoint, messages: readonly Message[]): Promise<HttpRequest>
   /** Classifies a response for the batch that `encode` built. */

@@ -3,10 +3,13 @@ export {
   type BatchOutcome,
   classifyStatus,
   type Destination,
+  type RequestFraming,
   rejectedOutcome,
+  requestBytes,
   uniformOutcome,
 } from './destination.js'
 export {
+  JSON_ARRAY_FRAMING,
   MIXPANEL_MAX_BATCH,
   MIXPANEL_MAX_REQUEST_BYTES,
   MixpanelDestination,

@@ -4,7 +4,7 @@ import {
   boolOption,
   type Clock,
   intOption,
-  type Logger,
+  type LoggerOption,
   numberOption,
   RetryPolicy,
 } from '../internal/index.js'
@@ -46,7 +46,7 @@ export interface LocalFlagsOptions extends Partial<FlagsConnectionOptions>, Expo
   /** Random source in [0, 1) for backoff jitter. @default Math.random */
   random?: () => number
   /** A pino-compatible logger. @default silent */
-  logger?: Logger
+  logger?: LoggerOption
 }
 
 /**

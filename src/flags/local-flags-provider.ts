@@ -1,8 +1,9 @@
 import { EventwireError } from '../errors/index.js'
 import {
   type Clock,
+  KeepAlive,
   type Logger,
-  silentLogger,
+  resolveLogger,
   systemClock,
   type TimerHandle,
   TypedEmitter,
@@ -44,6 +45,7 @@ export class LocalFlagsProvider implements FlagsProvider {
   readonly #http: FlagsHttp | undefined
   readonly #poller: DefinitionsPoller | undefined
   readonly #readyPromise: Promise<void>
+  readonly #keepAlive = new KeepAlive()
   #settleReady: ((error?: EventwireError) => void) | undefined
   #readyTimer: TimerHandle | undefined
   #lastLoadError: EventwireError | undefined
@@ -53,7 +55,7 @@ export class LocalFlagsProvider implements FlagsProvider {
 
   /** Throws `ConfigError` for invalid options or an unreadable `definitions` file. */
   constructor(options: LocalFlagsOptions = {}) {
-    this.#logger = options.logger ?? silentLogger
+    this.#logger = resolveLogger(options.logger)
     this.#clock = options.clock ?? systemClock
     this.#events = new TypedEmitter<FlagsEvents>((error, event) =>
       this.#logger.error({ err: error, event }, 'eventwire: a flags event listener threw'),
@@ -125,7 +127,8 @@ export class LocalFlagsProvider implements FlagsProvider {
    * rejection; once a load succeeds, `ready()` resolves again.
    */
   ready(): Promise<void> {
-    return this.#loaded ? Promise.resolve() : this.#readyPromise
+    // Awaited while loading goes on under unref'd timers: the process must not exit meanwhile.
+    return this.#loaded ? Promise.resolve() : this.#keepAlive.during(this.#readyPromise)
   }
 
   /** Keys of the loaded flags. */

@@ -2,15 +2,16 @@ import { isEventwireError } from '../errors/index.js'
 import {
   type Clock,
   intOption,
+  KeepAlive,
   type Logger,
+  type LoggerOption,
   numberOption,
-  parseRetryAfter,
   RetryPolicy,
-  silentLogger,
+  resolveLogger,
   systemClock,
   TypedEmitter,
 } from '../internal/index.js'
-import { describeTarget } from '../transport/index.js'
+import { describeTarget, sendWithRetries } from '../transport/index.js'
 import type { ExposureReporter } from './exposure.js'
 import { type ExposureOptions, resolveExposure } from './exposure-options.js'
 import { describeHttpFailure, type FlagsConnectionOptions, FlagsHttp } from './flags-http.js'
@@ -43,7 +44,7 @@ export interface RemoteFlagsOptions extends FlagsConnectionOptions, ExposureOpti
   /** Random source in [0, 1) for backoff jitter. @default Math.random */
   random?: () => number
   /** A pino-compatible logger. @default silent */
-  logger?: Logger
+  logger?: LoggerOption
 }
 
 /**
@@ -71,6 +72,7 @@ export class RemoteFlagsProvider implements FlagsProvider {
   readonly mode = 'remote' as const
   readonly #http: FlagsHttp
   readonly #policy: RetryPolicy
+  readonly #keepAlive = new KeepAlive()
   readonly #clock: Clock
   readonly #logger: Logger
   readonly #events: TypedEmitter<FlagsEvents>
@@ -81,7 +83,7 @@ export class RemoteFlagsProvider implements FlagsProvider {
 
   /** Throws `ConfigError` for invalid options. */
   constructor(options: RemoteFlagsOptions) {
-    this.#logger = options.logger ?? silentLogger
+    this.#logger = resolveLogger(options.logger)
     this.#clock = options.clock ?? systemClock
     this.#events = new TypedEmitter<FlagsEvents>((error, event) =>
       this.#logger.error({ err: error, event }, 'eventwire: a flags event listener threw'),
@@ -199,7 +201,12 @@ export class RemoteFlagsProvider implements FlagsProvider {
     return this.shutdown()
   }
 
-  async #fetch(context: FlagContext, flagKey?: string): Promise<FetchOutcome> {
+  /** One `/flags` request with retries; the process stays alive while it runs (it is awaited). */
+  #fetch(context: FlagContext, flagKey?: string): Promise<FetchOutcome> {
+    return this.#keepAlive.during(this.#request(context, flagKey))
+  }
+
+  async #request(context: FlagContext, flagKey?: string): Promise<FetchOutcome> {
     if (this.#shutdown !== undefined) return { error: 'the flags provider is shut down' }
     let contextJson: string
     try {
@@ -213,36 +220,21 @@ export class RemoteFlagsProvider implements FlagsProvider {
     const controller = new AbortController()
     this.#inflight.add(controller)
     try {
-      for (let retry = 0; ; retry++) {
-        const canRetry = retry < this.#policy.retryLimit
-        let status: number
-        let body: string
-        let retryAfterMs: number | undefined
-        try {
-          const res = await this.#http.transport.send(
-            { ...request, headers: this.#http.headers() },
-            controller.signal,
-          )
-          status = res.status
-          body = res.body
-          retryAfterMs = parseRetryAfter(res.headers['retry-after'], this.#clock.now())
-        } catch (error) {
-          const message = describeError(error, describeTarget(request))
-          if (!(canRetry && isEventwireError(error) && error.retryable)) return { error: message }
-          await this.#clock.sleep(this.#policy.delayMs(retry + 1), controller.signal).catch(() => {})
-          if (controller.signal.aborted) return { error: message }
-          continue
-        }
-        if (status >= 200 && status < 300) return parseFlags(body)
-        const failure = describeHttpFailure(status, body)
-        if (!canRetry || !this.#policy.isRetryableStatus(status)) return { error: failure }
-        if (retryAfterMs !== undefined && retryAfterMs > this.#policy.maxRetryDelayMs)
-          return { error: failure }
-        await this.#clock
-          .sleep(this.#policy.delayMs(retry + 1, retryAfterMs), controller.signal)
-          .catch(() => {})
-        if (controller.signal.aborted) return { error: failure }
-      }
+      const res = await sendWithRetries(
+        this.#http.transport,
+        () => ({ ...request, headers: this.#http.headers() }),
+        {
+          policy: this.#policy,
+          clock: this.#clock,
+          signal: controller.signal,
+          // A flag answer is wanted now: a server asking to wait longer than a backoff is a failure.
+          maxRetryAfterMs: this.#policy.maxRetryDelayMs,
+        },
+      )
+      if (res.status >= 200 && res.status < 300) return parseFlags(res.body)
+      return { error: describeHttpFailure(res.status, res.body) }
+    } catch (error) {
+      return { error: describeError(error, describeTarget(request)) }
     } finally {
       this.#inflight.delete(controller)
     }

@@ -4,7 +4,17 @@ export { type Clock, sleepWith, systemClock, type TimerHandle } from './clock.js
 export { basicAuth, checkServiceAccount, type ServiceAccount } from './credentials.js'
 export { TypedEmitter } from './emitter.js'
 export { flatten, isValidInsertId, newInsertId } from './ids.js'
-export { type LogFn, type Logger, silentLogger } from './logger.js'
+export { KeepAlive } from './keep-alive.js'
+export {
+  createStderrLogger,
+  type LogFn,
+  type Logger,
+  type LoggerOption,
+  resolveLogger,
+  STDERR_INTERVAL_MS,
+  silentLogger,
+  stderrLogger,
+} from './logger.js'
 export {
   createMessage,
   type DropReason,

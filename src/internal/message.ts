@@ -154,3 +154,4 @@ export type DropReason =
   | 'queue_full'
   | 'plan_violation'
   | 'closed'
+  | 'store_failed'

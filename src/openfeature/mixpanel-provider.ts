@@ -11,7 +11,7 @@ import {
 } from '@openfeature/server-sdk'
 import { Mixpanel, type MixpanelOptions } from '../client/index.js'
 import type { FlagsProvider, LocalFlagsConfig, RemoteFlagsConfig } from '../flags/index.js'
-import { enumOption, type Logger, silentLogger } from '../internal/index.js'
+import { enumOption, type Logger, type LoggerOption, resolveLogger } from '../internal/index.js'
 import { plain, type TargetingKeyMapping, toFlagContext } from './context.js'
 import { type FlagType, failure, toResolution } from './resolution.js'
 
@@ -24,7 +24,7 @@ export interface MixpanelProviderOptions {
    */
   targetingKeyAs?: TargetingKeyMapping
   /** A pino-compatible logger. @default silent */
-  logger?: Logger
+  logger?: LoggerOption
 }
 
 /** Options of the `Mixpanel` client a factory creates: delivery of exposure and `track()` events. */
@@ -81,7 +81,7 @@ export class MixpanelProvider implements Provider {
       ['none', 'distinct_id'],
       'none',
     )
-    this.#logger = options.logger ?? silentLogger
+    this.#logger = resolveLogger(options.logger)
     this.#unsubscribe = [
       flags.on('ready', () => this.#emit('READY', ProviderEvents.Ready)),
       flags.on('stale', ({ error }) => this.#emit('STALE', ProviderEvents.Stale, error?.message)),
@@ -264,7 +264,7 @@ function clientOptions(
     region?: MixpanelOptions['region']
     verifyCert?: boolean
     dispatcher?: MixpanelOptions['dispatcher']
-    logger?: Logger
+    logger?: LoggerOption
   },
   client: MixpanelOptions | undefined,
 ): MixpanelOptions {

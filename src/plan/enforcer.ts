@@ -1,5 +1,10 @@
-import type { JsonObject, JsonValue, Logger } from '../internal/index.js'
-import { silentLogger } from '../internal/index.js'
+import {
+  type JsonObject,
+  type JsonValue,
+  type Logger,
+  type LoggerOption,
+  resolveLogger,
+} from '../internal/index.js'
 import type { CompiledEvent, CompiledProfile, TrackingPlan } from './compile.js'
 import { applyFixes } from './fix.js'
 import { collectErrors, type Found, toIssue } from './issues.js'
@@ -15,7 +20,7 @@ export interface PlanEnforcerOptions {
   /** Environment name choosing the default policy. @default process.env.NODE_ENV */
   env?: string
   /** Receives unexpected internal failures (the call is then sent unchanged). @default silent */
-  logger?: Logger
+  logger?: LoggerOption
 }
 
 /** Counters of an enforcer since it was created. */
@@ -62,7 +67,7 @@ export function createPlanEnforcer(plan: TrackingPlan, options: PlanEnforcerOpti
   return new Enforcer(
     plan,
     resolvePolicy(options.policy, options.env ?? process.env.NODE_ENV),
-    options.logger ?? silentLogger,
+    resolveLogger(options.logger),
   )
 }
 

@@ -1,4 +1,4 @@
-import type { Clock, JsonObject, Logger, Region, RetryOptions } from '../internal/index.js'
+import type { Clock, JsonObject, LoggerOption, Region, RetryOptions } from '../internal/index.js'
 import type { HttpTransport } from '../transport/index.js'
 import { LexiconError } from './errors.js'
 import { fromLexiconEntries, type LexiconEntry, toLexiconEntries } from './lexicon.js'
@@ -32,7 +32,7 @@ export interface LexiconOptions {
   clock?: Clock
   /** HTTP transport; one is created (and closed) per call when omitted. */
   transport?: HttpTransport
-  logger?: Logger
+  logger?: LoggerOption
   /** Random source for backoff jitter. @default Math.random */
   random?: () => number
 }

@@ -10,8 +10,8 @@ import {
   type Logger,
   type Region,
   RetryPolicy,
+  resolveLogger,
   resolveOrigin,
-  silentLogger,
   systemClock,
 } from '../internal/index.js'
 import { HttpTransport, type JsonApiContext, requestJson } from '../transport/index.js'
@@ -88,7 +88,7 @@ export class Session {
     )
     this.#ownsTransport = options.transport === undefined
     this.#transport = options.transport ?? new HttpTransport()
-    this.#logger = options.logger ?? silentLogger
+    this.#logger = resolveLogger(options.logger)
     const username = account.username
     this.#api = {
       api: 'Lexicon',

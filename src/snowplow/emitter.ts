@@ -15,7 +15,7 @@ import {
   type Endpoint,
   isEndpoint,
   type JsonObject,
-  type Logger,
+  type LoggerOption,
   type Message,
   numberOption,
   systemClock,
@@ -66,7 +66,7 @@ export interface EmitterOptions extends SnowplowDestinationOptions {
   /** Random source for backoff jitter. @default Math.random */
   random?: () => number
   /** A pino-compatible logger. @default silent */
-  logger?: Logger
+  logger?: LoggerOption
 }
 
 /**

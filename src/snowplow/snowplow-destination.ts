@@ -2,6 +2,7 @@ import {
   type BatchOutcome,
   classifyStatus,
   type Destination,
+  type RequestFraming,
   rejectedOutcome,
   uniformOutcome,
 } from '../destinations/index.js'
@@ -46,6 +47,15 @@ export interface SnowplowDestinationOptions {
 export const SNOWPLOW_NO_RETRY: ReadonlySet<number> = new Set([400, 401, 403, 410, 422])
 
 const POST_PATH = '/com.snowplowanalytics.snowplow/tp2'
+const ENVELOPE_HEAD = `{"schema":"${SCHEMAS.payloadData}","data":[`
+const ENVELOPE_TAIL = ']}'
+/** `"stm":"<16 digits>",` spliced after an event's `{`. */
+const STAMP_BYTES = '"stm":"",'.length + 16
+const POST_FRAMING: RequestFraming = {
+  fixed: ENVELOPE_HEAD.length + ENVELOPE_TAIL.length - 1,
+  perMessage: STAMP_BYTES + 1,
+}
+const GET_FRAMING: RequestFraming = { fixed: 0, perMessage: 0 }
 
 /**
  * A Snowplow collector as a destination: tracker-protocol events (payload_data 1-0-4), POSTed in
@@ -76,6 +86,15 @@ export class SnowplowDestination implements Destination {
     return this.method === 'get' ? 1 : 1000
   }
 
+  /**
+   * The payload_data envelope around the events, a comma between them, and the `stm` stamp spliced
+   * into each one per attempt (counted at the widest millisecond time, 16 digits). GET requests
+   * have no body.
+   */
+  framing(_kind: Endpoint): RequestFraming {
+    return this.method === 'get' ? GET_FRAMING : POST_FRAMING
+  }
+
   async encode(_kind: Endpoint, messages: readonly Message[]): Promise<HttpRequest> {
     const stm = String(this.#clock.now())
     if (this.method === 'get') {
@@ -85,12 +104,12 @@ export class SnowplowDestination implements Destination {
     }
     // Each payload's JSON is reused as built; only `stm` is spliced in per attempt.
     const stamp = `{"stm":"${stm}"`
-    let json = `{"schema":"${SCHEMAS.payloadData}","data":[`
+    let json = ENVELOPE_HEAD
     for (let i = 0; i < messages.length; i++) {
       const payload = messages[i]!.json
       json += (i === 0 ? '' : ',') + (payload === '{}' ? `${stamp}}` : `${stamp},${payload.slice(1)}`)
     }
-    json += ']}'
+    json += ENVELOPE_TAIL
     return {
       url: this.origin + POST_PATH,
       method: 'POST',

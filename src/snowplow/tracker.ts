@@ -1,3 +1,4 @@
+import { handled } from '../consumers/index.js'
 import { ConfigError, ValidationError } from '../errors/index.js'
 import { boolOption, type Clock, stringOption, systemClock } from '../internal/index.js'
 import {
@@ -170,7 +171,12 @@ export class Tracker {
     if (wait) await Promise.all(flushes)
   }
 
-  async #track(
+  /** Builds and hands out one event; the promise is marked handled (never an unhandled rejection). */
+  #track(e: string, options: CommonEventOptions, fill: (payload: SnowplowPayload) => void): Promise<string> {
+    return handled(this.#emit(e, options, fill))
+  }
+
+  async #emit(
     e: string,
     options: CommonEventOptions,
     fill: (payload: SnowplowPayload) => void,

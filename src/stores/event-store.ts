@@ -5,14 +5,23 @@ export type OverflowPolicy = 'drop-newest' | 'drop-oldest' | 'block'
 
 /** Capacity options shared by every store. */
 export interface StoreCapacityOptions {
-  /** Most messages held (waiting, leased or backing off). @default 10000 */
+  /**
+   * Most messages held (waiting, leased or backing off). The byte bound, `maxBufferBytes`, is what
+   * normally limits a store; this count is a second, optional bound.
+   * @default 10000000
+   */
   bufferCapacity?: number
-  /** Most bytes of message JSON held. @default 64 MiB */
+  /**
+   * Most bytes of message JSON held: about 160,000 typical events of 400 bytes, so that bursts and
+   * outages of minutes lose nothing while memory stays bounded.
+   * @default 67108864 (64 MiB)
+   */
   maxBufferBytes?: number
   /**
-   * When full: `'drop-newest'` refuses the new messages, `'drop-oldest'` evicts the oldest waiting
-   * ones, `'block'` makes `add()` wait for room (backpressure). Drops are returned by `add()` so the
-   * consumer counts and reports them.
+   * When full: `'drop-newest'` refuses the new messages (their calls reject with
+   * `EVENTWIRE_QUEUE_FULL`), `'drop-oldest'` evicts the oldest waiting ones, `'block'` makes
+   * `add()` wait for room (backpressure). Drops are returned by `add()` so the consumer counts and
+   * reports them.
    * @default 'drop-newest'
    */
   overflow?: OverflowPolicy
@@ -104,7 +113,7 @@ export interface EventStore {
 
 /** Defaults of {@link StoreCapacityOptions}. */
 export const STORE_DEFAULTS = {
-  bufferCapacity: 10_000,
+  bufferCapacity: 10_000_000,
   maxBufferBytes: 64 * 1024 * 1024,
   overflow: 'drop-newest' as OverflowPolicy,
 }

@@ -8,9 +8,10 @@ import {
   type Endpoint,
   intOption,
   type Logger,
+  type LoggerOption,
   type Message,
   messageFromJson,
-  silentLogger,
+  resolveLogger,
   stringOption,
   systemClock,
 } from '../internal/index.js'
@@ -71,7 +72,7 @@ export interface RedisEventStoreOptions extends StoreCapacityOptions {
   /** Clock for lease expiry times and retry times (`notBefore`). @default systemClock */
   clock?: Clock
   /** A pino-compatible logger. @default silent */
-  logger?: Logger
+  logger?: LoggerOption
 }
 
 /** Defaults of {@link RedisEventStoreOptions}. */
@@ -150,7 +151,7 @@ export class RedisEventStore implements EventStore {
         : intOption('leaseTimeoutMs', options.leaseTimeoutMs, 0, 1)
     const blockPollMs = intOption('blockPollMs', options.blockPollMs, REDIS_STORE_DEFAULTS.blockPollMs, 1)
     this.#clock = options.clock ?? systemClock
-    this.#logger = options.logger ?? silentLogger
+    this.#logger = resolveLogger(options.logger)
     const tag = `{${this.stream}}`
     this.#keys = [...ENDPOINTS.map((kind) => `${tag}:${kind}`), `${tag}:delayed`, `${tag}:meta`]
     this.#queue = new AddQueue((messages) => this.#commitAdds(messages), {

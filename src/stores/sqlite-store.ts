@@ -9,8 +9,9 @@ import {
   intOption,
   isEndpoint,
   type Logger,
+  type LoggerOption,
   type Message,
-  silentLogger,
+  resolveLogger,
   stringOption,
   systemClock,
 } from '../internal/index.js'
@@ -61,7 +62,7 @@ export interface SqliteEventStoreOptions extends StoreCapacityOptions {
   /** Time source for leases and backoff. @default systemClock */
   clock?: Clock
   /** A pino-compatible logger. @default silent */
-  logger?: Logger
+  logger?: LoggerOption
 }
 
 /** Defaults of {@link SqliteEventStoreOptions}. */
@@ -169,7 +170,7 @@ export class SqliteEventStore implements EventStore {
       0,
     )
     this.#clock = options.clock ?? systemClock
-    this.#logger = options.logger ?? silentLogger
+    this.#logger = resolveLogger(options.logger)
     this.#queue = new AddQueue((messages) => this.#commitAdds(messages), {
       maxBatch: MAX_COMMIT,
       clock: this.#clock,

@@ -6,3 +6,4 @@ export {
   type TransportOptions,
 } from './http-transport.js'
 export { type JsonApiContext, type JsonApiRequest, requestJson } from './json-api.js'
+export { type RetryLoopOptions, sendWithRetries } from './send-with-retries.js'

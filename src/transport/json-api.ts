@@ -1,12 +1,7 @@
 import { type EventwireError, isEventwireError } from '../errors/index.js'
-import {
-  type Clock,
-  type JsonObject,
-  type Logger,
-  parseRetryAfter,
-  type RetryPolicy,
-} from '../internal/index.js'
+import type { Clock, JsonObject, Logger, RetryPolicy } from '../internal/index.js'
 import type { HttpResponse, HttpTransport } from './http-transport.js'
+import { sendWithRetries } from './send-with-retries.js'
 
 /** What a JSON API client (Lexicon, GDPR) brings to {@link requestJson}. */
 export interface JsonApiContext {
@@ -47,59 +42,42 @@ export interface JsonApiRequest {
 
 /**
  * Sends a request to a JSON API: rate limited by `throttle`, retried per the retry policy (network
- * errors, 408/429/5xx, `Retry-After`), and answering the parsed JSON object of a 2xx response.
- * Every final failure is the API's own error, with the server's explanation and the hint; never
- * the credentials.
+ * errors, 408/429/5xx, `Retry-After`; see `sendWithRetries`), and answering the parsed JSON object
+ * of a 2xx response. Every final failure is the API's own error, with the server's explanation
+ * and the hint; never the credentials.
  */
 export async function requestJson(context: JsonApiContext, request: JsonApiRequest): Promise<JsonObject> {
-  const { transport, policy, clock } = context
   const text = request.body === undefined ? undefined : JSON.stringify(request.body)
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers }
   if (text !== undefined) headers['content-type'] = 'application/json'
   const bodyBytes = text === undefined ? 0 : Buffer.byteLength(text)
-  for (let attempt = 0; ; attempt++) {
-    await context.throttle(request)
-    let res: HttpResponse
-    try {
-      res = await transport.send({
-        url: request.url,
-        method: request.method,
-        headers,
-        body: text,
-        bodyBytes,
-      })
-    } catch (error) {
-      const retryable = isEventwireError(error) && error.retryable
-      if (!retryable || attempt >= policy.retryLimit) {
-        throw context.error(`${request.label}: ${(error as Error).message}`, { cause: error, retryable })
-      }
-      await backoff(context, attempt + 1, undefined, `${request.label}: ${(error as Error).message}`)
-      continue
-    }
-    if (res.status >= 200 && res.status < 300) return parseObject(context, res, request.label)
-    const retryable = policy.isRetryableStatus(res.status)
-    if (retryable && attempt < policy.retryLimit) {
-      const retryAfter = parseRetryAfter(res.headers['retry-after'], clock.now())
-      await backoff(context, attempt + 1, retryAfter, `${request.label}: HTTP ${res.status}`)
-      continue
-    }
-    throw context.error(
-      `${request.label} failed with HTTP ${res.status}${context.explain(res.status, serverDetail(res))}`,
-      { status: res.status, retryable },
+  let res: HttpResponse
+  try {
+    res = await sendWithRetries(
+      context.transport,
+      () => ({ url: request.url, method: request.method, headers, body: text, bodyBytes }),
+      {
+        policy: context.policy,
+        clock: context.clock,
+        before: () => context.throttle(request),
+        onRetry: (retry, delayMs, reason) => {
+          context.logger.warn(
+            { retry, delayMs },
+            `${context.api} request will be retried: ${request.label}: ${reason}`,
+          )
+          context.onWait?.(delayMs)
+        },
+      },
     )
+  } catch (error) {
+    const retryable = isEventwireError(error) && error.retryable
+    throw context.error(`${request.label}: ${(error as Error).message}`, { cause: error, retryable })
   }
-}
-
-async function backoff(
-  context: JsonApiContext,
-  retry: number,
-  retryAfterMs: number | undefined,
-  reason: string,
-) {
-  const ms = context.policy.delayMs(retry, retryAfterMs)
-  context.logger.warn({ retry, delayMs: ms }, `${context.api} request will be retried: ${reason}`)
-  await context.clock.sleep(ms)
-  context.onWait?.(ms)
+  if (res.status >= 200 && res.status < 300) return parseObject(context, res, request.label)
+  throw context.error(
+    `${request.label} failed with HTTP ${res.status}${context.explain(res.status, serverDetail(res))}`,
+    { status: res.status, retryable: context.policy.isRetryableStatus(res.status) },
+  )
 }
 
 function parseObject(context: JsonApiContext, res: HttpResponse, label: string): JsonObject {

@@ -5,8 +5,9 @@ import {
   type Endpoint,
   isEndpoint,
   type Logger,
+  type LoggerOption,
   type Message,
-  silentLogger,
+  resolveLogger,
 } from '../internal/index.js'
 import type { EventStore } from '../stores/index.js'
 
@@ -15,7 +16,7 @@ export interface EnqueueConsumerOptions {
   /** Called with messages the store refused or evicted for lack of room (reason `queue_full`). */
   onDrop?: (messages: readonly Message[], reason: DropReason) => void
   /** A pino-compatible logger. @default silent */
-  logger?: Logger
+  logger?: LoggerOption
 }
 
 /**
@@ -42,7 +43,7 @@ export class EnqueueConsumer implements EventConsumer {
   constructor(store: EventStore, options: EnqueueConsumerOptions = {}) {
     this.store = store
     this.#onDrop = options.onDrop
-    this.#logger = options.logger ?? silentLogger
+    this.#logger = resolveLogger(options.logger)
   }
 
   send(endpoint: Endpoint, message: Message | readonly Message[]): Promise<void> {

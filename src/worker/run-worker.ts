@@ -6,8 +6,9 @@ import {
   type Clock,
   intOption,
   type Logger,
+  type LoggerOption,
   type Region,
-  silentLogger,
+  resolveLogger,
   stringOption,
   systemClock,
 } from '../internal/index.js'
@@ -56,7 +57,7 @@ export interface WorkerOptions {
   /** Further BatchConsumer options: request timeouts, retries, `customRetryCodes`, a destination. */
   delivery?: Omit<BatchConsumerOptions, 'store' | 'startOnInit' | 'logger' | 'clock'>
   /** A pino-compatible logger; progress lines are logged at info level. @default silent */
-  logger?: Logger
+  logger?: LoggerOption
   /** Time source. @default systemClock */
   clock?: Clock
 }
@@ -130,7 +131,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     0,
   )
   const clock = options.clock ?? systemClock
-  const logger = options.logger ?? silentLogger
+  const logger = resolveLogger(options.logger)
 
   const redisStore = await RedisEventStore.open({
     redis: options.redis,

@@ -36,8 +36,11 @@ describe('BatchConsumer request size limits', () => {
     const drops: Array<{ reason: string; code: string | undefined }> = []
     h.consumer.on('drop', (e) => drops.push({ reason: e.reason, code: (e.error as { code?: string })?.code }))
     const ids = trackMany(h.mp, 10)
-    const resolved = await h.mp.track('user-1', 'Big event', { $insert_id: 'big-2', blob: 'x'.repeat(3000) })
-    assert.equal(resolved, undefined, 'track() resolves: the drop is reported, not thrown')
+    await assert.rejects(
+      h.mp.track('user-1', 'Big event', { $insert_id: 'big-2', blob: 'x'.repeat(3000) }),
+      { code: 'EVENTWIRE_MESSAGE_TOO_LARGE' },
+      'track() rejects: the message was not accepted (and the drop is reported)',
+    )
     await h.consumer.flush()
     assert.deepEqual(drops, [{ reason: 'too_large', code: 'EVENTWIRE_MESSAGE_TOO_LARGE' }])
     assert.deepEqual(h.dropped('too_large'), ['big-2'])

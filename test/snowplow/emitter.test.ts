@@ -229,7 +229,7 @@ describe('Snowplow Emitter and Tracker against a loopback collector', () => {
     await emitter.close()
   })
 
-  test('buffer full: new events are dropped and reported', async () => {
+  test('buffer full: new events are refused (the call rejects), dropped and reported', async () => {
     collector.handle(() => ({ action: 'hang' }))
     const failures: SnowplowPayload[] = []
     const emitter = new Emitter({
@@ -240,7 +240,14 @@ describe('Snowplow Emitter and Tracker against a loopback collector', () => {
       onFailure: (_n, unsent) => failures.push(...unsent),
     })
     const tracker = new Tracker({ namespace: 'ns', emitters: emitter })
-    for (let i = 0; i < 5; i++) await tracker.trackStructEvent({ category: 'c', action: `a${i}` })
+    const codes: string[] = []
+    for (let i = 0; i < 5; i++) {
+      await tracker.trackStructEvent({ category: 'c', action: `a${i}` }).then(
+        () => codes.push('ok'),
+        (error: { code: string }) => codes.push(error.code),
+      )
+    }
+    assert.deepEqual(codes, ['ok', 'ok', 'ok', 'EVENTWIRE_QUEUE_FULL', 'EVENTWIRE_QUEUE_FULL'])
     assert.equal(emitter.stats().dropped.queue_full, 2)
     assert.deepEqual(
       failures.map((e) => e.se_ac),

@@ -27,6 +27,7 @@ import {
   type BatchOutcome,
   classifyStatus,
   type Destination,
+  type RequestFraming,
   rejectedOutcome,
   uniformOutcome,
 } from '../destination.js'
@@ -78,6 +79,9 @@ const PATHS: Readonly<Record<Endpoint, string>> = {
   groups: '/groups',
   imports: '/import',
 }
+
+/** A JSON array of messages: `[` + `]` + one comma fewer than messages. */
+export const JSON_ARRAY_FRAMING: RequestFraming = { fixed: 1, perMessage: 1 }
 
 /** Mixpanel's limit of records per request. */
 export const MIXPANEL_MAX_BATCH = 2000
@@ -134,6 +138,11 @@ export class MixpanelDestination implements Destination {
 
   maxBatchSize(_kind: Endpoint): number {
     return this.#maxBatch
+  }
+
+  /** A JSON array: `[`, `]` and a comma between messages. */
+  framing(_kind: Endpoint): RequestFraming {
+    return JSON_ARRAY_FRAMING
   }
 
   async encode(kind: Endpoint, messages: readonly Message[]): Promise<HttpRequest> {

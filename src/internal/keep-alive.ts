@@ -1,8 +1,9 @@
 /**
- * Keeps the process alive while something is awaited that only unref'd timers would otherwise
- * drive (a flush or close waiting out a retry backoff): without it, Node would exit with the
- * messages still waiting. Holds one ref'd no-op interval while at least one hold is active. The
- * interval does no timing; every delay still goes through the injected clock.
+ * Keeps the process alive while something may be awaited that only unref'd timers would otherwise
+ * drive (a delivery, flush or close waiting out a retry backoff, a flags request): without it,
+ * Node would exit with the caller's `await` never settling. Holds one ref'd no-op interval while
+ * at least one hold is active. The interval does no timing; every delay still goes through the
+ * injected clock.
  */
 export class KeepAlive {
   #holds = 0

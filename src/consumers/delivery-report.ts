@@ -1,0 +1,84 @@
+import type { BatchOutcome } from '../destinations/index.js'
+import {
+  DeliveryError,
+  EventwireError,
+  ImportError,
+  isEventwireError,
+  MixpanelError,
+  type RejectedMessage,
+} from '../errors/index.js'
+import type { Endpoint, Message } from '../internal/index.js'
+
+/** What became of a set of messages: delivered, refused for good, or not delivered (and why). */
+export interface DeliveryReport {
+  readonly delivered: readonly Message[]
+  readonly rejected: readonly RejectedMessage[]
+  /** Not delivered after the retries (or aborted); still worth sending later. */
+  readonly undelivered: readonly Message[]
+  /** Why `undelivered` is not empty. */
+  readonly error: EventwireError | undefined
+}
+
+/**
+ * The error a caller sees for a delivery report that was not a full success: an `ImportError`
+ * listing every refused record when that is all that went wrong, otherwise a `DeliveryError`
+ * (`MixpanelError` for Mixpanel) carrying the undelivered and rejected messages. Undefined when
+ * everything was delivered.
+ */
+export function reportError(
+  kind: Endpoint,
+  report: DeliveryReport,
+  destination = 'mixpanel',
+): EventwireError | undefined {
+  if (report.undelivered.length === 0 && report.rejected.length === 0) return undefined
+  if (report.undelivered.length === 0 && report.rejected.every((r) => r.error instanceof ImportError)) {
+    const records = report.rejected.flatMap((r) => (r.error as ImportError).failedRecords)
+    return new ImportError(records, report.delivered.length, { status: 400, rejected: report.rejected })
+  }
+  const first = report.error ?? report.rejected[0]?.error
+  const code = first?.code ?? 'EVENTWIRE_DELIVERY_FAILED'
+  const parts: string[] = []
+  if (report.undelivered.length > 0) parts.push(`${report.undelivered.length} undelivered`)
+  if (report.rejected.length > 0) parts.push(`${report.rejected.length} rejected`)
+  const ErrorClass = destination === 'mixpanel' ? MixpanelError : DeliveryError
+  return new ErrorClass(code, `${kind}: ${parts.join(', ')}${first ? `: ${first.message}` : ''}`, {
+    endpoint: kind,
+    status: first instanceof DeliveryError ? first.status : undefined,
+    retryable: report.undelivered.length > 0 && (report.error?.retryable ?? true),
+    cause: first,
+    messages: report.undelivered,
+    rejected: report.rejected,
+  })
+}
+
+/** Why an outcome's `retry` messages were not delivered (a generic network error if it does not say). */
+export function retryCause(outcome: BatchOutcome): EventwireError {
+  return (
+    outcome.retryError ?? new DeliveryError('EVENTWIRE_NETWORK_ERROR', 'delivery failed', { retryable: true })
+  )
+}
+
+/** `error` as an `EventwireError` about a delivery to `kind` (wrapped as `cause` when it is not one). */
+export function asDeliveryError(error: unknown, kind: Endpoint): EventwireError {
+  if (isEventwireError(error)) return error
+  return new DeliveryError(
+    'EVENTWIRE_DELIVERY_FAILED',
+    `${kind}: ${(error as Error)?.message ?? String(error)}`,
+    { endpoint: kind, cause: error },
+  )
+}
+
+/** The error of a call refused because the consumer is closed. */
+export function closedError(): EventwireError {
+  return new EventwireError('EVENTWIRE_CLOSED', 'The consumer is closed: the message was not accepted')
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key'])
+
+/** A copy of `headers` with credentials replaced by `[redacted]`. */
+export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers))
+    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : value
+  return out
+}

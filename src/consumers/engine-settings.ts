@@ -1,0 +1,166 @@
+import { requestBytes } from '../destinations/index.js'
+import { ConfigError } from '../errors/index.js'
+import { boolOption, ENDPOINTS, intOption } from '../internal/index.js'
+import { type EventStore, InMemoryEventStore, type StoreCapacityOptions } from '../stores/index.js'
+import type { BatchMode } from './batcher.js'
+import { type DeliveryOptions, type DeliveryParts, resolveDeliveryOptions } from './delivery-options.js'
+import type { LedgerCallbacks } from './ledger.js'
+
+/** Options every consumer built on the delivery engine takes, besides {@link DeliveryOptions}. */
+export interface EngineOptions extends DeliveryOptions, StoreCapacityOptions, LedgerCallbacks {
+  /**
+   * When the process is about to end (its event loop is empty) while this consumer still holds
+   * accepted messages and `close()` was not called, the consumer is closed with this deadline, in
+   * milliseconds, keeping the process alive until its messages are delivered or the deadline
+   * passes; what is left is reported on the logger. `0` only reports.
+   * @default 10000
+   */
+  exitTimeoutMs?: number
+}
+
+/** Every setting of a delivery engine, validated, defaults filled in. */
+export interface EngineSettings {
+  readonly mode: BatchMode
+  readonly parts: DeliveryParts
+  readonly store: EventStore
+  /** The engine built its store, so it closes it. */
+  readonly ownsStore: boolean
+  /** Capacity of the store, when known (`bufferCapacity` and `maxBufferBytes`). */
+  readonly capacity: { readonly count: number; readonly bytes: number } | undefined
+  /** Messages per request. */
+  readonly batchSize: number
+  /** Most body bytes per request, before compression. */
+  readonly byteLimit: number
+  /** Most message bytes one lease may carry, so the encoded request stays within `byteLimit`. */
+  readonly leaseBytes: number
+  /** Largest single message accepted, in bytes. */
+  readonly maxMessageBytes: number
+  /** How long a lease holds, long enough for one request and its 413 splits. */
+  readonly leaseMs: number
+  readonly flushIntervalMs: number
+  readonly maxConcurrentRequests: number
+  readonly retryLimit: number
+  readonly retryBudgetMs: number
+  readonly startOnInit: boolean
+  readonly exitTimeoutMs: number
+  readonly callbacks: LedgerCallbacks
+}
+
+/** The numbers one kind of consumer starts from. */
+export interface EngineDefaults {
+  readonly batchSize: number
+  readonly flushIntervalMs: number
+  readonly maxConcurrentRequests: number
+  readonly retryLimit: number
+  readonly retryBudgetMs: number
+}
+
+/** Defaults shared by every consumer. */
+export const ENGINE_DEFAULTS = { exitTimeoutMs: 10_000, startOnInit: true } as const
+
+/**
+ * Validates the options of a consumer working in `mode` and builds its parts (destination,
+ * transport, retry policy, store). @throws {ConfigError} naming the first bad option.
+ */
+export function resolveEngineSettings(
+  mode: BatchMode,
+  options: EngineOptions & {
+    batchSize?: number
+    byteLimit?: number
+    flushIntervalMs?: number
+    maxConcurrentRequests?: number
+    retryBudgetMs?: number
+    store?: EventStore
+    startOnInit?: boolean
+  },
+  defaults: EngineDefaults,
+): EngineSettings {
+  const retryLimit = intOption('retryLimit', options.retryLimit, defaults.retryLimit, 0, 1000)
+  const flushIntervalMs = intOption('flushIntervalMs', options.flushIntervalMs, defaults.flushIntervalMs, 0)
+  const maxConcurrentRequests = intOption(
+    'maxConcurrentRequests',
+    options.maxConcurrentRequests,
+    defaults.maxConcurrentRequests,
+    1,
+    64,
+  )
+  const retryBudgetMs = intOption('retryBudgetMs', options.retryBudgetMs, defaults.retryBudgetMs, 0)
+  const startOnInit = boolOption('startOnInit', options.startOnInit, ENGINE_DEFAULTS.startOnInit)
+  const exitTimeoutMs = intOption('exitTimeoutMs', options.exitTimeoutMs, ENGINE_DEFAULTS.exitTimeoutMs, 0)
+  for (const name of ['onSuccess', 'onFailure', 'onDrop'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new ConfigError(name, 'expected a function')
+    }
+  }
+  if (options.store !== undefined && !isStore(options.store)) {
+    throw new ConfigError('store', 'expected an EventStore (add, lease, ack, release, size, close)')
+  }
+  const memory =
+    options.store === undefined
+      ? new InMemoryEventStore({
+          bufferCapacity: options.bufferCapacity,
+          maxBufferBytes: options.maxBufferBytes,
+          overflow: options.overflow,
+          clock: options.clock,
+        })
+      : undefined
+  const store = options.store ?? memory!
+  // Built last: the transport owns a connection pool.
+  const parts = resolveDeliveryOptions({ ...options, retryLimit })
+  const destination = parts.destination
+  const maxBatch = Math.min(...ENDPOINTS.map((kind) => destination.maxBatchSize(kind)))
+  const batchSize = intOption(
+    'batchSize',
+    options.batchSize,
+    Math.min(defaults.batchSize, maxBatch),
+    1,
+    maxBatch,
+  )
+  const byteLimit = intOption(
+    'byteLimit',
+    options.byteLimit,
+    destination.maxRequestBytes,
+    64,
+    destination.maxRequestBytes,
+  )
+  // Sized for the widest framing of any kind, so that every request stays within byteLimit.
+  const framings = ENDPOINTS.map((kind) => destination.framing(kind))
+  const fixed = Math.max(...framings.map((f) => f.fixed))
+  const perMessage = Math.max(...framings.map((f) => f.perMessage))
+  const framing = { fixed, perMessage }
+  const maxMessageBytes = byteLimit - requestBytes(framing, 1, 0)
+  if (maxMessageBytes < 1) throw new ConfigError('byteLimit', `too small for ${destination.name} requests`)
+  const requestMs = parts.transport.requestTimeoutMs
+  return {
+    mode,
+    parts,
+    store,
+    ownsStore: memory !== undefined,
+    capacity: capacityOf(store),
+    batchSize,
+    byteLimit,
+    leaseBytes: Math.max(1, byteLimit - requestBytes(framing, batchSize, 0)),
+    maxMessageBytes,
+    // One attempt, plus up to log2(batchSize) rounds of 413 halving, each one request deep.
+    leaseMs: Math.max(60_000, requestMs * (2 * Math.ceil(Math.log2(batchSize + 1)) + 2)),
+    flushIntervalMs,
+    maxConcurrentRequests,
+    retryLimit,
+    retryBudgetMs,
+    startOnInit,
+    exitTimeoutMs,
+    callbacks: { onSuccess: options.onSuccess, onFailure: options.onFailure, onDrop: options.onDrop },
+  }
+}
+
+function capacityOf(store: EventStore): EngineSettings['capacity'] {
+  const { bufferCapacity, maxBufferBytes } = store as { bufferCapacity?: unknown; maxBufferBytes?: unknown }
+  if (typeof bufferCapacity !== 'number' || typeof maxBufferBytes !== 'number') return undefined
+  return { count: bufferCapacity, bytes: maxBufferBytes }
+}
+
+function isStore(value: unknown): value is EventStore {
+  if (typeof value !== 'object' || value === null) return false
+  const store = value as Record<string, unknown>
+  return ['add', 'lease', 'ack', 'release', 'size', 'close'].every((m) => typeof store[m] === 'function')
+}

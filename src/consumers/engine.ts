@@ -1,0 +1,415 @@
+import { setMaxListeners } from 'node:events'
+import { DeliveryError, EventwireError } from '../errors/index.js'
+import {
+  type DropReason,
+  ENDPOINTS,
+  type Endpoint,
+  isEndpoint,
+  KeepAlive,
+  type Message,
+} from '../internal/index.js'
+import { Batcher } from './batcher.js'
+import type { CloseResult, ConsumerStats } from './consumer.js'
+import { closedError, type DeliveryReport, reportError } from './delivery-report.js'
+import { Dispatcher } from './dispatcher.js'
+import type { EngineSettings } from './engine-settings.js'
+import { registerForExit } from './exit-hook.js'
+import { Intake } from './intake.js'
+import { type EngineEvents, Ledger } from './ledger.js'
+import { Pause } from './pause.js'
+
+/** A snapshot of a consumer's counters, with what is waiting and in flight. */
+export interface EngineStats extends ConsumerStats {
+  /** Messages accepted and waiting (in the store, including those backing off before a retry). */
+  queued: number
+  /** Messages in requests in flight. */
+  inFlight: number
+  /** Requests in flight. */
+  inFlightRequests: number
+  /** Until when (ms since epoch) the destination is paused after a failure or `Retry-After`; 0 if never. */
+  pausedUntil: number
+}
+
+const RESOLVED = Promise.resolve()
+const noop = () => {}
+
+/**
+ * The delivery engine every eventwire consumer is a setting of. Data flows one way: intake (JSON
+ * written, size checked, stored) → store → batcher (when to send) → dispatcher (one request,
+ * then ack, split, retry or drop) → destination → outcome; the {@link Ledger} keeps every count,
+ * waiter and report.
+ *
+ * While anybody may be waiting for a result (a `send()` that resolves on delivery, a flush, a
+ * close), the process is kept alive; messages still held when the process is about to end are
+ * delivered first (see `exitTimeoutMs`). No promise it returns rejects unhandled: every refusal is
+ * also counted and reported.
+ */
+export class DeliveryEngine {
+  readonly settings: EngineSettings
+  readonly ledger: Ledger
+  readonly #intake: Intake
+  readonly #batcher: Batcher
+  readonly #pause: Pause
+  readonly #abort = new AbortController()
+  readonly #keepAlive = new KeepAlive()
+  readonly #unregisterExit: () => void
+  #recovering: Promise<void> | undefined
+  /** The flushes of a `manual` engine run one after another; `#nextRound` is the one not started yet. */
+  #rounds: Promise<unknown> = RESOLVED
+  #nextRound: { kind: Endpoint | undefined; promise: Promise<void> } | undefined
+  #closing = false
+  #stopped = false
+  #closed: Promise<CloseResult> | undefined
+
+  constructor(settings: EngineSettings) {
+    this.settings = settings
+    const { parts, store } = settings
+    this.ledger = new Ledger(parts.destination.name, parts.logger, settings.callbacks)
+    this.#pause = new Pause(parts.policy)
+    // Every request in flight listens to this one signal.
+    setMaxListeners(0, this.#abort.signal)
+    const dispatcher = new Dispatcher({
+      ...parts,
+      store,
+      ledger: this.ledger,
+      pause: this.#pause,
+      signal: this.#abort.signal,
+      settings: {
+        retryLimit: settings.retryLimit,
+        retryBudgetMs: settings.retryBudgetMs,
+        exhausted: settings.mode === 'manual' ? 'park' : 'drop',
+      },
+    })
+    this.#batcher = new Batcher(settings, {
+      store,
+      ledger: this.ledger,
+      dispatcher,
+      pause: this.#pause,
+      clock: parts.clock,
+      intakeIdle: () => this.#intake.idle,
+    })
+    this.#intake = new Intake({ ...settings, clock: parts.clock }, this.ledger, this.#batcher)
+    if (!settings.ownsStore) {
+      // A durable store may hold messages from an earlier run: count them before flush() or
+      // close() decide what is outstanding.
+      const recovering = this.#recover()
+      this.#recovering = recovering
+      void recovering.finally(() => {
+        if (this.#recovering === recovering) this.#recovering = undefined
+      })
+      this.#intake.waitFor(recovering)
+    }
+    if (settings.startOnInit || settings.mode === 'immediate') this.#batcher.start()
+    this.#unregisterExit = registerForExit(this, settings.exitTimeoutMs)
+  }
+
+  /** Messages accepted and not yet final. */
+  get outstanding(): number {
+    return this.ledger.outstanding
+  }
+
+  /** Whether `close()` was called. */
+  get closing(): boolean {
+    return this.#closing
+  }
+
+  /**
+   * Accepts one call's messages. `until: 'stored'` settles once they are stored (or rejects with
+   * the reason one was refused); `'final'` once they are delivered (or rejects with the delivery
+   * error). While a `'final'` call is pending, the process stays alive.
+   */
+  send(endpoint: Endpoint, message: Message | readonly Message[], until: 'stored' | 'final'): Promise<void> {
+    const messages = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
+    if (!isEndpoint(endpoint)) {
+      return this.#refuse(
+        new EventwireError(
+          'EVENTWIRE_UNKNOWN_ENDPOINT',
+          `Unknown endpoint ${JSON.stringify(endpoint)}: expected events, people, groups or imports`,
+        ),
+      )
+    }
+    if (this.#closing) {
+      this.drop(messages, 'closed', closedError())
+      return handled(Promise.reject(closedError()))
+    }
+    if (messages.length === 0) return RESOLVED
+    if (until === 'stored') return this.#intake.accept(messages, true)
+    const destination = this.settings.parts.destination.name
+    const done = this.deliver(messages).then((report) => {
+      const error = reportError(endpoint, report, destination)
+      if (error !== undefined) throw error
+    })
+    return handled(done)
+  }
+
+  /**
+   * Accepts messages and resolves with what became of them once each is final (bulk work reads
+   * the report instead of an error). The process stays alive meanwhile.
+   */
+  deliver(messages: readonly Message[]): Promise<DeliveryReport> {
+    if (this.#closing) {
+      this.drop(messages, 'closed', closedError())
+      const rejected = messages.map((message) => ({
+        message,
+        reason: 'closed' as const,
+        error: closedError(),
+      }))
+      return Promise.resolve({ delivered: [], rejected, undelivered: [], error: undefined })
+    }
+    const report = this.ledger.ticket(messages)
+    this.#intake.accept(messages, false)
+    return this.#keepAlive.during(report)
+  }
+
+  /** Counts and reports messages dropped before they reached the consumer (a plan violation). */
+  drop(messages: readonly Message[], reason: DropReason, error?: Error): void {
+    for (const message of messages) this.ledger.accept(message)
+    const cause =
+      error instanceof EventwireError
+        ? error
+        : new EventwireError('EVENTWIRE_DELIVERY_FAILED', error?.message ?? reason, { cause: error })
+    this.ledger.dropped(messages, reason, cause)
+  }
+
+  /**
+   * Resolves when everything accepted before the call is delivered or finally failed. Never
+   * rejects. With `wait: false`, only starts sending what is waiting.
+   */
+  flush(wait = true): Promise<void> {
+    if (this.#stopped) return RESOLVED
+    const recovering = this.#recovering
+    if (recovering !== undefined) return recovering.then(() => this.flush(wait))
+    if (!wait || this.ledger.outstanding === 0) {
+      this.#batcher.drain(true)
+      return RESOLVED
+    }
+    const { promise } = this.ledger.wait()
+    this.#batcher.drain(true)
+    return this.#keepAlive.during(promise)
+  }
+
+  /**
+   * A `manual` engine's flush: sends everything waiting, messages kept by an earlier flush
+   * included, with retries; rejects when any message accepted before the call was refused, or is
+   * kept undelivered for the next flush. With `kind`, only that endpoint's messages. Flushes run
+   * one after another; calls made while one waits to start share it.
+   */
+  flushRound(kind?: Endpoint): Promise<void> {
+    const next = this.#nextRound
+    if (next !== undefined && next.kind === kind) return next.promise
+    const promise = this.#rounds.then(() => {
+      if (this.#nextRound?.promise === promise) this.#nextRound = undefined
+      return this.#runRound(kind)
+    })
+    this.#nextRound = { kind, promise }
+    this.#rounds = promise.catch(noop)
+    return this.#keepAlive.during(handled(promise))
+  }
+
+  /** Messages of `kind` waiting to be sent: stored and never attempted, or kept by a failed flush. */
+  buffered(kind: Endpoint): number {
+    return this.#batcher.waiting(kind) + this.ledger.parkedCount(kind)
+  }
+
+  /** Sends nothing until `start()` (unless flushed); see `startOnInit`. */
+  start(): void {
+    if (!this.#closing) this.#batcher.start()
+  }
+
+  /** Replaces the interval trigger; `0` turns it off. */
+  setFlushInterval(ms: number): void {
+    this.#batcher.setInterval(ms)
+  }
+
+  /** Subscribes to a notification. Returns a function that unsubscribes. */
+  on<K extends keyof EngineEvents>(event: K, listener: (payload: EngineEvents[K]) => void): () => void {
+    return this.ledger.events.on(event, listener)
+  }
+
+  /** A snapshot of the counters. */
+  stats(): EngineStats {
+    const inFlight = this.#batcher.messagesInFlight
+    return {
+      ...this.ledger.stats(),
+      queued: Math.max(0, this.ledger.outstanding - inFlight),
+      inFlight,
+      inFlightRequests: this.#batcher.requestsInFlight,
+      pausedUntil: this.#pause.until,
+    }
+  }
+
+  /**
+   * Stops intake, sends everything waiting, and at `timeoutMs` aborts requests in flight (their
+   * messages go back to the store). Resolves with what happened; idempotent; never rejects.
+   */
+  close(timeoutMs: number): Promise<CloseResult> {
+    this.#closed ??= this.#keepAlive.during(this.#close(timeoutMs))
+    return this.#closed
+  }
+
+  /** The exit hook's close: resolves with how many messages are left. */
+  async closeForExit(timeoutMs: number): Promise<number> {
+    return (await this.close(timeoutMs)).pending
+  }
+
+  /** Says on the logger how many messages were left undelivered as the process exits. */
+  reportLeftAtExit(): void {
+    const count = this.ledger.outstanding
+    if (count === 0) return
+    this.settings.parts.logger.error(
+      { destination: this.settings.parts.destination.name, count },
+      `eventwire: ${count} message(s) accepted but not delivered when the process exited`,
+    )
+  }
+
+  async #runRound(only: Endpoint | undefined): Promise<void> {
+    if (this.#stopped) return
+    // Messages sent before the flush are all stored first, so that they leave in full batches.
+    await this.#intake.whenIdle()
+    await this.#unpark()
+    const { promise, report } = this.ledger.wait(only)
+    this.#batcher.drain(true, only)
+    await promise
+    const outcome = report()
+    const errors: EventwireError[] = []
+    for (const kind of only === undefined ? ENDPOINTS : [only]) {
+      const mine = (m: Message) => m.kind === kind
+      const error = reportError(
+        kind,
+        {
+          delivered: outcome.delivered.filter(mine),
+          rejected: outcome.rejected.filter((r) => r.message.kind === kind),
+          undelivered: outcome.undelivered.filter(mine),
+          error: outcome.undelivered.some(mine) ? outcome.error : undefined,
+        },
+        this.settings.parts.destination.name,
+      )
+      if (error !== undefined) errors.push(error)
+    }
+    if (errors.length === 1) throw errors[0]
+    if (errors.length > 1) {
+      throw new DeliveryError(
+        'EVENTWIRE_DELIVERY_FAILED',
+        `flush failed for ${errors.length} endpoints: ${errors.map((e) => e.message).join(' | ')}`,
+        {
+          retryable: errors.some((e) => e.retryable),
+          cause: errors[0],
+          messages: errors.flatMap((e) => (e instanceof DeliveryError ? e.messages : [])),
+          rejected: errors.flatMap((e) => (e instanceof DeliveryError ? e.rejected : [])),
+        },
+      )
+    }
+  }
+
+  /** Messages a flush kept undelivered go back to the store, to be sent with the next one. */
+  async #unpark(): Promise<void> {
+    const parked = this.ledger.unpark()
+    if (parked.length === 0) return
+    try {
+      const result = await this.settings.store.add(parked)
+      if (result.dropped.length > 0) {
+        this.ledger.dropped(
+          result.dropped,
+          'queue_full',
+          new EventwireError('EVENTWIRE_QUEUE_FULL', 'the event store is full'),
+        )
+      }
+      const dropped = new Set(result.dropped)
+      this.#batcher.added(
+        parked.filter((m) => !dropped.has(m)),
+        [],
+      )
+    } catch (error) {
+      this.ledger.dropped(
+        parked,
+        'store_failed',
+        this.ledger.storeFailed(parked[0]!.kind, 'add', error, parked),
+      )
+    }
+  }
+
+  async #close(timeoutMs: number): Promise<CloseResult> {
+    this.#closing = true
+    await this.#recovering
+    if (this.settings.mode === 'manual') await this.#rounds.then(() => this.#unpark())
+    const clock = this.settings.parts.clock
+    let timedOut = false
+    let timer: { cancel(): void } | undefined
+    const deadline = new Promise<void>((resolve) => {
+      timer = clock.setTimeout(() => {
+        timedOut = true
+        resolve()
+      }, timeoutMs)
+    })
+    const { promise } = this.ledger.wait()
+    this.#batcher.close()
+    await Promise.race([promise, deadline])
+    timer?.cancel()
+    this.#batcher.stop()
+    if (timedOut) {
+      this.#intake.abort()
+      this.#abort.abort()
+    }
+    await Promise.all([this.#batcher.whenIdle(), this.#intake.whenIdle()])
+    this.#stopped = true
+    this.#unregisterExit()
+    this.ledger.stopped(
+      new DeliveryError(
+        'EVENTWIRE_ABORTED',
+        'close() reached its deadline before the message was delivered',
+        {
+          retryable: true,
+        },
+      ),
+    )
+    await this.settings.parts.transport.close()
+    if (this.settings.ownsStore) await this.settings.store.close().catch(noop)
+    const result = this.ledger.closeResult()
+    if (result.pending > 0) {
+      const where = this.settings.ownsStore
+        ? 'kept in memory: lost when the process ends'
+        : 'kept in the store'
+      this.settings.parts.logger.warn(
+        { destination: this.settings.parts.destination.name, count: result.pending },
+        `eventwire: close() left ${result.pending} message(s) undelivered (${where})`,
+      )
+    }
+    return result
+  }
+
+  /** Counts messages a durable store already holds, so flush() and close() wait for them too. */
+  async #recover(): Promise<void> {
+    try {
+      const size = await this.settings.store.size()
+      if (size.count > 0) {
+        this.ledger.acceptRecovered(size.count)
+        this.#batcher.drain()
+      }
+    } catch (error) {
+      this.ledger.storeFailed('events', 'size', error)
+    }
+  }
+
+  #refuse(error: EventwireError): Promise<void> {
+    this.settings.parts.logger.warn({ err: error }, `eventwire: a call was refused: ${error.message}`)
+    return handled(Promise.reject(error))
+  }
+}
+
+const safeConsumers = new WeakSet<object>()
+
+/** Records `consumer` as one whose promises are already marked handled (eventwire's own). */
+export function markSafeConsumer(consumer: object): void {
+  safeConsumers.add(consumer)
+}
+
+/** Whether the promises of `consumer` never reject unhandled (see {@link markSafeConsumer}). */
+export function isSafeConsumer(consumer: object): boolean {
+  return safeConsumers.has(consumer)
+}
+
+/** `promise`, marked as handled: rejecting it when nobody awaits it never crashes the process. */
+export function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(noop)
+  return promise
+}

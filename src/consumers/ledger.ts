@@ -1,0 +1,498 @@
+import { DeliveryError, EventwireError, type RejectedMessage } from '../errors/index.js'
+import {
+  type DropReason,
+  ENDPOINTS,
+  type Endpoint,
+  type Logger,
+  type Message,
+  TypedEmitter,
+} from '../internal/index.js'
+import type { CloseResult, ConsumerEvents, ConsumerStats } from './consumer.js'
+import { emptyStats, totalDropped } from './consumer.js'
+import type { DeliveryReport } from './delivery-report.js'
+
+/** Notifications of the delivery engine: those of every consumer, plus `drained`. */
+export interface EngineEvents extends ConsumerEvents {
+  /** Everything accepted so far is delivered or finally failed (nothing waits, nothing in flight). */
+  drained: { sent: number; failed: number; dropped: number }
+}
+
+/** The callbacks a consumer's options may give. Each is guarded: one that throws is logged. */
+export interface LedgerCallbacks {
+  onSuccess?: (messages: readonly Message[]) => void
+  onFailure?: (error: EventwireError, unsent: readonly Message[]) => void
+  onDrop?: (messages: readonly Message[], reason: DropReason) => void
+}
+
+/** What a flush waited for: the messages accepted before it that were refused, kept or delivered. */
+export interface FlushReport extends DeliveryReport {}
+
+interface Waiter {
+  /** The kind of message waited for; every kind when undefined. */
+  readonly kind: Endpoint | undefined
+  /** Ids of outstanding messages accepted after this flush was asked for: it does not wait for them. */
+  readonly after: Set<string>
+  /** Messages of this flush kept for a later one (parked): no longer waited for. */
+  parked: number
+  readonly report: { delivered: Message[]; rejected: RejectedMessage[]; undelivered: Message[] }
+  error: EventwireError | undefined
+  readonly promise: Promise<void>
+  readonly resolve: () => void
+}
+
+/** The outcome one `send()` call waits for (a `Consumer` resolves only once its messages are final). */
+interface Ticket {
+  left: number
+  readonly messages: readonly Message[]
+  /** `messages` by id, built on first use. */
+  byId?: Map<string, Message>
+  readonly delivered: Message[]
+  readonly rejected: RejectedMessage[]
+  readonly undelivered: Message[]
+  error: EventwireError | undefined
+  readonly resolve: (report: DeliveryReport) => void
+}
+
+/**
+ * The one place a delivery engine keeps account: every count and stat, the messages outstanding
+ * (accepted, not yet final) and their bytes, flush waiters, per-call tickets, and every report —
+ * the notifications, the callbacks and the logger. Other parts of the engine say what happened to
+ * which messages; nothing else keeps message state.
+ */
+export class Ledger {
+  readonly events: TypedEmitter<EngineEvents>
+  readonly #stats: ConsumerStats = emptyStats()
+  readonly #logger: Logger
+  readonly #destination: string
+  readonly #callbacks: LedgerCallbacks
+  #outstanding = 0
+  readonly #outstandingByKind: Record<Endpoint, number> = { events: 0, people: 0, groups: 0, imports: 0 }
+  #bytes = 0
+  #waiters: Waiter[] = []
+  #parked: Message[] = []
+  #tickets: Map<string, Ticket | Ticket[]> | undefined
+
+  constructor(destination: string, logger: Logger, callbacks: LedgerCallbacks = {}) {
+    this.#destination = destination
+    this.#logger = logger
+    this.#callbacks = {
+      onSuccess: guard(callbacks.onSuccess, 'onSuccess', logger),
+      onFailure: guard(callbacks.onFailure, 'onFailure', logger),
+      onDrop: guard(callbacks.onDrop, 'onDrop', logger),
+    }
+    this.events = new TypedEmitter<EngineEvents>((error, event) =>
+      logger.error({ err: error, event }, 'eventwire: an event listener threw'),
+    )
+  }
+
+  /** Messages accepted and not yet final. */
+  get outstanding(): number {
+    return this.#outstanding
+  }
+
+  /** Bytes of the outstanding messages accepted here (not of those found in a store). */
+  get outstandingBytes(): number {
+    return this.#bytes
+  }
+
+  /** Whether a flush is waiting. */
+  get waiting(): boolean {
+    return this.#waiters.length !== 0
+  }
+
+  /** A snapshot of the counters. */
+  stats(): ConsumerStats {
+    return { ...this.#stats, dropped: { ...this.#stats.dropped } }
+  }
+
+  /** `close()`'s answer: `failed` is not counted again in `dropped`. */
+  closeResult(): CloseResult {
+    const s = this.#stats
+    return { sent: s.sent, failed: s.failed, dropped: totalDropped(s) - s.failed, pending: this.#outstanding }
+  }
+
+  /** Records one message handed to the consumer. Its bytes are added by {@link addBytes} once known. */
+  accept(message: Message): void {
+    this.#stats.accepted++
+    this.#outstanding++
+    this.#outstandingByKind[message.kind]++
+    const waiters = this.#waiters
+    for (let i = 0; i < waiters.length; i++) {
+      const waiter = waiters[i]!
+      if (waiter.kind === undefined || waiter.kind === message.kind) waiter.after.add(message.id)
+    }
+  }
+
+  /** Records `count` messages found in a durable store at start: every flush waits for them too. */
+  acceptRecovered(count: number): void {
+    this.#stats.accepted += count
+    this.#outstanding += count
+  }
+
+  /** Adds the bytes of accepted messages, once they are serialised. */
+  addBytes(bytes: number): void {
+    this.#bytes += bytes
+  }
+
+  /**
+   * Resolves with what became of `messages` (one call's) once each is final: delivered, refused
+   * for good, or out of retries. Never rejects.
+   */
+  ticket(messages: readonly Message[]): Promise<DeliveryReport> {
+    this.#tickets ??= new Map()
+    const tickets = this.#tickets
+    return new Promise<DeliveryReport>((resolve) => {
+      const ticket: Ticket = {
+        left: messages.length,
+        messages,
+        delivered: [],
+        rejected: [],
+        undelivered: [],
+        error: undefined,
+        resolve,
+      }
+      for (const message of messages) {
+        const held = tickets.get(message.id)
+        if (held === undefined) tickets.set(message.id, ticket)
+        else if (Array.isArray(held)) held.push(ticket)
+        else tickets.set(message.id, [held, ticket])
+      }
+    })
+  }
+
+  /** A request is about to leave: counted, and told to `request` listeners. */
+  request(payload: ConsumerEvents['request']): void {
+    this.#stats.requests++
+    if (this.events.listenerCount('request') > 0) this.events.emit('request', payload)
+  }
+
+  /** Messages acknowledged by the destination, in a request of `bodyBytes`. */
+  delivered(
+    kind: Endpoint,
+    messages: readonly Message[],
+    status: number | undefined,
+    bodyBytes: number,
+  ): void {
+    if (messages.length === 0) return
+    this.#stats.sent += messages.length
+    this.#stats.bytesSent += bodyBytes
+    this.events.emit('success', { endpoint: kind, messages, status })
+    this.#callbacks.onSuccess?.(messages)
+    this.#settle(messages, undefined)
+  }
+
+  /**
+   * Messages dropped for good, each with its reason and error (any kinds): counted, told to `drop`
+   * listeners and `onDrop` (once per reason), logged, and settled.
+   */
+  rejected(items: readonly RejectedMessage[]): void {
+    if (items.length === 0) return
+    const byReason = new Map<DropReason, RejectedMessage[]>()
+    for (const item of items) {
+      const list = byReason.get(item.reason)
+      if (list === undefined) byReason.set(item.reason, [item])
+      else list.push(item)
+    }
+    for (const [reason, list] of byReason) this.#report(reason, list)
+    this.#settle(
+      items.map((i) => i.message),
+      items,
+    )
+  }
+
+  /** Messages dropped for good with one reason and error. */
+  dropped(messages: readonly Message[], reason: DropReason, error: EventwireError): void {
+    this.rejected(messages.map((message) => ({ message, reason, error })))
+  }
+
+  /**
+   * Messages whose retries ran out: counted as `failed` and as `retries_exhausted` drops, told to
+   * `failure` listeners and `onFailure`.
+   */
+  exhausted(kind: Endpoint, messages: readonly Message[], error: DeliveryError): void {
+    if (messages.length === 0) return
+    this.#stats.failed += messages.length
+    this.events.emit('failure', { endpoint: kind, error, messages })
+    this.#callbacks.onFailure?.(error, messages)
+    this.dropped(messages, 'retries_exhausted', error)
+  }
+
+  /** A retry of `count` messages was scheduled `delayMs` from now, as retry number `attempt`. */
+  retrying(
+    kind: Endpoint,
+    attempt: number,
+    delayMs: number,
+    status: number | undefined,
+    error: Error,
+    count: number,
+  ): void {
+    this.#stats.retried += count
+    this.events.emit('retry', { endpoint: kind, attempt, delayMs, status, error, messageCount: count })
+    this.#logger.debug({ endpoint: kind, attempt, delayMs, status }, 'eventwire: retrying')
+  }
+
+  /**
+   * Messages not delivered after this flush's retries, kept for the next flush (`BufferedConsumer`):
+   * still outstanding, no longer waited for by the flushes that include them.
+   */
+  parked(kind: Endpoint, messages: readonly Message[], error: EventwireError): void {
+    if (messages.length === 0) return
+    this.events.emit('failure', { endpoint: kind, error, messages })
+    this.#callbacks.onFailure?.(error, messages)
+    for (const message of messages) this.#parked.push(message)
+    for (const waiter of this.#waiters) {
+      for (const message of messages) {
+        if (!mine(waiter, message) || waiter.after.has(message.id)) continue
+        waiter.parked++
+        waiter.report.undelivered.push(message)
+        waiter.error = error
+      }
+    }
+    this.#check()
+  }
+
+  /** Takes the parked messages back (a new flush sends them again); they stay outstanding. */
+  unpark(): Message[] {
+    return this.#parked.splice(0)
+  }
+
+  /** Messages kept for the next flush (of one kind, or all). */
+  parkedCount(kind?: Endpoint): number {
+    if (kind === undefined) return this.#parked.length
+    let count = 0
+    for (const m of this.#parked) if (m.kind === kind) count++
+    return count
+  }
+
+  /** A store operation failed: told to `failure` listeners, `onFailure` and the logger. */
+  storeFailed(
+    kind: Endpoint,
+    operation: string,
+    error: unknown,
+    messages: readonly Message[] = [],
+  ): EventwireError {
+    const err =
+      error instanceof EventwireError
+        ? error
+        : new DeliveryError(
+            'EVENTWIRE_STORE_FAILED',
+            `event store ${operation} failed: ${(error as Error)?.message ?? String(error)}`,
+            { endpoint: kind, cause: error, retryable: true, messages },
+          )
+    this.events.emit('failure', { endpoint: kind, error: err, messages })
+    this.#callbacks.onFailure?.(err, messages)
+    this.#logger.error(
+      { destination: this.#destination, operation, count: messages.length, err },
+      `eventwire: the event store failed (${operation}); it is tried again`,
+    )
+    return err
+  }
+
+  /**
+   * Sets the outstanding count from an authoritative source (a store that reports itself empty),
+   * forgetting what the waiters were told to skip when it is zero.
+   */
+  reset(outstanding: number): void {
+    const before = this.#outstanding
+    this.#outstanding = Math.max(0, outstanding)
+    if (this.#outstanding === 0) {
+      this.#bytes = 0
+      for (const kind of ENDPOINTS) this.#outstandingByKind[kind] = 0
+      for (const waiter of this.#waiters) waiter.after.clear()
+    }
+    this.#check(before)
+  }
+
+  /**
+   * Resolves once every message accepted before this call is final (or kept for a later flush).
+   * `report()` then tells what became of those messages.
+   */
+  wait(kind?: Endpoint): { promise: Promise<void>; report(): FlushReport } {
+    let waiter = this.#waiters[this.#waiters.length - 1]
+    if (this.#remaining(kind) === 0) {
+      const empty = { delivered: [], rejected: [], undelivered: [], error: undefined }
+      return { promise: Promise.resolve(), report: () => empty }
+    }
+    if (waiter === undefined || waiter.kind !== kind || waiter.after.size !== 0 || waiter.parked !== 0) {
+      let resolve!: () => void
+      const promise = new Promise<void>((r) => {
+        resolve = r
+      })
+      waiter = {
+        kind,
+        after: new Set(),
+        parked: 0,
+        report: { delivered: [], rejected: [], undelivered: [] },
+        error: undefined,
+        promise,
+        resolve,
+      }
+      this.#waiters.push(waiter)
+    }
+    const w = waiter
+    return { promise: w.promise, report: () => ({ ...w.report, error: w.error }) }
+  }
+
+  #remaining(kind: Endpoint | undefined): number {
+    return kind === undefined ? this.#outstanding : this.#outstandingByKind[kind]
+  }
+
+  /**
+   * Delivery stopped for good (`close()` finished): waiting flushes resolve, and calls waiting for
+   * their messages resolve with those messages undelivered because of `error` (they stay pending).
+   */
+  stopped(error: EventwireError): void {
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve()
+    const tickets = this.#tickets
+    if (tickets === undefined) return
+    const open = new Set<Ticket>()
+    for (const held of tickets.values()) for (const t of Array.isArray(held) ? held : [held]) open.add(t)
+    for (const ticket of open) {
+      const left = ticket.messages.filter((m) => tickets.has(m.id))
+      ticket.resolve({
+        delivered: ticket.delivered,
+        rejected: ticket.rejected,
+        undelivered: [...ticket.undelivered, ...left],
+        error,
+      })
+    }
+    tickets.clear()
+  }
+
+  /** Told when the last outstanding message became final. */
+  #drained(): void {
+    if (this.events.listenerCount('drained') === 0) return
+    const s = this.#stats
+    this.events.emit('drained', { sent: s.sent, failed: s.failed, dropped: totalDropped(s) - s.failed })
+  }
+
+  #report(reason: DropReason, items: readonly RejectedMessage[]): void {
+    this.#stats.dropped[reason] += items.length
+    const messages = items.map((i) => i.message)
+    const error = items[0]!.error
+    const byKind = new Map<Endpoint, Message[]>()
+    for (const m of messages) {
+      const list = byKind.get(m.kind)
+      if (list === undefined) byKind.set(m.kind, [m])
+      else list.push(m)
+    }
+    for (const [kind, list] of byKind) {
+      this.events.emit('drop', { endpoint: kind, reason, count: list.length, messages: list, error })
+    }
+    this.#callbacks.onDrop?.(messages, reason)
+    // Plan drops are reported by the client that applied the plan.
+    if (reason === 'plan_violation') return
+    this.#logger.warn(
+      { destination: this.#destination, reason, count: items.length, err: error },
+      `eventwire: messages dropped (${reason})`,
+    )
+  }
+
+  /** Records messages as final; `rejected` carries the drops among them. */
+  #settle(messages: readonly Message[], rejected: readonly RejectedMessage[] | undefined): void {
+    const before = this.#outstanding
+    let bytes = 0
+    for (const m of messages) {
+      bytes += sizeOf(m)
+      const byKind = this.#outstandingByKind
+      if (byKind[m.kind] > 0) byKind[m.kind]--
+    }
+    this.#outstanding = Math.max(0, before - messages.length)
+    this.#bytes = this.#outstanding === 0 ? 0 : Math.max(0, this.#bytes - bytes)
+    const waiters = this.#waiters
+    for (let w = 0; w < waiters.length; w++) {
+      const waiter = waiters[w]!
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i]!
+        if (!mine(waiter, message) || waiter.after.delete(message.id)) continue
+        if (rejected === undefined) waiter.report.delivered.push(message)
+        else waiter.report.rejected.push(rejected[i]!)
+      }
+    }
+    if (this.#tickets !== undefined && this.#tickets.size > 0) this.#settleTickets(messages, rejected)
+    this.#check(before)
+  }
+
+  #settleTickets(messages: readonly Message[], rejected: readonly RejectedMessage[] | undefined): void {
+    const tickets = this.#tickets!
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!
+      const held = tickets.get(message.id)
+      if (held === undefined) continue
+      let ticket: Ticket
+      if (Array.isArray(held)) {
+        ticket = held.shift()!
+        if (held.length === 0) tickets.delete(message.id)
+      } else {
+        ticket = held
+        tickets.delete(message.id)
+      }
+      // The caller's own message object, not the store's copy: callers match outcomes by identity.
+      const original = originalOf(ticket, message)
+      const item = rejected?.[i]
+      if (item === undefined) ticket.delivered.push(original)
+      else if (item.reason === 'retries_exhausted') {
+        ticket.undelivered.push(original)
+        ticket.error = (item.error.cause as EventwireError | undefined) ?? item.error
+      } else ticket.rejected.push({ ...item, message: original })
+      if (--ticket.left > 0) continue
+      ticket.resolve({
+        delivered: ticket.delivered,
+        rejected: ticket.rejected,
+        undelivered: ticket.undelivered,
+        error: ticket.error,
+      })
+    }
+  }
+
+  #check(before = this.#outstanding): void {
+    const waiters = this.#waiters
+    if (waiters.length !== 0) {
+      const done = waiters.filter((w) => this.#remaining(w.kind) - w.after.size - w.parked <= 0)
+      if (done.length > 0) {
+        this.#waiters = waiters.filter((w) => !done.includes(w))
+        for (const waiter of done) waiter.resolve()
+      }
+    }
+    if (this.#outstanding === 0 && before > 0) this.#drained()
+  }
+}
+
+/** Whether `waiter` waits for messages of the kind of `message`. */
+function mine(waiter: Waiter, message: Message): boolean {
+  return waiter.kind === undefined || waiter.kind === message.kind
+}
+
+/** The message of `ticket` with the id of `message`. */
+function originalOf(ticket: Ticket, message: Message): Message {
+  const messages = ticket.messages
+  if (messages.length === 1) return messages[0]!
+  ticket.byId ??= new Map(messages.map((m) => [m.id, m]))
+  return ticket.byId.get(message.id) ?? message
+}
+
+/** A message's size, or 0 when it has none that can be read (a hand-made message). */
+export function sizeOf(message: Message): number {
+  try {
+    const bytes = message.bytes
+    return Number.isInteger(bytes) && bytes >= 0 ? bytes : 0
+  } catch {
+    return 0
+  }
+}
+
+/** Wraps a user callback so that one that throws is logged and never breaks delivery. */
+function guard<A extends unknown[]>(
+  fn: ((...args: A) => void) | undefined,
+  name: string,
+  logger: Logger,
+): ((...args: A) => void) | undefined {
+  if (fn === undefined) return undefined
+  return (...args: A) => {
+    try {
+      fn(...args)
+    } catch (error) {
+      logger.error({ err: error, callback: name }, 'eventwire: a callback threw')
+    }
+  }
+}
