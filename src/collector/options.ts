@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path'
 import type { ServiceAccount } from '../destinations/index.js'
 import { ConfigError } from '../errors/index.js'
 import {
@@ -28,6 +29,22 @@ export interface CollectorOptions {
   db?: string
   /** A tracking plan (file path or plan object) every event is also checked against. */
   plan?: string | JsonObject
+  /**
+   * A folder of Iglu schemas (`vendor/name/jsonschema/1-0-0`, e.g. from `eventwire plan export
+   * --vendor`): Snowplow self-describing events and entities are validated against them.
+   */
+  iglu?: string
+  /**
+   * Serve over HTTPS. `true`: a self-signed certificate for `localhost`, `127.0.0.1` and `::1`,
+   * made on first start in `tlsDir` and reused. `{ certFile, keyFile }`: your own PEM files.
+   * @default false
+   */
+  https?: boolean | HttpsFiles
+  /**
+   * Folder of the self-signed certificate (`https: true`).
+   * @default `tls/` beside the database file; `.eventwire/tls` when the data is kept in memory
+   */
+  tlsDir?: string
   /** JSON file of flag definitions (`{ "flags": [...] }`) served at `/flags/definitions`. */
   flags?: string
   /** Faults injected from the start; change them later with `setFaults()` or `POST /_/faults`. */
@@ -64,12 +81,20 @@ export interface CollectorOptions {
   logger?: Logger
 }
 
+/** Your own certificate and key, as PEM file paths. */
+export interface HttpsFiles {
+  certFile: string
+  keyFile: string
+}
+
 /** {@link CollectorOptions} with defaults applied and values checked. */
 export interface ResolvedCollectorOptions {
   port: number
   host: string
   db: string
   plan: string | JsonObject | undefined
+  iglu: string | undefined
+  https: false | HttpsFiles | { tlsDir: string }
   flags: string | undefined
   faults: FaultOptions | undefined
   token: string | undefined
@@ -123,11 +148,14 @@ export function resolveCollectorOptions(options: CollectorOptions = {}): Resolve
     throw new ConfigError('flagsEvaluator', 'expected a function')
   }
   const maxBodyBytes = intOption('maxBodyBytes', options.maxBodyBytes, COLLECTOR_DEFAULTS.maxBodyBytes, 1024)
+  const db = stringOption('db', options.db, COLLECTOR_DEFAULTS.db)
   return {
     port: intOption('port', options.port, COLLECTOR_DEFAULTS.port, 0, 65_535),
     host: stringOption('host', options.host, COLLECTOR_DEFAULTS.host),
-    db: stringOption('db', options.db, COLLECTOR_DEFAULTS.db),
+    db,
     plan,
+    iglu: stringOption('iglu', options.iglu, undefined),
+    https: resolveHttps(options.https, stringOption('tlsDir', options.tlsDir, undefined), db),
     flags: stringOption('flags', options.flags, undefined),
     faults: options.faults,
     token: stringOption('token', options.token, undefined),
@@ -148,4 +176,24 @@ export function resolveCollectorOptions(options: CollectorOptions = {}): Resolve
     random: options.random ?? Math.random,
     logger: options.logger ?? silentLogger,
   }
+}
+
+function resolveHttps(
+  https: CollectorOptions['https'],
+  tlsDir: string | undefined,
+  db: string,
+): ResolvedCollectorOptions['https'] {
+  if (https === undefined || https === false) return false
+  if (https === true) {
+    return { tlsDir: tlsDir ?? (db === ':memory:' ? join('.eventwire', 'tls') : join(dirname(db), 'tls')) }
+  }
+  if (typeof https !== 'object' || https === null || Array.isArray(https)) {
+    throw new ConfigError('https', `expected true, false or { certFile, keyFile }, got ${describe(https)}`)
+  }
+  const certFile = stringOption('https.certFile', https.certFile, undefined)
+  const keyFile = stringOption('https.keyFile', https.keyFile, undefined)
+  if (certFile === undefined || keyFile === undefined) {
+    throw new ConfigError('https', 'give both certFile and keyFile (PEM files)')
+  }
+  return { certFile, keyFile }
 }

@@ -39,6 +39,16 @@ export {
   type ResolvedPolicy,
   resolvePolicy,
 } from './policy.js'
+export {
+  EXPORT_MANIFEST,
+  type ExportedSchema,
+  type ExportManifest,
+  exportPlanSchemas,
+  IGLU_META_SCHEMA,
+  igluEventName,
+  type SchemaExport,
+  type SchemaExportOptions,
+} from './schema-export.js'
 export { parsePlanText } from './source.js'
 export {
   type CommonPropertiesSpec,
