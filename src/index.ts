@@ -137,6 +137,7 @@ export {
 export {
   type ChangeKind,
   type CommonPropertiesSpec,
+  compareSchemaVer,
   createPlanEnforcer,
   DEVELOPMENT_POLICY,
   defaultPolicy,
@@ -188,6 +189,7 @@ export {
   pullPlan,
   pushPlan,
   type ResolvedPolicy,
+  readExportManifest,
   resolvePolicy,
   type SchemaExport,
   type SchemaExportOptions,
@@ -195,6 +197,7 @@ export {
   toLexiconEntries,
   toViolation,
   violationEventProperties,
+  writeSchemaExport,
 } from './plan/index.js'
 export {
   type HttpRequest,

@@ -49,6 +49,12 @@ export {
   type SchemaExport,
   type SchemaExportOptions,
 } from './schema-export.js'
+export {
+  compareSchemaVer,
+  igluVersionsIn,
+  readExportManifest,
+  writeSchemaExport,
+} from './schema-export-files.js'
 export { parsePlanText } from './source.js'
 export {
   type CommonPropertiesSpec,
