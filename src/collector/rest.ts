@@ -92,6 +92,21 @@ export async function handleRest(
       sendJson(res, 200, { profiles: store.listProfiles('user', limitOf(q, 100)) })
     } else if (path === '/_/groups') {
       sendJson(res, 200, { groups: store.listProfiles('group', limitOf(q, 100)) })
+    } else if (path === '/_/profile') {
+      // The id in the query string: a distinct id such as `..` cannot survive a URL path.
+      const id = q.get('distinct_id')
+      if (id === null) throw new HttpError(400, 'give distinct_id')
+      const profile = store.getProfile('user', null, id)
+      if (profile === undefined) throw new HttpError(404, `no profile with distinct id ${JSON.stringify(id)}`)
+      sendJson(res, 200, profile)
+    } else if (path === '/_/group') {
+      const key = q.get('group_key')
+      const id = q.get('group_id')
+      if (key === null || id === null) throw new HttpError(400, 'give group_key and group_id')
+      const group = store.getProfile('group', key, id)
+      if (group === undefined)
+        throw new HttpError(404, `no group profile ${JSON.stringify(key)} / ${JSON.stringify(id)}`)
+      sendJson(res, 200, group)
     } else if (path.startsWith('/_/profiles/')) {
       const id = segment(path.slice('/_/profiles/'.length))
       const profile = store.getProfile('user', null, id)
