@@ -18,7 +18,8 @@ function deepUpdate(path: '/engage' | '/groups'): string {
 }
 function goodRecord(path: string, n: number): unknown {
   if (path === '/engage') return { $token: 'tok', $distinct_id: `u-${n}`, $set: { ok: n } }
-  if (path === '/groups') return { $token: 'tok', $group_key: 'company', $group_id: `c-${n}`, $set: { ok: n } }
+  if (path === '/groups')
+    return { $token: 'tok', $group_key: 'company', $group_id: `c-${n}`, $set: { ok: n } }
   return trackEvent(`good-${n}`, `u-${n}`, { $insert_id: `good-${n}-${path.slice(1)}` })
 }
 
@@ -65,10 +66,17 @@ test(`records nested ${DEPTH} deep get a 400 with a message on every endpoint an
       requests++
       assert.equal(res.status, 400, `${path} ${label}: ${res.body}`)
       const error = (JSON.parse(res.body) as { error: string }).error
-      assert.match(error, new RegExp(`1 of 2 records cannot be read .*deeper than the collector's limit of ${MAX_JSON_DEPTH}`))
+      assert.match(
+        error,
+        new RegExp(`1 of 2 records cannot be read .*deeper than the collector's limit of ${MAX_JSON_DEPTH}`),
+      )
       const after = collector.stats()
       assert.equal(after.requests, before.requests + 1, `${path} ${label}: the request is counted`)
-      assert.equal(after.events + after.updates, before.events + before.updates + 2, `${path} ${label}: both stored`)
+      assert.equal(
+        after.events + after.updates,
+        before.events + before.updates + 2,
+        `${path} ${label}: both stored`,
+      )
       const [deepItem, goodItem] = collector.events({ limit: 2 })
       assert.equal(deepItem!.accepted, false)
       assert.equal(deepItem!.issues[0]!.code, 'too_deep_json')
@@ -77,7 +85,9 @@ test(`records nested ${DEPTH} deep get a 400 with a message on every endpoint an
     }
   }
   // a body of nothing but nesting (in a GET query string, which holds 1,500 levels) and a tp2 payload
-  const bare = await send(`${url}/track?data=${encodeURIComponent(deepList.slice(DEPTH - 1500, DEPTH + 1500))}`)
+  const bare = await send(
+    `${url}/track?data=${encodeURIComponent(deepList.slice(DEPTH - 1500, DEPTH + 1500))}`,
+  )
   assert.equal(bare.status, 400)
   assert.match(JSON.parse(bare.body).error, /cannot be read/)
   requests++
@@ -95,7 +105,9 @@ test(`records nested ${DEPTH} deep get a 400 with a message on every endpoint an
     ],
   )
   // deep flag contexts and a deep ue_px
-  const context = encodeURIComponent(`{"distinct_id":"u","custom_properties":${'['.repeat(1200)}${']'.repeat(1200)}}`)
+  const context = encodeURIComponent(
+    `{"distinct_id":"u","custom_properties":${'['.repeat(1200)}${']'.repeat(1200)}}`,
+  )
   assert.equal((await send(`${url}/flags?context=${context}`)).status, 400)
   // (a query string holds about 1,500 levels of base64)
   const ue = `{"schema":"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0","data":${'{"a":'.repeat(1500)}1${'}'.repeat(1500)}}`
