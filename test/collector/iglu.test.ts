@@ -45,7 +45,10 @@ test('--iglu: Snowplow events and entities that break their schema, or name an u
   const emitter = new Emitter({ endpoint: collector.url, batchSize: 10, flushIntervalMs: 0 })
   const { Tracker } = await import('../../src/snowplow/index.js')
   const tracker = new Tracker({ namespace: 't', appId: 'shop', emitters: [emitter] })
-  const event = (data: Record<string, unknown>, context?: Array<{ schema: string; data: unknown }>) =>
+  const event = (
+    data: Record<string, unknown>,
+    context?: Array<{ schema: string; data: Record<string, unknown> }>,
+  ) =>
     tracker.trackSelfDescribingEvent({
       event: { schema: 'iglu:com.acme/checkout_started/jsonschema/1-0-0', data },
       ...(context ? { context } : {}),
