@@ -134,9 +134,12 @@ export function requestView(request) {
     return pre
   }
   const body = el('pre', 'raw-body')
+  const declared = Number(request.headers['content-length'] ?? 0)
   body.textContent =
     request.body === ''
-      ? '(no body)'
+      ? declared > 0
+        ? '(body not read: the request was answered before it, e.g. by an injected fault or a size limit)'
+        : '(no body)'
       : `${request.body}${request.bodyTruncated ? `\n… cut at ${request.body.length} characters` : ''}`
   const answer = el('pre', 'raw-body response-body')
   answer.textContent = request.response.body === '' ? '(empty)' : request.response.body
