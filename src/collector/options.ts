@@ -22,8 +22,9 @@ export interface CollectorOptions {
   /** Address to listen on. Keep the loopback default unless other machines must send. @default '127.0.0.1' */
   host?: string
   /**
-   * SQLite database file (its folder is created), or `':memory:'` for data that ends with the
-   * process. A file keeps events and profiles across restarts.
+   * SQLite database file (its folder is created; needs the optional peer dependency
+   * better-sqlite3), or `':memory:'` for in-memory storage that ends with the process and needs
+   * no native module. A file keeps events and profiles across restarts.
    * @default '.eventwire/dev.db'
    */
   db?: string
@@ -69,7 +70,7 @@ export interface CollectorOptions {
   /** Evaluates flags for `GET /flags`. @default eventwire's local flag evaluator, when available */
   flagsEvaluator?: FlagsEvaluator
   /**
-   * Folder holding the web debugger's files (index.html, app.js, dom.js, panels.js, app.css).
+   * Folder holding the web debugger's files (index.html and the *.js and *.css beside it).
    * @default the `ui` folder beside this module
    */
   uiDir?: string
