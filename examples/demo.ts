@@ -111,6 +111,7 @@ while (Date.now() - started < seconds * 1000) {
 const result = await mp.close({ timeoutMs: 5_000 })
 const stats = (await (await fetch(`${collector.url}/_/stats`)).json()) as Record<string, unknown>
 const snowplow = collector.events({ source: 'snowplow', limit: 10_000 })
+const mixpanelEvents = collector.events({ source: 'mixpanel', kind: 'event', limit: 10_000 }).length
 
 console.log(`example service: ${users} users in ${seconds}s`)
 console.log(
@@ -119,6 +120,7 @@ console.log(
 console.log(
   `  plan issues reported: ${violations.length} calls (${[...new Set(violations.flatMap((v) => v.issues.map((i) => i.code)))].join(', ')})`,
 )
+console.log(`  mixpanel: ${mixpanelEvents} events`)
 console.log(
   `  snowplow: ${snowplow.length} self-describing events, ${snowplow.filter((e) => e.valid).length} valid against the exported Iglu schemas, ${snowplow.filter((e) => e.issues.some((i) => i.code === 'iglu_schema_not_found')).length} unplanned (no schema)`,
 )
