@@ -1,33 +1,49 @@
 /**
  * `npm run demo`: the embedded defaults, end to end, with nothing to install.
  *
- * Starts the local collector (SQLite in .eventwire/demo.db, the sample tracking plan, the sample flag
- * definitions), runs a small example service against it for a few seconds — BatchConsumer, plan
- * enforcement, profile updates with the server-side defaults, a locally evaluated flag with
- * deduplicated exposures — prints what the collector received, and leaves the debugger running.
- * `npm run demo -- --once` exits after the summary.
+ * Exports the sample tracking plan as an Iglu folder, starts the local collector (SQLite in
+ * .eventwire/demo.db, the sample plan, those Iglu schemas, the sample flag definitions), runs a
+ * small example service against it for a few seconds — BatchConsumer, plan enforcement, every
+ * planned event also sent to Snowplow as a self-describing event, profile updates with the
+ * server-side defaults, a locally evaluated flag with deduplicated exposures — prints what the
+ * collector received, and leaves the debugger running.
+ * `npm run demo -- --once` exits after the summary; `--data <dir>` keeps the data elsewhere.
  */
 
+import { join } from 'node:path'
 import { startCollector } from '../src/collector/index.js'
-import { BatchConsumer, Mixpanel, type PlanViolation } from '../src/index.js'
+import {
+  BatchConsumer,
+  exportPlanSchemas,
+  FanoutConsumer,
+  igluEventName,
+  Mixpanel,
+  type PlanViolation,
+  writeSchemaExport,
+} from '../src/index.js'
+import { Emitter } from '../src/snowplow/index.js'
 
 const once = process.argv.includes('--once')
+const dataFlag = process.argv.indexOf('--data')
+const data = dataFlag > 0 ? process.argv[dataFlag + 1]! : '.eventwire'
 const seconds = once ? 1 : 4
 const here = (path: string) => new URL(path, import.meta.url).pathname
+const plan = here('./plan/tracking-plan.yaml')
 
-const collector = await startCollector({
-  port: once ? 0 : 8787,
-  db: '.eventwire/demo.db',
-  plan: here('./plan/tracking-plan.yaml'),
+// The plan as Iglu schemas (com.acme/<event_name>/jsonschema/1-0-0): what Snowplow validates against.
+const iglu = exportPlanSchemas(plan, { vendor: 'com.acme' })
+writeSchemaExport(iglu, join(data, 'demo-iglu'))
+const schemaOf = new Map(iglu.schemas.filter((s) => s.kind === 'event').map((s) => [s.subject, s.uri!]))
+
+const options = {
+  db: join(data, 'demo.db'),
+  plan,
+  iglu: join(data, 'demo-iglu'),
   flags: here('./flags.json'),
-}).catch(() =>
+}
+const collector = await startCollector({ port: once ? 0 : 8787, ...options }).catch(() =>
   // Port 8787 taken: any free port will do.
-  startCollector({
-    port: 0,
-    db: '.eventwire/demo.db',
-    plan: here('./plan/tracking-plan.yaml'),
-    flags: here('./flags.json'),
-  }),
+  startCollector({ port: 0, ...options }),
 )
 await fetch(`${collector.url}/_/reset`, {
   method: 'POST',
@@ -37,8 +53,20 @@ await fetch(`${collector.url}/_/reset`, {
 console.log(`collector and debugger: ${collector.url}\n`)
 
 const violations: PlanViolation[] = []
+const snowplowEmitter = new Emitter({
+  endpoint: collector.url,
+  appId: 'demo',
+  batchSize: 25,
+  flushIntervalMs: 500,
+  // Planned events have their exported schema; an unplanned one names a schema the folder lacks,
+  // and the collector files it under bad (iglu_schema_not_found), as Snowplow Micro would.
+  eventSchema: (event) => schemaOf.get(event) ?? `iglu:com.acme/${igluEventName(event)}/jsonschema/1-0-0`,
+})
 const mp = new Mixpanel('demo-project-token', {
-  consumer: new BatchConsumer({ apiHost: collector.url, batchSize: 50, flushIntervalMs: 500 }),
+  consumer: new FanoutConsumer([
+    new BatchConsumer({ apiHost: collector.url, batchSize: 50, flushIntervalMs: 500 }),
+    snowplowEmitter,
+  ]),
   plan: here('./plan/tracking-plan.yaml'),
   planPolicy: 'fix',
   onViolation: (v) => violations.push(v),
@@ -82,6 +110,8 @@ while (Date.now() - started < seconds * 1000) {
 }
 const result = await mp.close({ timeoutMs: 5_000 })
 const stats = (await (await fetch(`${collector.url}/_/stats`)).json()) as Record<string, unknown>
+const snowplow = collector.events({ source: 'snowplow', limit: 10_000 })
+const mixpanelEvents = collector.events({ source: 'mixpanel', kind: 'event', limit: 10_000 }).length
 
 console.log(`example service: ${users} users in ${seconds}s`)
 console.log(
@@ -89,6 +119,10 @@ console.log(
 )
 console.log(
   `  plan issues reported: ${violations.length} calls (${[...new Set(violations.flatMap((v) => v.issues.map((i) => i.code)))].join(', ')})`,
+)
+console.log(`  mixpanel: ${mixpanelEvents} events`)
+console.log(
+  `  snowplow: ${snowplow.length} self-describing events, ${snowplow.filter((e) => e.valid).length} valid against the exported Iglu schemas, ${snowplow.filter((e) => e.issues.some((i) => i.code === 'iglu_schema_not_found')).length} unplanned (no schema)`,
 )
 console.log('\ncollector /_/stats:')
 for (const [key, value] of Object.entries(stats)) {

@@ -25,7 +25,17 @@ test('npm run demo: the example service lands in the local collector and the sum
     const delivered = Number(/delivered (\d+), failed 0, dropped 0, pending 0/.exec(stdout)?.[1])
     assert.ok(delivered > 0, stdout)
     assert.ok(number('events') > 0, stdout)
-    assert.equal(number('uniqueInsertIds'), number('events'), 'each event stored once')
+    // Every event goes to Mixpanel and, as a self-describing event whose eid is its $insert_id, to Snowplow.
+    const mixpanel = Number(/^ {2}mixpanel: (\d+) events$/m.exec(stdout)?.[1])
+    const [, sent, valid, unplanned] =
+      /^ {2}snowplow: (\d+) self-describing events, (\d+) valid against the exported Iglu schemas, (\d+) unplanned \(no schema\)$/m
+        .exec(stdout)!
+        .map(Number)
+    assert.equal(number('uniqueInsertIds'), mixpanel, 'each event stored once per destination')
+    assert.equal(number('events'), mixpanel + sent!)
+    assert.equal(sent, mixpanel)
+    assert.equal(valid! + unplanned!, sent, 'every Snowplow event is valid or names a schema the plan lacks')
+    assert.ok(valid! > unplanned!, stdout)
     assert.ok(number('good') > number('bad'), 'the example service is mostly valid')
     assert.ok(number('bad') >= 1, 'the unplanned event is stored as invalid')
     assert.ok(number('profiles') > 0, stdout)

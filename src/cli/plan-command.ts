@@ -6,14 +6,19 @@ import { ConfigError, isEventwireError } from '../errors/index.js'
 import type { Clock, Region } from '../internal/index.js'
 import {
   diffPlans,
+  EXPORT_MANIFEST,
+  exportPlanSchemas,
   formatProblem,
   generatePlanTypes,
+  igluVersionsIn,
   type LintFinding,
   lintPlan,
   loadPlan,
   PlanError,
   pullPlan,
   pushPlan,
+  readExportManifest,
+  writeSchemaExport,
 } from '../plan/index.js'
 import type { HttpTransport } from '../transport/index.js'
 import { parseAccount } from './common-options.js'
@@ -42,7 +47,7 @@ interface LexiconFlags {
 }
 
 /**
- * Adds `eventwire plan lint|codegen|diff|push|pull` to `program`. Exit codes: 0 success, 1 errors
+ * Adds `eventwire plan lint|codegen|diff|export|push|pull` to `program`. Exit codes: 0 success, 1 errors
  * (lint errors, unreadable plans, refused requests), 2 breaking changes found by `diff`.
  */
 export function registerPlanCommands(program: Command, io: PlanCommandIo = {}): Command {
@@ -122,6 +127,74 @@ export function registerPlanCommands(program: Command, io: PlanCommandIo = {}): 
         }
         return diff.breaking > 0 ? 2 : 0
       }),
+    )
+
+  plan
+    .command('export')
+    .description(
+      'Write the plan as JSON Schemas (one per event and profile kind); with --vendor, as an Iglu folder.',
+    )
+    .argument('<plan>', 'plan file (JSON or YAML)')
+    .requiredOption('-o, --out <dir>', 'folder to write (created)')
+    .option(
+      '--vendor <vendor>',
+      'Iglu vendor (e.g. com.acme): write vendor/event_name/jsonschema/M-R-A files',
+    )
+    .option(
+      '--previous <dir>',
+      'the previous export folder, to version against (default: --out when it holds an earlier export)',
+    )
+    .option(
+      '--previous-plan <file>',
+      'the plan the previous export was made from (when its folder has no manifest)',
+    )
+    .option('--json', 'print the schemas written as JSON')
+    .action(
+      run(
+        'export',
+        (
+          file: string,
+          flags: { out: string; vendor?: string; previous?: string; previousPlan?: string; json?: boolean },
+        ) => {
+          const folder = flags.previous ?? (readExportManifest(flags.out) ? flags.out : undefined)
+          const manifest = folder === undefined ? undefined : readExportManifest(folder)
+          if (folder !== undefined && manifest === undefined && flags.previousPlan === undefined) {
+            throw new ConfigError(
+              '--previous-plan',
+              `${folder} has no ${EXPORT_MANIFEST}; give the plan it was exported from`,
+            )
+          }
+          const previousPlan = flags.previousPlan ?? manifest?.plan
+          const versions =
+            manifest?.versions ??
+            (folder !== undefined && flags.vendor !== undefined
+              ? igluVersionsIn(folder, flags.vendor)
+              : undefined)
+          const result = exportPlanSchemas(file, {
+            vendor: flags.vendor,
+            ...(previousPlan === undefined ? {} : { previous: { plan: previousPlan, versions } }),
+          })
+          writeSchemaExport(result, flags.out)
+          if (flags.json) {
+            out(
+              `${JSON.stringify(
+                result.schemas.map(({ schema: _schema, ...rest }) => rest),
+                null,
+                2,
+              )}\n`,
+            )
+          } else {
+            for (const s of result.schemas) out(`${s.change.padEnd(9)} ${s.uri ?? s.path}\n`)
+            const bumped = result.schemas.filter(
+              (s) => s.change === 'additive' || s.change === 'breaking',
+            ).length
+            err(
+              `wrote ${count(result.schemas.length, 'schema')} to ${flags.out} (${bumped} new version${bumped === 1 ? '' : 's'} of existing schemas)\n`,
+            )
+          }
+          return 0
+        },
+      ),
     )
 
   lexiconFlags(

@@ -3,6 +3,7 @@ import type { FlagContext } from '../flags/index.js'
 import type { Logger } from '../internal/index.js'
 import type { FlagsEvaluator, FlagsSource } from './flags-source.js'
 import { discard, send, sendJson } from './http-io.js'
+import { depthOf, MAX_JSON_DEPTH } from './json-depth.js'
 import { CORS } from './mixpanel-ingest.js'
 import { isObject } from './mixpanel-rules.js'
 
@@ -45,7 +46,7 @@ export async function handleFlags(
   } catch {
     context = undefined
   }
-  if (!isObject(context) || typeof context.distinct_id !== 'string') {
+  if (!isObject(context) || typeof context.distinct_id !== 'string' || depthOf(context) > MAX_JSON_DEPTH) {
     sendJson(res, 400, { code: 400, error: 'distinct_id must be provided in evalContext as a string' }, CORS)
     return
   }

@@ -115,6 +115,32 @@ export function discard(req: IncomingMessage): void {
   req.resume()
 }
 
+/** An answer, built before it is sent so that it can be recorded with its request. */
+export interface Reply {
+  status: number
+  headers: Record<string, string>
+  body: string | Buffer
+}
+
+/** A JSON answer. */
+export function jsonReply(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  }
+}
+
+/** A plain-text answer (Mixpanel's non-verbose `1` / `0`). */
+export function textReply(status: number, text: string, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: text }
+}
+
+/** Sends a {@link Reply}. */
+export function sendReply(res: ServerResponse, reply: Reply): void {
+  send(res, reply.status, reply.body, reply.headers)
+}
+
 /** Security headers sent with every response. */
 const BASE_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' }
 

@@ -40,10 +40,23 @@ test('JSON bodies: array, object, NDJSON with or without its content type', () =
     decodeMixpanelRequest('POST', 'application/json', body('{"a":1}\n{"a":2}\n'), query()).records,
     [{ a: 1 }, { a: 2 }],
   )
+  // a line that is not JSON is a refused record of its own; the other lines stay
+  const mixed = decodeMixpanelRequest('POST', 'application/x-ndjson', body('{"a":1}\n{oops'), query())
+  assert.deepEqual(mixed.records, [{ a: 1 }, '{oops'])
+  assert.equal(mixed.problems.get(1)?.code, 'malformed_json')
+  assert.match(mixed.problems.get(1)?.message ?? '', /line 2 is not JSON/)
+  assert.equal(mixed.problems.has(0), false)
   assert.throws(
-    () => decodeMixpanelRequest('POST', 'application/x-ndjson', body('{"a":1}\n{oops'), query()),
-    (error: unknown) => error instanceof HttpError && error.status === 400 && /line 2/.test(error.message),
+    () => decodeMixpanelRequest('POST', 'application/x-ndjson', body('{oops\n[nope'), query()),
+    (error: unknown) =>
+      error instanceof HttpError && error.status === 400 && /no line is JSON/.test(error.message),
   )
+  // nesting past the limit: the record is cut, not the request
+  const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`
+  const cut = decodeMixpanelRequest('POST', 'application/json', body(`[{"ok":1},${deep}]`), query())
+  assert.deepEqual(cut.records[0], { ok: 1 })
+  assert.equal(cut.problems.get(1)?.code, 'too_deep_json')
+  assert.match(JSON.stringify(cut.records[1]), /nested deeper than 100 levels/)
   assert.throws(
     () => decodeMixpanelRequest('POST', 'application/json', body('"text"'), query()),
     (error: unknown) => error instanceof HttpError && error.status === 400,

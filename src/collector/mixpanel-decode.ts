@@ -1,11 +1,24 @@
 import { HttpError } from './http-io.js'
+import { limitDepth, MAX_JSON_DEPTH } from './json-depth.js'
 
 /** Mixpanel's limit of records in one request. */
 export const MAX_RECORDS_PER_REQUEST = 2000
 
+/**
+ * Why one record of a request could not be read: `malformed_json` (an NDJSON line that is not
+ * JSON; the record is its text) or `too_deep_json` (nested deeper than {@link MAX_JSON_DEPTH}
+ * levels; the record is kept with its deeper parts cut).
+ */
+export interface RecordProblem {
+  code: 'malformed_json' | 'too_deep_json'
+  message: string
+}
+
 /** The records of one Mixpanel request and its parameters (query string merged with form fields). */
 export interface DecodedRequest {
   records: unknown[]
+  /** The problem of each record that could not be read as sent (same index as `records`). */
+  problems: Map<number, RecordProblem>
   /** `verbose`, `strict`, `ip`... from the query string, overridden by form fields of the body. */
   params: URLSearchParams
   /** True when the records came in a `data=` parameter (the form encoding older SDKs use). */
@@ -72,8 +85,35 @@ export function decodeMixpanelRequest(
       `${records.length} records in one request, more than Mixpanel's limit of ${MAX_RECORDS_PER_REQUEST}`,
     )
   }
-  return { records, params, form }
+  const problems = new Map<number, RecordProblem>()
+  records.forEach((record, index) => {
+    if (record instanceof MalformedLine) {
+      records[index] = record.text
+      problems.set(index, { code: 'malformed_json', message: record.message })
+      return
+    }
+    const limited = limitDepth(record)
+    if (limited.tooDeep) {
+      records[index] = limited.value
+      problems.set(index, {
+        code: 'too_deep_json',
+        message: `nested deeper than the collector's limit of ${MAX_JSON_DEPTH} levels; deeper parts are not kept`,
+      })
+    }
+  })
+  return { records, params, form, problems }
 }
+
+/** An NDJSON line that is not JSON: judged as a refused record, not as a broken request. */
+class MalformedLine {
+  constructor(
+    readonly text: string,
+    readonly message: string,
+  ) {}
+}
+
+/** Longest text of a malformed line kept with its record. */
+const MAX_MALFORMED_TEXT = 4096
 
 /** Parses a `data=` value: raw JSON, or standard / URL-safe base64 of JSON (padding optional). */
 function parseData(data: string): unknown[] {
@@ -114,17 +154,31 @@ function parseJsonText(text: string): unknown[] {
   }
 }
 
+/**
+ * One record per non-empty line. A line that is not JSON becomes a {@link MalformedLine}: Mixpanel
+ * judges the lines of a request one by one, so it does not take the other lines down with it.
+ */
 function parseNdjson(text: string): unknown[] {
   const records: unknown[] = []
   const lines = text.split('\n')
+  let malformed = 0
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim()
     if (line === '') continue
     try {
       records.push(JSON.parse(line))
     } catch (error) {
-      throw new HttpError(400, `malformed NDJSON at line ${i + 1}: ${(error as Error).message}`)
+      malformed++
+      records.push(
+        new MalformedLine(
+          line.length > MAX_MALFORMED_TEXT ? `${line.slice(0, MAX_MALFORMED_TEXT)}…` : line,
+          `line ${i + 1} is not JSON: ${(error as Error).message}`,
+        ),
+      )
     }
+  }
+  if (malformed > 0 && malformed === records.length) {
+    throw new HttpError(400, `malformed NDJSON: no line is JSON (${(records[0] as MalformedLine).message})`)
   }
   return records
 }

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path'
 import type { ServiceAccount } from '../destinations/index.js'
 import { ConfigError } from '../errors/index.js'
 import {
@@ -21,13 +22,30 @@ export interface CollectorOptions {
   /** Address to listen on. Keep the loopback default unless other machines must send. @default '127.0.0.1' */
   host?: string
   /**
-   * SQLite database file (its folder is created), or `':memory:'` for data that ends with the
-   * process. A file keeps events and profiles across restarts.
+   * SQLite database file (its folder is created; needs the optional peer dependency
+   * better-sqlite3), or `':memory:'` for in-memory storage that ends with the process and needs
+   * no native module. A file keeps events and profiles across restarts.
    * @default '.eventwire/dev.db'
    */
   db?: string
   /** A tracking plan (file path or plan object) every event is also checked against. */
   plan?: string | JsonObject
+  /**
+   * A folder of Iglu schemas (`vendor/name/jsonschema/1-0-0`, e.g. from `eventwire plan export
+   * --vendor`): Snowplow self-describing events and entities are validated against them.
+   */
+  iglu?: string
+  /**
+   * Serve over HTTPS. `true`: a self-signed certificate for `localhost`, `127.0.0.1` and `::1`,
+   * made on first start in `tlsDir` and reused. `{ certFile, keyFile }`: your own PEM files.
+   * @default false
+   */
+  https?: boolean | HttpsFiles
+  /**
+   * Folder of the self-signed certificate (`https: true`).
+   * @default `tls/` beside the database file; `.eventwire/tls` when the data is kept in memory
+   */
+  tlsDir?: string
   /** JSON file of flag definitions (`{ "flags": [...] }`) served at `/flags/definitions`. */
   flags?: string
   /** Faults injected from the start; change them later with `setFaults()` or `POST /_/faults`. */
@@ -52,7 +70,7 @@ export interface CollectorOptions {
   /** Evaluates flags for `GET /flags`. @default eventwire's local flag evaluator, when available */
   flagsEvaluator?: FlagsEvaluator
   /**
-   * Folder holding the web debugger's files (index.html, app.js, dom.js, panels.js, app.css).
+   * Folder holding the web debugger's files (index.html and the *.js and *.css beside it).
    * @default the `ui` folder beside this module
    */
   uiDir?: string
@@ -64,12 +82,20 @@ export interface CollectorOptions {
   logger?: Logger
 }
 
+/** Your own certificate and key, as PEM file paths. */
+export interface HttpsFiles {
+  certFile: string
+  keyFile: string
+}
+
 /** {@link CollectorOptions} with defaults applied and values checked. */
 export interface ResolvedCollectorOptions {
   port: number
   host: string
   db: string
   plan: string | JsonObject | undefined
+  iglu: string | undefined
+  https: false | HttpsFiles | { tlsDir: string }
   flags: string | undefined
   faults: FaultOptions | undefined
   token: string | undefined
@@ -123,11 +149,14 @@ export function resolveCollectorOptions(options: CollectorOptions = {}): Resolve
     throw new ConfigError('flagsEvaluator', 'expected a function')
   }
   const maxBodyBytes = intOption('maxBodyBytes', options.maxBodyBytes, COLLECTOR_DEFAULTS.maxBodyBytes, 1024)
+  const db = stringOption('db', options.db, COLLECTOR_DEFAULTS.db)
   return {
     port: intOption('port', options.port, COLLECTOR_DEFAULTS.port, 0, 65_535),
     host: stringOption('host', options.host, COLLECTOR_DEFAULTS.host),
-    db: stringOption('db', options.db, COLLECTOR_DEFAULTS.db),
+    db,
     plan,
+    iglu: stringOption('iglu', options.iglu, undefined),
+    https: resolveHttps(options.https, stringOption('tlsDir', options.tlsDir, undefined), db),
     flags: stringOption('flags', options.flags, undefined),
     faults: options.faults,
     token: stringOption('token', options.token, undefined),
@@ -148,4 +177,24 @@ export function resolveCollectorOptions(options: CollectorOptions = {}): Resolve
     random: options.random ?? Math.random,
     logger: options.logger ?? silentLogger,
   }
+}
+
+function resolveHttps(
+  https: CollectorOptions['https'],
+  tlsDir: string | undefined,
+  db: string,
+): ResolvedCollectorOptions['https'] {
+  if (https === undefined || https === false) return false
+  if (https === true) {
+    return { tlsDir: tlsDir ?? (db === ':memory:' ? join('.eventwire', 'tls') : join(dirname(db), 'tls')) }
+  }
+  if (typeof https !== 'object' || https === null || Array.isArray(https)) {
+    throw new ConfigError('https', `expected true, false or { certFile, keyFile }, got ${describe(https)}`)
+  }
+  const certFile = stringOption('https.certFile', https.certFile, undefined)
+  const keyFile = stringOption('https.keyFile', https.keyFile, undefined)
+  if (certFile === undefined || keyFile === undefined) {
+    throw new ConfigError('https', 'give both certFile and keyFile (PEM files)')
+  }
+  return { certFile, keyFile }
 }

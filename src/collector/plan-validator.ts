@@ -1,16 +1,13 @@
-import type { JsonObject } from '../internal/index.js'
-import { createPlanEnforcer, loadPlan, type PlanDocument } from '../plan/index.js'
+import { createPlanEnforcer, type TrackingPlan } from '../plan/index.js'
 import type { EventValidator } from './validators.js'
 
 /**
- * Builds the validator that checks events and profile updates against a tracking plan (a JSON or
- * YAML file path, or a plan object). The enforcer runs with the `send` policy: the collector only
- * collects issues, it never repairs or drops what it received.
- *
- * @throws {PlanError} `EVENTWIRE_INVALID_PLAN` when the plan cannot be loaded.
+ * Builds the validator that checks events and profile updates against a loaded tracking plan.
+ * The enforcer runs with the `send` policy: the collector only collects issues, it never repairs
+ * or drops what it received.
  */
-export function createPlanValidator(plan: string | JsonObject): EventValidator {
-  const enforcer = createPlanEnforcer(loadPlan(plan as string | PlanDocument), { policy: 'send' })
+export function createPlanValidator(plan: TrackingPlan): EventValidator {
+  const enforcer = createPlanEnforcer(plan, { policy: 'send' })
   return {
     name: 'plan',
     // Mixpanel's own events ($identify, $merge, $experiment_started...) are outside any plan, as in the client.

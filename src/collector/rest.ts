@@ -1,32 +1,39 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ConfigError } from '../errors/index.js'
 import type { Clock, JsonObject } from '../internal/index.js'
+import type { TrackingPlan } from '../plan/index.js'
 import { type FaultInjector, type FaultOptions, resolveFaults } from './faults.js'
 import { discard, HttpError, mediaType, readBody, sendJson } from './http-io.js'
+import type { PlanCoverage } from './plan-coverage.js'
+import { sendExport } from './rest-export.js'
+import { filterOf, idOf, itemQuery, limitOf, segment } from './rest-query.js'
 import type { SseHub } from './sse.js'
-import type { CollectorStore, ItemQuery } from './storage.js'
-import type { ItemKind } from './types.js'
+import type { CollectorStorage } from './storage.js'
 
 /** What the `/_/*` routes need. */
 export interface RestContext {
-  store: CollectorStore
+  store: CollectorStorage
   sse: SseHub
   faults: FaultInjector
   clock: Clock
   /** Facts about this collector for the web page (`GET /_/config`). */
   config: JsonObject
-  /** Called after `POST /_/reset`. */
+  /** The tracking plan, when one was given. */
+  plan: TrackingPlan | undefined
+  /** Counts per event and property, set against the plan (built on first use). */
+  coverage(): PlanCoverage
+  /** Deletes everything and tells the stream clients. */
   onReset(): void
 }
 
-const MAX_LIMIT = 10_000
-const KINDS = new Set(['event', 'user', 'group'])
+/** Longest window of `GET /_/timeline`, in seconds. */
+const MAX_TIMELINE_SECONDS = 3600
 
 /**
- * The collector's own API under `/_/`: events, profiles, group profiles, stats, reset, faults,
- * config and the live stream. POST routes require `Content-Type: application/json`, which a web
- * page on another origin cannot send without permission, so other sites cannot reset or fault the
- * collector.
+ * The collector's own API under `/_/`: events (filtered, paged, counted, exported), requests,
+ * profiles, group profiles, stats, timeline, plan coverage, reset, faults, config and the live
+ * stream. POST routes require `Content-Type: application/json`, which a web page on another origin
+ * cannot send without permission, so other sites cannot reset or fault the collector.
  */
 export async function handleRest(
   path: string,
@@ -44,30 +51,72 @@ export async function handleRest(
     discard(req)
     if (method !== 'GET') throw new HttpError(405, 'use GET or POST')
     const q = url.searchParams
+    const { store } = ctx
     if (path === '/_/stream') {
-      ctx.sse.add(res, { stats: ctx.store.stats() })
+      ctx.sse.add(res, { stats: store.stats() })
     } else if (path === '/_/stats') {
-      sendJson(res, 200, ctx.store.stats())
+      sendJson(res, 200, store.stats())
     } else if (path === '/_/events') {
-      sendJson(res, 200, { events: ctx.store.listItems(itemQuery(q)) })
+      const query = itemQuery(q)
+      const body: JsonObject = { events: store.listItems(query) as never }
+      if (q.get('count') === '1') body.total = store.countItems(filterOf(q))
+      sendJson(res, 200, body)
+    } else if (path.startsWith('/_/events/')) {
+      const id = idOf(path.slice('/_/events/'.length), 'the item id')
+      const item = store.getItem(id)
+      if (item === undefined) throw new HttpError(404, `no item ${id}`)
+      sendJson(res, 200, item)
+    } else if (path === '/_/export') {
+      await sendExport(res, store, filterOf(q), ctx.clock.now())
+    } else if (path === '/_/requests') {
+      sendJson(res, 200, { requests: store.listRequests(limitOf(q, 100)) })
+    } else if (path.startsWith('/_/requests/')) {
+      const id = idOf(path.slice('/_/requests/'.length), 'the request id')
+      const request = store.getRequest(id)
+      if (request === undefined) throw new HttpError(404, `no request ${id}`)
+      sendJson(res, 200, request)
+    } else if (path === '/_/timeline') {
+      const raw = q.get('seconds') ?? '120'
+      const seconds = Number(raw)
+      if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TIMELINE_SECONDS)
+        throw new HttpError(400, `seconds must be an integer from 1 to ${MAX_TIMELINE_SECONDS}`)
+      const now = ctx.clock.now()
+      sendJson(res, 200, { now, bucketMs: 1000, buckets: store.timeline(now - seconds * 1000, 1000) })
+    } else if (path === '/_/plan') {
+      sendJson(res, 200, { document: ctx.plan?.document ?? null, coverage: ctx.coverage().report() })
     } else if (path === '/_/config') {
       sendJson(res, 200, ctx.config)
     } else if (path === '/_/faults') {
       sendJson(res, 200, ctx.faults.current)
     } else if (path === '/_/profiles') {
-      sendJson(res, 200, { profiles: ctx.store.listProfiles('user', limitOf(q, 100)) })
+      sendJson(res, 200, { profiles: store.listProfiles('user', limitOf(q, 100)) })
     } else if (path === '/_/groups') {
-      sendJson(res, 200, { groups: ctx.store.listProfiles('group', limitOf(q, 100)) })
+      sendJson(res, 200, { groups: store.listProfiles('group', limitOf(q, 100)) })
+    } else if (path === '/_/profile') {
+      // The id in the query string: a distinct id such as `..` cannot survive a URL path.
+      const id = q.get('distinct_id')
+      if (id === null) throw new HttpError(400, 'give distinct_id')
+      const profile = store.getProfile('user', null, id)
+      if (profile === undefined) throw new HttpError(404, `no profile with distinct id ${JSON.stringify(id)}`)
+      sendJson(res, 200, profile)
+    } else if (path === '/_/group') {
+      const key = q.get('group_key')
+      const id = q.get('group_id')
+      if (key === null || id === null) throw new HttpError(400, 'give group_key and group_id')
+      const group = store.getProfile('group', key, id)
+      if (group === undefined)
+        throw new HttpError(404, `no group profile ${JSON.stringify(key)} / ${JSON.stringify(id)}`)
+      sendJson(res, 200, group)
     } else if (path.startsWith('/_/profiles/')) {
       const id = segment(path.slice('/_/profiles/'.length))
-      const profile = ctx.store.getProfile('user', null, id)
+      const profile = store.getProfile('user', null, id)
       if (profile === undefined) throw new HttpError(404, `no profile with distinct id ${JSON.stringify(id)}`)
       sendJson(res, 200, profile)
     } else if (path.startsWith('/_/groups/')) {
       const parts = path.slice('/_/groups/'.length).split('/')
       if (parts.length !== 2) throw new HttpError(404, 'use /_/groups/<group key>/<group id>')
       const [key, id] = [segment(parts[0]!), segment(parts[1]!)]
-      const group = ctx.store.getProfile('group', key, id)
+      const group = store.getProfile('group', key, id)
       if (group === undefined)
         throw new HttpError(404, `no group profile ${JSON.stringify(key)} / ${JSON.stringify(id)}`)
       sendJson(res, 200, group)
@@ -91,7 +140,6 @@ async function handlePost(
   if (mediaType(req) !== 'application/json') throw new HttpError(415, 'send Content-Type: application/json')
   const body = await readBody(req, { maxBodyBytes: 64 * 1024, maxDecompressedBytes: 64 * 1024 })
   if (path === '/_/reset') {
-    ctx.store.reset()
     ctx.onReset()
     sendJson(res, 200, ctx.store.stats())
     return
@@ -109,52 +157,4 @@ async function handlePost(
     throw error
   }
   sendJson(res, 200, ctx.faults.current)
-}
-
-function itemQuery(q: URLSearchParams): ItemQuery {
-  const query: ItemQuery = { limit: limitOf(q, 100), order: 'desc' }
-  const valid = q.get('valid')
-  if (valid !== null && valid !== '') {
-    if (valid === 'true' || valid === '1') query.valid = true
-    else if (valid === 'false' || valid === '0') query.valid = false
-    else throw new HttpError(400, 'valid must be true or false')
-  }
-  const name = q.get('name')
-  if (name !== null && name !== '') query.name = name
-  const distinctId = q.get('distinct_id')
-  if (distinctId !== null && distinctId !== '') query.distinctId = distinctId
-  const kind = q.get('kind')
-  if (kind !== null && kind !== '' && kind !== 'all') {
-    if (!KINDS.has(kind)) throw new HttpError(400, 'kind must be event, user, group or all')
-    query.kind = kind as ItemKind
-  }
-  const source = q.get('source')
-  if (source !== null && source !== '') query.source = source
-  const after = q.get('after')
-  if (after !== null && after !== '') {
-    const n = Number(after)
-    if (!Number.isInteger(n) || n < 0) throw new HttpError(400, 'after must be an item id')
-    query.after = n
-  }
-  const order = q.get('order')
-  if (order === 'asc' || order === 'desc') query.order = order
-  else if (order !== null && order !== '') throw new HttpError(400, 'order must be asc or desc')
-  return query
-}
-
-function limitOf(q: URLSearchParams, fallback: number): number {
-  const raw = q.get('limit')
-  if (raw === null || raw === '') return fallback
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT)
-    throw new HttpError(400, `limit must be an integer from 1 to ${MAX_LIMIT}`)
-  return n
-}
-
-function segment(raw: string): string {
-  try {
-    return decodeURIComponent(raw)
-  } catch {
-    throw new HttpError(400, 'malformed percent-encoding in the path')
-  }
 }

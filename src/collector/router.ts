@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { IngestContext } from './context.js'
 import type { FaultInjector } from './faults.js'
+import { handleFlagsExplain } from './flags-explain-route.js'
 import { type FlagsContext, handleFlags } from './flags-routes.js'
-import { discard, sendJson } from './http-io.js'
+import { discard, jsonReply, sendJson, sendReply } from './http-io.js'
 import { CORS, handleMixpanel, isMixpanelPath } from './mixpanel-ingest.js'
+import { redactQuery, requestRecord } from './request-record.js'
 import { handleRest, type RestContext } from './rest.js'
 import { handleSnowplow, PIXEL_PATH, TP2_PATH } from './snowplow-ingest.js'
 import type { UiAssets } from './ui-assets.js'
@@ -34,7 +36,11 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]'])
 export function createRouter(ctx: RouterContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     route(req, res, ctx).catch((error: unknown) => {
-      ctx.ingest.logger.error({ err: (error as Error).message, url: req.url }, 'collector request failed')
+      const url = new URL(req.url ?? '/', 'http://collector.invalid')
+      ctx.ingest.logger.error(
+        { err: (error as Error).message, url: `${url.pathname}${redactQuery(url.search)}` },
+        'collector request failed',
+      )
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' })
       else res.destroy()
     })
@@ -53,7 +59,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RouterConte
       res.writeHead(204, PREFLIGHT).end()
       return
     }
-    if (!(await passFaults(req, res, ctx))) return
+    if (!(await passFaults(req, res, url, ctx))) return
     if (mixpanel !== undefined) await handleMixpanel(mixpanel, req, res, url, ctx.ingest)
     else await handleSnowplow(path, req, res, url, ctx.ingest)
     return
@@ -71,6 +77,8 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RouterConte
   if (ctx.ui.has(path)) {
     discard(req)
     ctx.ui.serve(path, res)
+  } else if (path === '/_/flags/explain') {
+    await handleFlagsExplain(req, res, url, ctx.flags)
   } else if (path.startsWith('/_/')) {
     await handleRest(path, req, res, url, ctx.rest)
   } else {
@@ -80,22 +88,33 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RouterConte
 }
 
 /** Applies injected latency and faults; false when the request was answered (or cut) here. */
-async function passFaults(req: IncomingMessage, res: ServerResponse, ctx: RouterContext): Promise<boolean> {
-  const { clock, store } = ctx.ingest
+async function passFaults(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  ctx: RouterContext,
+): Promise<boolean> {
+  const { clock } = ctx.ingest
   const latency = ctx.faults.latencyMs
   if (latency > 0) await clock.sleep(latency)
   const decision = ctx.faults.decide(clock.now())
   if (decision.kind === 'pass') return true
   discard(req)
-  store.countRequest()
-  ctx.ingest.publishStats()
   if (decision.kind === 'reset') {
+    const reply = { status: 0, headers: {}, body: '(connection reset by an injected fault)' }
+    ctx.ingest.refuse(requestRecord(req, url, undefined, reply), clock.now())
     req.socket.destroy()
     return false
   }
   const headers: Record<string, string> = { ...CORS }
   if (decision.retryAfterSec !== null) headers['retry-after'] = String(decision.retryAfterSec)
-  sendJson(res, decision.status, { status: 0, error: `injected fault: HTTP ${decision.status}` }, headers)
+  const reply = jsonReply(
+    decision.status,
+    { status: 0, error: `injected fault: HTTP ${decision.status}` },
+    headers,
+  )
+  ctx.ingest.refuse(requestRecord(req, url, undefined, reply), clock.now())
+  sendReply(res, reply)
   return false
 }
 

@@ -1,5 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import type { JsonObject, JsonValue } from '../internal/index.js'
+import { IGLU_URI } from './iglu-registry.js'
+import { limitDepth, MAX_JSON_DEPTH } from './json-depth.js'
 import { decodeBase64 } from './mixpanel-decode.js'
 import { isObject } from './mixpanel-rules.js'
 import payloadDataSchema from './payload-data-1-0-4.json' with { type: 'json' }
@@ -8,7 +10,6 @@ import type { CollectorIssue, NewItem } from './types.js'
 /** The self-describing schema URI prefix of Snowplow's tp2 envelope. */
 export const PAYLOAD_DATA_PREFIX = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-'
 
-const IGLU_URI = /^iglu:([a-zA-Z0-9-_.]+)\/([a-zA-Z0-9-_]+)\/([a-zA-Z0-9-_]+)\/([0-9]+-[0-9]+-[0-9]+)$/
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const EVENT_NAMES: Readonly<Record<string, string>> = {
   pv: 'page_view',
@@ -39,12 +40,15 @@ function payloadValidator(): ValidateFunction {
  * its event type (self-describing events after their schema name).
  */
 export function checkSnowplowPayload(
-  payload: unknown,
+  received: unknown,
   endpoint: string,
 ): NewItem & { unstruct?: SelfDescribing } {
   const issues: CollectorIssue[] = []
   const add = (code: string, path: string, message: string) =>
     issues.push({ code, path, message, source: 'snowplow' })
+  const limited = limitDepth(received)
+  const payload = limited.value
+  if (limited.tooDeep) add('too_deep_json', '', TOO_DEEP)
   const item: NewItem & { unstruct?: SelfDescribing } = {
     source: 'snowplow',
     endpoint,
@@ -147,13 +151,19 @@ function decodeJsonField(
     add(`invalid_${key}`, key, `${key} is not valid base64`)
     return undefined
   }
+  let parsed: unknown
   try {
-    return JSON.parse(text) as JsonValue
+    parsed = JSON.parse(text)
   } catch {
     add(`invalid_${key}`, key, `${key} does not hold JSON`)
     return undefined
   }
+  const limited = limitDepth(parsed)
+  if (limited.tooDeep) add('too_deep_json', key, TOO_DEEP)
+  return limited.value
 }
+
+const TOO_DEEP = `nested deeper than the collector's limit of ${MAX_JSON_DEPTH} levels; deeper parts are not kept`
 
 function pathOf(error: ErrorObject): string {
   const base = error.instancePath.replace(/^\//, '').replace(/\//g, '.')

@@ -7,9 +7,7 @@ export type ItemSource = 'mixpanel' | 'snowplow'
 export type ItemKind = 'event' | 'user' | 'group'
 
 /**
- * One problem found in an item. `source` says who raised it: `mixpanel` (Mixpanel's ingestion
- * rules: the item would be refused), `snowplow` (the payload_data schema or Snowplow encodings) or
- * `plan` (the tracking plan).
+ * One problem found in an item. `source` says who raised it (see {@link IssueSource}).
  */
 export interface CollectorIssue {
   /** Stable, machine-readable code, e.g. `too_many_properties` or a tracking-plan code. */
@@ -19,8 +17,15 @@ export interface CollectorIssue {
   /** A human-readable explanation. */
   message: string
   /** Who raised the issue. */
-  source: 'mixpanel' | 'snowplow' | 'plan'
+  source: IssueSource
 }
+
+/**
+ * Who raised an issue: `mixpanel` (Mixpanel's ingestion rules), `snowplow` (payload_data and
+ * Snowplow encodings), `iglu` (the user's Iglu schemas, `--iglu`) or `plan` (the tracking plan).
+ * Issues from the first three mean the item would be refused; plan issues do not.
+ */
+export type IssueSource = 'mixpanel' | 'snowplow' | 'iglu' | 'plan'
 
 /** An item decoded from a request, before it is stored. */
 export interface NewItem {
@@ -71,10 +76,48 @@ export interface StoredItem {
   time: number | null
   /** True when the item has no issues ("good"); false when it has any ("bad"). */
   valid: boolean
+  /**
+   * The receiver's verdict: false when Mixpanel's (or Snowplow's, or the Iglu schemas') rules
+   * refuse the item; true when it would be ingested, even with tracking-plan issues.
+   */
+  accepted: boolean
+  /** The ingestion request it arrived in (`GET /_/requests/:id`); null for items stored before requests were kept. */
+  requestId: number | null
   issues: CollectorIssue[]
   payload: JsonValue
   decoded?: JsonObject
 }
+
+/**
+ * What an item's issues amount to: `good` (none), `refused` (a receiver would refuse it) or
+ * `violation` (accepted, but the tracking plan flags it).
+ */
+export type Verdict = 'good' | 'refused' | 'violation'
+
+/** One ingestion request as received and answered, credentials removed (`GET /_/requests/:id`). */
+export interface StoredRequest {
+  id: number
+  /** When it arrived, in milliseconds since the epoch. */
+  receivedAt: number
+  method: string
+  /** Path and query string; credential parameters (`api_key`, `api_secret`...) are redacted. */
+  url: string
+  /** Request headers; `authorization`, `cookie` and similar headers are redacted. */
+  headers: Record<string, string>
+  /** The body as text (gzip decoded), cut at {@link REQUEST_BODY_LIMIT} characters; credentials in form fields are redacted. */
+  body: string
+  /** The body's size in bytes (after gzip decoding). */
+  bodyBytes: number
+  /** True when `body` was cut short. */
+  bodyTruncated: boolean
+  /** The answer sent back. */
+  response: { status: number; headers: Record<string, string>; body: string }
+  /** How many items the request stored. */
+  items: number
+}
+
+/** Longest request body kept with a request, in characters. */
+export const REQUEST_BODY_LIMIT = 256 * 1024
 
 /** A materialised user or group profile. */
 export interface StoredProfile {
@@ -108,4 +151,6 @@ export interface CollectorStats {
   requests: number
   /** Distinct `$insert_id` / `eid` values among stored events. */
   uniqueInsertIds: number
+  /** Events and updates a receiver would refuse (a subset of `bad` + `badUpdates`). */
+  refused: number
 }

@@ -1,17 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import type { ServerResponse } from 'node:http'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { send, sendJson } from './http-io.js'
 
-/** The web debugger's files, by request path. Nothing outside this list is ever served. */
-const FILES: Readonly<Record<string, { file: string; type: string }>> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/ui/dom.js': { file: 'dom.js', type: 'text/javascript; charset=utf-8' },
-  '/ui/panels.js': { file: 'panels.js', type: 'text/javascript; charset=utf-8' },
-  '/ui/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+/** The page's own paths; its scripts and styles are served as `/ui/<file>` (see {@link UI_FILE}). */
+const PAGES = new Set(['/', '/index.html'])
+/** The names a script or style of the page may have; nothing else in the folder is ever served. */
+const UI_FILE = /^[a-z][a-z0-9-]*\.(js|css)$/
+const TYPES: Readonly<Record<string, string>> = {
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  html: 'text/html; charset=utf-8',
 }
 
 /** The page may load only its own script and style, and talk only to this collector. */
@@ -40,7 +40,7 @@ export function uiDirCandidates(): string[] {
   ])
 }
 
-/** The UI files, read once at start. */
+/** The UI files (`index.html` and the `*.js` / `*.css` beside it), read once at start. */
 export class UiAssets {
   readonly dir: string | undefined
   readonly #files = new Map<string, Buffer>()
@@ -48,24 +48,26 @@ export class UiAssets {
   constructor(dir?: string) {
     this.dir = dir ?? uiDirCandidates().find((d) => existsSync(join(d, 'index.html')))
     if (this.dir === undefined) return
-    for (const { file } of Object.values(FILES)) {
-      if (!this.#files.has(file)) this.#files.set(file, readFileSync(join(this.dir, file)))
+    this.#files.set('index.html', readFileSync(join(this.dir, 'index.html')))
+    for (const file of readdirSync(this.dir)) {
+      if (UI_FILE.test(file)) this.#files.set(file, readFileSync(join(this.dir, file)))
     }
   }
 
   /** True when `path` is one of the UI's paths. */
   has(path: string): boolean {
-    return path in FILES
+    return PAGES.has(path) || (path.startsWith('/ui/') && UI_FILE.test(path.slice(4)))
   }
 
   /** Serves one UI file. */
   serve(path: string, res: ServerResponse): void {
-    const entry = FILES[path]
-    const body = entry === undefined ? undefined : this.#files.get(entry.file)
-    if (entry === undefined || body === undefined) {
-      sendJson(res, 404, { error: 'the web debugger files were not found next to the collector module' })
+    const file = PAGES.has(path) ? 'index.html' : path.slice(4)
+    const body = this.#files.get(file)
+    if (body === undefined) {
+      sendJson(res, 404, { error: `the web debugger has no file ${JSON.stringify(file)}` })
       return
     }
-    send(res, 200, body, { 'content-type': entry.type, ...PAGE_HEADERS })
+    const type = TYPES[file.slice(file.lastIndexOf('.') + 1)] ?? 'application/octet-stream'
+    send(res, 200, body, { 'content-type': type, ...PAGE_HEADERS })
   }
 }

@@ -68,13 +68,17 @@ export const ERROR_CODES = {
     'A Mixpanel-style event reached a Snowplow emitter that has no Iglu schema for it (set eventSchema).',
   // --- collector ---
   EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING:
-    'The collector needs the optional peer dependency better-sqlite3, which is not installed.',
+    'The collector needs the optional peer dependency better-sqlite3 for a file database, and it is not installed or not built.',
   EVENTWIRE_COLLECTOR_DATABASE_ERROR:
     'The collector could not open or prepare its SQLite database (unwritable folder, corrupt file).',
   EVENTWIRE_COLLECTOR_LISTEN_FAILED:
     'The collector could not listen on the requested host and port (port in use, permission denied).',
   EVENTWIRE_COLLECTOR_FLAGS_FILE_INVALID:
     'The flag definitions file given to the collector cannot be read or is not {"flags": [...]} JSON.',
+  EVENTWIRE_COLLECTOR_TLS_ERROR:
+    "The collector's HTTPS certificate could not be made, read or used (unwritable folder, not PEM).",
+  EVENTWIRE_COLLECTOR_IGLU_INVALID:
+    'The Iglu schema folder given to the collector cannot be read, or a schema in it is not JSON, misplaced or does not compile.',
   // --- cli ---
   EVENTWIRE_INPUT_UNREADABLE:
     'An input file of a bulk command cannot be opened, decompressed, or split into records (e.g. a JSON array that is not closed).',

@@ -39,6 +39,22 @@ export {
   type ResolvedPolicy,
   resolvePolicy,
 } from './policy.js'
+export {
+  EXPORT_MANIFEST,
+  type ExportedSchema,
+  type ExportManifest,
+  exportPlanSchemas,
+  IGLU_META_SCHEMA,
+  igluEventName,
+  type SchemaExport,
+  type SchemaExportOptions,
+} from './schema-export.js'
+export {
+  compareSchemaVer,
+  igluVersionsIn,
+  readExportManifest,
+  writeSchemaExport,
+} from './schema-export-files.js'
 export { parsePlanText } from './source.js'
 export {
   type CommonPropertiesSpec,

@@ -1,5 +1,12 @@
 export { createFakeClock, type FakeClock, type FakeClockOptions } from './fake-clock.js'
 export { runStoreContract, type StoreContractContext, type StoreContractOptions } from './store-contract.js'
+export {
+  type CollectedEvent,
+  type CollectedEventFilter,
+  startTestCollector,
+  type TestCollector,
+  type TestCollectorOptions,
+} from './test-collector.js'
 export { createTestConsumer, type RecordedMessage, type TestConsumer } from './test-consumer.js'
 export {
   type ReceivedRequest,

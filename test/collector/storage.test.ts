@@ -147,6 +147,7 @@ test('REST filters, reset and errors', async () => {
     groupProfiles: 0,
     requests: 0,
     uniqueInsertIds: 0,
+    refused: 0,
   })
   assert.deepEqual(await query(''), [])
 

@@ -1,34 +1,13 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { type Collector, startCollector } from '../../src/collector/index.js'
 import { Mixpanel } from '../../src/index.js'
-import { postJson } from './helpers.js'
+import { launchChromium, type PageNode } from './browser.js'
+import { postJson, send, trackEvent } from './helpers.js'
 
-// Callbacks passed to page functions run in the browser; the project compiles without DOM types.
-interface PageNode {
-  textContent: string | null
-  dataset: Record<string, string | undefined>
-}
-declare const document: {
-  querySelectorAll(selector: string): Iterable<PageNode> & { length: number }
-  querySelector(selector: string): PageNode | null
-}
 declare const window: Record<string, unknown>
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 const PLAN = {
   version: '1.0.0',
@@ -43,98 +22,154 @@ const PLAN = {
   },
 }
 
-const FLAGS = {
-  flags: [
-    {
-      id: 'f1',
-      name: 'Dark mode',
-      key: 'dark-mode',
-      status: 'enabled',
-      project_id: 1,
-      context: 'distinct_id',
-      ruleset: {
-        variants: [{ key: 'on', value: true, is_control: false, split: 1 }],
-        rollout: [{ rollout_percentage: 1 }],
-      },
-    },
-  ],
-}
-
 let browser: Browser
 let page: Page
 let collector: Collector
 let mp: Mixpanel
+const pageErrors: string[] = []
 
-let dir: string
-
-// Set up here rather than with the helpers: hooks registered inside before() would run too early.
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'eventwire-ui-'))
-  const flags = join(dir, 'flags.json')
-  writeFileSync(flags, JSON.stringify(FLAGS))
-  collector = await startCollector({ port: 0, db: join(dir, 'dev.db'), plan: PLAN, flags })
+  collector = await startCollector({ port: 0, db: ':memory:', plan: PLAN, token: 'ui-token' })
   mp = new Mixpanel('ui-token', { apiHost: collector.url })
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
-  page = await browser.newPage({ viewport: { width: 1400, height: 820 } })
+  browser = await launchChromium()
+  page = await browser.newPage({ viewport: { width: 1400, height: 860 }, acceptDownloads: true })
+  page.on('pageerror', (error) => pageErrors.push(error.message))
 })
 
 after(async () => {
   await browser?.close()
   await mp?.close()
   await collector?.close()
-  rmSync(dir, { recursive: true, force: true })
 })
 
-/** Waits until the table shows exactly these names, top to bottom. */
-async function waitForRows(names: string[]): Promise<void> {
-  await page.waitForFunction(
-    (expected) =>
-      JSON.stringify([...document.querySelectorAll('#rows tr td.name')].map((c) => c.textContent)) ===
-      expected,
-    JSON.stringify(names),
-    { timeout: 2000 },
-  )
+/** The names in the table, top to bottom. */
+function names(): Promise<string[]> {
+  return page.$$eval('#rows tr td.name', (cells) => cells.map((c) => c.textContent ?? ''))
 }
 
-test('the web debugger shows events live, filters them and shows issues', async () => {
-  const pageErrors: string[] = []
-  page.on('pageerror', (error) => pageErrors.push(error.message))
+async function waitForNames(expected: string[]): Promise<void> {
+  await page
+    .waitForFunction(
+      (want) =>
+        JSON.stringify([...document.querySelectorAll('#rows tr td.name')].map((c) => c.textContent)) === want,
+      JSON.stringify(expected),
+      { timeout: 3000 },
+    )
+    .catch(async () => assert.deepEqual(await names(), expected))
+}
+
+test('a loading list says so, never "Waiting for events…"; then the empty list waits', async () => {
+  let release: () => void = () => {}
+  const held = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  await page.route('**/_/events?*', async (route) => {
+    await held
+    await route.continue()
+  })
   await page.goto(collector.url)
   await page.waitForSelector('#live[data-state="live"]')
-  assert.equal(await page.textContent('[data-stat="events"]'), '0')
+  assert.equal(await page.textContent('#empty'), 'Loading…')
+  assert.equal(await page.isVisible('#empty'), true)
+  release()
+  await page.waitForFunction(() =>
+    document.querySelector('#empty')?.textContent?.startsWith('Waiting for events'),
+  )
+  await page.unroute('**/_/events?*')
+})
 
-  // an event sent through the SDK appears without reloading
+test('events arrive live; text, property, issue-code, verdict and source filters narrow the list', async () => {
   await mp.track('user-1', 'Signed up', { plan: 'pro' })
-  await page.waitForSelector('#rows tr td.name:text-is("Signed up")', { timeout: 2000 })
+  await page.waitForSelector('#rows tr td.name:text-is("Signed up")', { timeout: 3000 })
+  assert.equal(await page.isVisible('#empty'), false)
   await mp.track('user-2', 'Viewed pricing', { section: 'teams' })
   await mp.track('user-1', 'Viewed pricing', { section: 'enterprise' })
-  await mp.track('user-3', 'Signed up', { plan: 'gold', coupon: 'X' })
-  await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 4, undefined, {
-    timeout: 2000,
+  await mp.track('user-3', 'Signed up', { plan: 'gold', coupon: 'X' } as never)
+  await postJson(`${collector.url}/track`, [{ event: 'No token', properties: { distinct_id: 'user-4' } }])
+  await postJson(`${collector.url}/com.snowplowanalytics.snowplow/tp2`, {
+    schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4',
+    data: [{ e: 'pv', p: 'srv', tv: 'node-1', url: 'https://shop.example/' }],
   })
-  await page.waitForFunction(
-    () => document.querySelector('[data-stat="bad"]')?.textContent === '1',
-    undefined,
-    {
-      timeout: 2000,
+  await waitForNames(['page_view', 'No token', 'Signed up', 'Viewed pricing', 'Viewed pricing', 'Signed up'])
+  assert.deepEqual(await page.$$eval('#rows tr .badge', (cells) => cells.map((c) => c.textContent)), [
+    'valid',
+    'refused',
+    'plan issue',
+    'valid',
+    'valid',
+    'valid',
+  ])
+  await page.waitForFunction(() => document.querySelector('[data-stat="refused"]')?.textContent === '1')
+  assert.equal(await page.textContent('[data-stat="violations"]'), '1')
+
+  await page.fill('#filter', 'pricing')
+  await waitForNames(['Viewed pricing', 'Viewed pricing'])
+  await page.fill('#filter', '')
+  await page.fill('#filter-prop', 'plan = pro')
+  await waitForNames(['Signed up'])
+  await page.fill('#filter-prop', 'section != teams')
+  await waitForNames(['page_view', 'No token', 'Signed up', 'Viewed pricing', 'Signed up'])
+  await page.fill('#filter-prop', 'section')
+  await waitForNames(['Viewed pricing', 'Viewed pricing'])
+  await page.fill('#filter-prop', '')
+  await page.fill('#filter-issue', 'unplanned_property')
+  await waitForNames(['Signed up'])
+  await page.fill('#filter-issue', 'missing_token')
+  await waitForNames(['No token'])
+  await page.fill('#filter-issue', '')
+  await page.selectOption('#filter-verdict', 'refused')
+  await waitForNames(['No token'])
+  await page.selectOption('#filter-verdict', 'violation')
+  await waitForNames(['Signed up'])
+  await page.selectOption('#filter-verdict', 'all')
+  await page.selectOption('#filter-source', 'snowplow')
+  await waitForNames(['page_view'])
+  // a live item that matches the filter is added; one that does not is not
+  await postJson(`${collector.url}/com.snowplowanalytics.snowplow/tp2`, {
+    schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4',
+    data: [{ e: 'se', p: 'srv', tv: 'node-1', se_ca: 'shop', se_ac: 'add-to-cart' }],
+  })
+  await mp.track('user-9', 'Viewed pricing', { section: 'x' })
+  await waitForNames(['add-to-cart', 'page_view'])
+  await page.selectOption('#filter-source', 'all')
+  assert.deepEqual(
+    (
+      await page.$$eval('#issue-codes option', (o) => o.map((x) => (x as unknown as { value: string }).value))
+    ).sort(),
+    ['invalid_value', 'missing_token', 'unplanned_event', 'unplanned_property'],
+  )
+})
+
+test('the detail pane separates refusals from plan issues and shows the raw request and response', async () => {
+  await send(`${collector.url}/import?strict=1&verbose=1`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from('ui-token:').toString('base64')}`,
     },
+    body: JSON.stringify([trackEvent('Imported', 'user-5', { token: 'ui-token', time: Date.now() })]),
+  })
+  await page.waitForSelector('#rows tr td.name:text-is("Imported")')
+  await page.click('#rows tr:has(td.name:text-is("Imported"))')
+  await page.waitForSelector('.verdict')
+  await page.click('.subtab[data-view="request"]')
+  await page.waitForSelector('.request-line')
+  assert.match((await page.textContent('.request-line')) ?? '', /^POST \/import\?strict=1&verbose=1$/)
+  const headers = (await page.textContent('#detail .subview:not([hidden]) pre.headers')) ?? ''
+  assert.match(headers, /^authorization: Basic \[redacted\]$/m)
+  assert.doesNotMatch(headers, /dWktdG9rZW46/)
+  assert.match((await page.textContent('.raw-body')) ?? '', /"event":"Imported"/)
+  assert.equal(await page.textContent('.status-line'), 'HTTP 200')
+  assert.equal(
+    await page.textContent('.response-body'),
+    JSON.stringify({ code: 200, num_records_imported: 1, status: 'OK' }),
   )
 
-  // the filter narrows the table
-  await page.fill('#filter', 'pricing')
-  await waitForRows(['Viewed pricing', 'Viewed pricing'])
-  await page.fill('#filter', 'user-1')
-  await waitForRows(['Viewed pricing', 'Signed up'])
-  await page.fill('#filter', '')
-  await page.selectOption('#filter-valid', 'bad')
-  await waitForRows(['Signed up'])
-  await page.selectOption('#filter-valid', 'all')
-  await waitForRows(['Signed up', 'Viewed pricing', 'Viewed pricing', 'Signed up'])
-
-  // an invalid event shows its issues, and the offending JSON lines are highlighted
-  await page.click('#rows tr:has(.badge.invalid)')
-  await page.waitForSelector('#issues li')
-  const issues = await page.$$eval('#issues li', (items) =>
+  await page.click('#rows tr:has(td.name:text-is("Signed up")):has(.badge.plan)')
+  await page.waitForSelector('#plan-issues li')
+  assert.equal(await page.isVisible('#issues'), false, 'no refusal for a plan violation')
+  assert.match((await page.textContent('.verdict')) ?? '', /plan violation: Mixpanel would accept/)
+  const issues = await page.$$eval('#plan-issues li', (items) =>
     items.map((li) => `${li.querySelector('.code')?.textContent} ${li.querySelector('.path')?.textContent}`),
   )
   assert.deepEqual(issues.sort(), ['invalid_value properties.plan', 'unplanned_property properties.coupon'])
@@ -142,47 +177,116 @@ test('the web debugger shows events live, filters them and shows issues', async 
     lines.map((l) => (l as unknown as PageNode).dataset.path),
   )
   assert.deepEqual(highlighted.sort(), ['properties.coupon', 'properties.plan'])
-  mkdirSync('test-results', { recursive: true })
-  await page.screenshot({ path: 'test-results/collector-ui.png' })
+  await page.click('#rows tr:has(td.name:text-is("No token"))')
+  await page.waitForSelector('#issues li')
+  assert.match((await page.textContent('.verdict')) ?? '', /refused/)
+})
 
-  // markup in a payload is shown as text, never run
+test('markup in a payload is shown as text; a record nested 5,000 deep opens', async () => {
   await postJson(`${collector.url}/track`, [
     {
       event: '<img src=x onerror="window.__pwned=1">',
-      properties: { token: 't', distinct_id: '<script>window.__pwned=2</script>', note: '<b>bold</b>' },
+      properties: {
+        token: 'ui-token',
+        distinct_id: '<script>window.__pwned=2</script>',
+        note: '<b>bold</b>',
+      },
     },
   ])
-  await page.waitForSelector('#rows tr td.name:text-is("<img src=x onerror=\\"window.__pwned=1\\">")', {
-    timeout: 2000,
-  })
+  await page.waitForSelector('#rows tr td.name:text-is("<img src=x onerror=\\"window.__pwned=1\\">")')
   await page.click('#rows tr:first-child')
   await page.waitForSelector('pre.json .line[data-path="properties.note"]')
   assert.equal(await page.evaluate(() => window.__pwned), undefined)
   assert.equal(await page.$$eval('#rows img, #detail img, #detail b, #rows script', (n) => n.length), 0)
+
+  const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`
+  const res = await postJson(
+    `${collector.url}/track`,
+    `[{"event":"Deep","properties":{"token":"ui-token","distinct_id":"d","x":${deep}}}]`,
+  )
+  assert.equal(res.status, 400)
+  await page.waitForSelector('#rows tr td.name:text-is("Deep")')
+  await page.click('#rows tr:has(td.name:text-is("Deep"))')
+  await page.waitForSelector('#issues li .code:text-is("too_deep_json")')
   assert.match(
-    (await page.textContent('pre.json .line[data-path="properties.note"]')) ?? '',
-    /"<b>bold<\/b>"/,
+    (await page.textContent('#detail pre.payload')) ?? '',
+    /nested deeper than 100 levels: not kept/,
   )
   assert.deepEqual(pageErrors, [])
 })
 
-test('the profile view and the flags page', async () => {
-  await mp.people.set('user-1', { name: 'Ada', plan: 'pro' })
-  await page.click('[data-tab="profiles"]')
-  await page.waitForSelector('#profile-list li:text-is("user-1")', { timeout: 2000 })
-  await page.click('#profile-list li:text-is("user-1")')
-  await page.waitForSelector('#profile-detail pre.json')
-  const profileText = await page.textContent('#profile-detail pre.json')
-  assert.match(profileText ?? '', /"name": "Ada"/)
-  assert.match(profileText ?? '', /"plan": "pro"/)
+test('pause holds new items back and resume shows them', async () => {
+  const before = await names()
+  await page.click('#pause')
+  assert.equal(await page.textContent('#pause'), 'Resume')
+  for (const n of [1, 2, 3]) await mp.track('user-p', `Paused ${n}`, {} as never)
+  await page.waitForFunction(() => document.querySelector('#buffered')?.textContent === 'paused · 3 new')
+  assert.deepEqual(await names(), before)
+  await page.click('#pause')
+  await waitForNames(['Paused 3', 'Paused 2', 'Paused 1', ...before].slice(0, 200))
+  assert.equal(await page.isVisible('#buffered'), false)
+})
 
-  await page.click('[data-tab="flags"]')
-  await page.waitForSelector('#flag-rows tr td:text-is("dark-mode")')
-  await page.selectOption('#eval-flag', 'dark-mode')
-  await page.fill('#eval-user', 'user-1')
-  await page.click('#eval-form button[type="submit"]')
-  await page.waitForSelector('#eval-result pre.json')
-  const result = await page.textContent('#eval-result pre.json')
-  assert.match(result ?? '', /"variant_key": "on"/)
-  assert.match(result ?? '', /"variant_value": true/)
+test('export downloads the filtered records as NDJSON', async () => {
+  await page.fill('#filter', 'pricing')
+  await waitForNames(['Viewed pricing', 'Viewed pricing', 'Viewed pricing'])
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')])
+  const lines = readFileSync((await download.path())!, 'utf8')
+    .trim()
+    .split('\n')
+  const records = lines.map((line) => JSON.parse(line) as { name: string; distinctId: string; id: number })
+  assert.deepEqual(
+    records.map((r) => [r.name, r.distinctId]),
+    [
+      ['Viewed pricing', 'user-2'],
+      ['Viewed pricing', 'user-1'],
+      ['Viewed pricing', 'user-9'],
+    ],
+  )
+  assert.match(download.suggestedFilename(), /^eventwire-.*\.ndjson$/)
+  await page.fill('#filter', '')
+})
+
+test('paging reaches records far past 2,000', async () => {
+  for (const batch of [0, 1]) {
+    const records = Array.from({ length: 1250 }, (_, i) => ({
+      event: `Bulk ${batch * 1250 + i}`,
+      properties: { token: 'ui-token', distinct_id: 'bulk' },
+    }))
+    await postJson(`${collector.url}/track`, records)
+  }
+  const total = collector.stats().events + collector.stats().updates
+  // on the newest page, the live stream adds them (and counts them) as they come
+  await page.waitForFunction(
+    (n) => document.querySelector('#shown-count')?.textContent === `1–200 of ${n}`,
+    total,
+  )
+  assert.equal((await names())[0], 'Bulk 2499')
+  await page.click('#page-older')
+  await page.waitForFunction(
+    (n) => document.querySelector('#shown-count')?.textContent === `201–400 of ${n}`,
+    total,
+  )
+  assert.equal((await names())[0], 'Bulk 2299')
+  for (let i = 0; i < 11; i++) {
+    const shown = await page.textContent('#shown-count')
+    await page.click('#page-older')
+    await page.waitForFunction((was) => document.querySelector('#shown-count')?.textContent !== was, shown)
+  }
+  assert.match((await page.textContent('#shown-count')) ?? '', new RegExp(`^2401–${total} of ${total}$`))
+  const last = await names()
+  assert.ok(last.includes('Bulk 0') && last.includes('Signed up'), last.join(', '))
+  assert.equal(await page.isDisabled('#page-older'), true)
+  await page.click('#page-newer')
+  await page.waitForFunction(
+    (n) => document.querySelector('#shown-count')?.textContent === `2201–2400 of ${n}`,
+    total,
+  )
+  await page.click('#page-newest')
+  await page.waitForFunction(
+    (n) => document.querySelector('#shown-count')?.textContent === `1–200 of ${n}`,
+    total,
+  )
+  await page.screenshot({ path: '/tmp/eventwire-ui-events.png' })
+  assert.deepEqual(pageErrors, [])
 })

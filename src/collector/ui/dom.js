@@ -19,62 +19,55 @@ export async function getJson(path) {
   return body
 }
 
-// ---- JSON rendering (DOM nodes only) --------------------------------------------------------
-
-function childPath(parent, key) {
-  if (typeof key === 'number') return `${parent}[${key}]`
-  return parent === '' ? key : `${parent}.${key}`
-}
-
-function scalar(value) {
-  if (value === null) return el('span', 'z', 'null')
-  switch (typeof value) {
-    case 'string':
-      return el('span', 's', JSON.stringify(value))
-    case 'number':
-      return el('span', 'n', String(value))
-    case 'boolean':
-      return el('span', 'b', String(value))
-    default:
-      return el('span', 'z', String(value))
-  }
-}
-
-/** Appends one line per value to `out`, marking lines whose path is in `highlighted`. */
-export function renderJson(out, value, path, highlighted, depth, label, last = true) {
-  const indent = '  '.repeat(depth)
-  const line = el('span', 'line')
-  line.dataset.path = path
-  if (highlighted.has(path)) line.classList.add('hl')
-  line.append(indent)
-  if (label !== '') line.append(el('span', 'k', JSON.stringify(label)), ': ')
-  const comma = last ? '' : ','
-  if (value === null || typeof value !== 'object') {
-    line.append(scalar(value), comma)
-    out.append(line)
-    return
-  }
-  const isArray = Array.isArray(value)
-  const entries = isArray ? value.map((v, i) => [i, v]) : Object.entries(value)
-  if (entries.length === 0) {
-    line.append(isArray ? '[]' : '{}', comma)
-    out.append(line)
-    return
-  }
-  line.append(isArray ? '[' : '{')
-  out.append(line)
-  entries.forEach(([key, child], index) => {
-    renderJson(
-      out,
-      child,
-      childPath(path, key),
-      highlighted,
-      depth + 1,
-      isArray ? '' : key,
-      index === entries.length - 1,
-    )
+/** POSTs JSON (the collector's own API requires the JSON content type). */
+export async function postJson(path, body) {
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
   })
-  const close = el('span', 'line')
-  close.append(indent, isArray ? ']' : '}', comma)
-  out.append(close)
+  const answer = await res.json().catch(() => ({}))
+  if (!res.ok) throw new Error(answer.error || `HTTP ${res.status}`)
+  return answer
+}
+
+/** `hh:mm:ss.mmm` in local time. */
+export function formatTime(ms) {
+  const d = new Date(ms)
+  const pad = (n, w = 2) => String(n).padStart(w, '0')
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
+}
+
+/** A definition list of [label, value] pairs, skipping empty values. */
+export function facts(pairs) {
+  const dl = el('dl', 'summary')
+  for (const [label, value] of pairs) {
+    if (value === null || value === undefined || value === '') continue
+    const dd = el('dd')
+    if (value instanceof Node) dd.append(value)
+    else dd.textContent = String(value)
+    dl.append(el('dt', '', label), dd)
+  }
+  return dl
+}
+
+/** Calls `fn` at most once per `ms`, with the last arguments. */
+export function throttle(fn, ms) {
+  let timer = null
+  return () => {
+    if (timer !== null) return
+    timer = setTimeout(() => {
+      timer = null
+      fn()
+    }, ms)
+  }
+}
+
+/** A link-styled button. */
+export function linkButton(text, onClick, title) {
+  const button = el('button', 'link', text)
+  button.type = 'button'
+  if (title) button.title = title
+  button.addEventListener('click', onClick)
+  return button
 }

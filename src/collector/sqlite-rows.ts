@@ -1,7 +1,7 @@
-import type { ItemKind, NewItem, StoredItem, StoredProfile } from './types.js'
+import type { ItemKind, StoredItem, StoredProfile, StoredRequest } from './types.js'
 
 /** Version of the collector's database layout (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** Tables and indexes, created when missing. */
 export const SCHEMA = `
@@ -19,10 +19,25 @@ CREATE TABLE IF NOT EXISTS items (
   valid INTEGER NOT NULL,
   issues TEXT NOT NULL,
   payload TEXT NOT NULL,
-  decoded TEXT
+  decoded TEXT,
+  accepted INTEGER NOT NULL DEFAULT 1,
+  request_id INTEGER
 );
 CREATE INDEX IF NOT EXISTS items_name ON items (name);
 CREATE INDEX IF NOT EXISTS items_distinct_id ON items (distinct_id);
+CREATE INDEX IF NOT EXISTS items_received_at ON items (received_at);
+CREATE TABLE IF NOT EXISTS requests (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  received_at INTEGER NOT NULL,
+  method TEXT NOT NULL,
+  url TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  body TEXT NOT NULL,
+  body_bytes INTEGER NOT NULL,
+  body_truncated INTEGER NOT NULL,
+  response TEXT NOT NULL,
+  items INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS insert_ids (id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS profiles (
   kind TEXT NOT NULL,
@@ -34,6 +49,16 @@ CREATE TABLE IF NOT EXISTS profiles (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT OR IGNORE INTO counters (name, value) VALUES ('requests', 0);
+`
+
+/**
+ * From layout 1 (before requests were kept): the verdict and request columns. Items refused by a
+ * receiver's rules are told apart by their issues' sources.
+ */
+export const MIGRATE_FROM_1 = `
+ALTER TABLE items ADD COLUMN accepted INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE items ADD COLUMN request_id INTEGER;
+UPDATE items SET accepted = 0 WHERE valid = 0 AND (issues LIKE '%"source":"mixpanel"%' OR issues LIKE '%"source":"snowplow"%');
 `
 
 /** One row of `items`. */
@@ -52,6 +77,22 @@ export interface ItemRow {
   issues: string
   payload: string
   decoded: string | null
+  accepted: number
+  request_id: number | null
+}
+
+/** One row of `requests`. */
+export interface RequestRow {
+  id: number
+  received_at: number
+  method: string
+  url: string
+  headers: string
+  body: string
+  body_bytes: number
+  body_truncated: number
+  response: string
+  items: number
 }
 
 /** One row of `profiles`. */
@@ -61,27 +102,6 @@ export interface ProfileRow {
   id: string
   properties: string
   updated_at: number
-}
-
-/** The stored form of an item just inserted. */
-export function toStored(id: number, at: number, item: NewItem, valid: boolean): StoredItem {
-  const stored: StoredItem = {
-    id,
-    receivedAt: at,
-    source: item.source,
-    endpoint: item.endpoint,
-    kind: item.kind,
-    name: item.name,
-    distinctId: item.distinctId,
-    groupKey: item.groupKey,
-    insertId: item.insertId,
-    time: item.time,
-    valid,
-    issues: item.issues,
-    payload: item.payload,
-  }
-  if (item.decoded !== undefined) stored.decoded = item.decoded
-  return stored
 }
 
 /** An item read back from its row. */
@@ -98,11 +118,29 @@ export function fromRow(row: ItemRow): StoredItem {
     insertId: row.insert_id,
     time: row.time,
     valid: row.valid === 1,
+    accepted: row.accepted === 1,
+    requestId: row.request_id,
     issues: JSON.parse(row.issues),
     payload: JSON.parse(row.payload),
   }
   if (row.decoded !== null) item.decoded = JSON.parse(row.decoded)
   return item
+}
+
+/** A request read back from its row. */
+export function requestFromRow(row: RequestRow): StoredRequest {
+  return {
+    id: row.id,
+    receivedAt: row.received_at,
+    method: row.method,
+    url: row.url,
+    headers: JSON.parse(row.headers),
+    body: row.body,
+    bodyBytes: row.body_bytes,
+    bodyTruncated: row.body_truncated === 1,
+    response: JSON.parse(row.response),
+    items: row.items,
+  }
 }
 
 /** A profile read back from its row. */
