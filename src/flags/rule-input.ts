@@ -24,21 +24,20 @@ export class ContextReadError extends Error {
  */
 export class RuleInput {
   #context: { custom_properties?: unknown } | undefined
+  // What has been read from #context: nothing yet, #root, or #root and #lowered.
+  #state: 'none' | 'root' | 'lowered' = 'none'
   #root: unknown = null
-  #rootRead = false
   #lowered: unknown = null
-  #loweredReady = false
 
   /** Starts a new context; nothing is read from it until a rule asks. */
   reset(context: { custom_properties?: unknown }): void {
     this.#context = context
-    this.#rootRead = false
-    this.#loweredReady = false
+    this.#state = 'none'
   }
 
   /** `custom_properties` when it is an object, else null, as given (not lower-cased). */
   root(): unknown {
-    if (!this.#rootRead) {
+    if (this.#state === 'none') {
       let properties: unknown
       try {
         properties = this.#context?.custom_properties
@@ -46,21 +45,21 @@ export class RuleInput {
         throw new ContextReadError(error)
       }
       this.#root = typeof properties === 'object' && properties !== null ? properties : null
-      this.#rootRead = true
+      this.#state = 'root'
     }
     return this.#root
   }
 
   /** The whole of {@link root} lower-cased, built at most once per context. */
   lowered(): unknown {
-    if (!this.#loweredReady) {
+    if (this.#state !== 'lowered') {
       const root = this.root()
       try {
         this.#lowered = lowercaseKeysAndValues(root)
       } catch (error) {
         throw new ContextReadError(error)
       }
-      this.#loweredReady = true
+      this.#state = 'lowered'
     }
     return this.#lowered
   }
