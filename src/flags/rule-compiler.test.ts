@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import jsonLogic from 'json-logic-js'
 import { lowercaseLeaves } from './lowercase.js'
 import { compileLogic } from './rule-compiler.js'
-import { RuleInput } from './rule-input.js'
+import { ContextReadError, RuleInput } from './rule-input.js'
 
 // The reference: what Mixpanel's Node SDK computes. A json-logic-js instance of its own (apart from
 // the one eventwire adds its operations to), with Mixpanel's operations added by the SDK's own
@@ -25,7 +25,9 @@ type Outcome = { threw: true } | { threw: false; value: unknown }
 function outcome(run: () => unknown): Outcome {
   try {
     return { threw: false, value: run() }
-  } catch {
+  } catch (error) {
+    // The properties here are plain data: an error is the rule's, never one reading the context.
+    assert.ok(!(error instanceof ContextReadError), String(error))
     return { threw: true }
   }
 }
@@ -61,7 +63,8 @@ test('the reference is a json-logic-js of its own, with Mixpanel’s operations'
 // Literals of every JSON type. Strings include path-like ones (for var and missing), versions,
 // dates, and text whose lower-case form is longer ('İ').
 const STRINGS = ['', 'a', 'A', 'b', 'Plan', 'list', 'list.0', 'obj', 'obj.a', 'obj.B.c', 's.length', 's.0']
-  .concat(['n', 'nope', 'constructor', '__proto__', 'current', 'accumulator', '0', '1', 'true', 'null'])
+  .concat(['n', 'nope', 'constructor', 'constructor.caller', 'list.map.caller', '__proto__', 'current'])
+  .concat(['accumulator', '0', '1', 'true', 'null'])
   .concat([
     'İ',
     'ABC',
@@ -249,6 +252,8 @@ test('edge cases: object literals, loose equality, identity, paths, unknown oper
     { '==': [1, 1, { nope: [] }] },
     { missing: { var: 'one' } },
     { missing_some: [] },
+    { var: 'constructor.caller' },
+    { var: 'list.map.caller' },
   ]
   for (const r of throwing) {
     assert.deepEqual(compiled(r, FIXED_PROPERTIES), { threw: true }, JSON.stringify(r))

@@ -69,14 +69,6 @@ export class RuleInput {
    * lower-casing only what the path reaches.
    */
   read(parts: readonly string[], notFound: unknown): unknown {
-    try {
-      return this.#read(parts, notFound)
-    } catch (error) {
-      throw error instanceof ContextReadError ? error : new ContextReadError(error)
-    }
-  }
-
-  #read(parts: readonly string[], notFound: unknown): unknown {
     let value = this.root()
     // True while `value` is a part of the properties as given, which must still be lower-cased.
     let raw = true
@@ -88,20 +80,28 @@ export class RuleInput {
       }
       if (value === null || value === undefined) return notFound
       const part = parts[i]!
+      // Past the properties (a prototype's member, a string's character...), an error is the
+      // rule's, as in json-logic-js: `constructor.caller` throws.
       if (!raw) value = (value as Record<string, unknown>)[part]
-      else if (Array.isArray(value)) {
-        const index = arrayIndex(part)
-        if (index !== -1) value = Object.hasOwn(value, index) ? value[index] : undefined
-        else {
-          value = part === 'length' ? value.length : PLAIN_ARRAY[part]
-          raw = false
-        }
-      } else {
-        const key = foldedKey(value as object, part)
-        if (key !== undefined) value = (value as Record<string, unknown>)[key]
-        else {
-          value = PLAIN_OBJECT[part]
-          raw = false
+      else {
+        try {
+          if (Array.isArray(value)) {
+            const index = arrayIndex(part)
+            if (index !== -1) value = Object.hasOwn(value, index) ? value[index] : undefined
+            else {
+              value = part === 'length' ? value.length : PLAIN_ARRAY[part]
+              raw = false
+            }
+          } else {
+            const key = foldedKey(value as object, part)
+            if (key !== undefined) value = (value as Record<string, unknown>)[key]
+            else {
+              value = PLAIN_OBJECT[part]
+              raw = false
+            }
+          }
+        } catch (error) {
+          throw new ContextReadError(error)
         }
       }
       if (value === undefined) return notFound

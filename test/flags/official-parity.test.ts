@@ -246,6 +246,9 @@ test('same answers as the official mixpanel evaluator for rules with object lite
     { '==': [null, 0] },
     { '==': [[], false] },
     { '!': [[]] },
+    // Throws in json-logic-js, past the properties: the rule is not satisfied.
+    { var: 'constructor.caller' },
+    { '!': { var: 'list.map.caller' } },
   ]
   const flags = rules.map(
     (rule, i): FlagDefinition => ({
