@@ -111,6 +111,7 @@ export {
   type LocalFlagsConfig,
   type LocalFlagsOptions,
   LocalFlagsProvider,
+  type LocalFlagsStats,
   normalizedHash,
   type ParsedDefinitions,
   parseDefinitions,

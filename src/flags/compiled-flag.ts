@@ -45,6 +45,10 @@ export interface CompiledFlag {
   readonly qaUsers: ReadonlyMap<string, VariantResult> | undefined
   /** The definition as JSON, to detect changes between loads. */
   readonly fingerprint: string
+  /** JsonLogic runtime rules of the flag's rollout groups. */
+  readonly rules: number
+  /** Those of {@link rules} the compiler could not take, which json-logic-js interprets. */
+  readonly interpretedRules: number
 }
 
 /**
@@ -77,12 +81,24 @@ export function compileFlag(
   // Salts are `key + hash_salt + index` (or `key + "rollout"`) and `key + (hash_salt ?? "") + "variant"`.
   const hashSalt = flag.hash_salt ?? undefined
   const sharedSalt = hashSalt === undefined ? utf8('rollout') : undefined
+  let rules = 0
+  let interpretedRules = 0
   const rollouts = flag.ruleset.rollout.map((rollout, index) => {
     const override = findVariant(rollout.variant_override?.key)
+    let check: RuntimeCheck | undefined
+    // JavaScript-truthy rules only, like Mixpanel's Node SDK: a `false` or empty rule means "no rule".
+    if (rollout.runtime_evaluation_rule) {
+      const rule = compileRule(rollout.runtime_evaluation_rule, flag.key, logger)
+      check = rule.check
+      rules++
+      if (rule.interpreted) interpretedRules++
+    } else if (rollout.runtime_evaluation_definition) {
+      check = compileLegacyDefinition(rollout.runtime_evaluation_definition)
+    }
     return {
       percentage: rollout.rollout_percentage,
       salt: sharedSalt ?? utf8(String(index)),
-      check: compileCheck(rollout, flag.key, logger),
+      check,
       override: override === -1 ? undefined : results[override],
       cumulative: cumulativeSplits(variants, rollout),
     }
@@ -110,15 +126,9 @@ export function compileFlag(
     results,
     qaUsers,
     fingerprint,
+    rules,
+    interpretedRules,
   }
-}
-
-// JavaScript-truthy rules only, like Mixpanel's Node SDK: a `false` or empty rule means "no rule".
-function compileCheck(rollout: FlagRollout, flagKey: string, logger: Logger): RuntimeCheck | undefined {
-  if (rollout.runtime_evaluation_rule) return compileRule(rollout.runtime_evaluation_rule, flagKey, logger)
-  if (rollout.runtime_evaluation_definition)
-    return compileLegacyDefinition(rollout.runtime_evaluation_definition)
-  return undefined
 }
 
 function cumulativeSplits(variants: readonly FlagVariant[], rollout: FlagRollout): Float64Array {

@@ -1,6 +1,6 @@
 import type { CompiledFlag } from './compiled-flag.js'
 import { KeyHasher } from './hash.js'
-import { type RuntimeParams, runtimeParams } from './runtime-rules.js'
+import { RuleInput } from './rule-input.js'
 import type { FallbackReason, FlagContext, VariantResult } from './types.js'
 
 /**
@@ -17,14 +17,13 @@ import type { FallbackReason, FlagContext, VariantResult } from './types.js'
  */
 export class Evaluator {
   readonly #hasher = new KeyHasher()
+  readonly #ruleInput = new RuleInput()
   #context: FlagContext | undefined
-  #params: RuntimeParams = null
-  #paramsReady = false
 
-  /** Starts a new context; runtime parameters are computed at most once per context. */
+  /** Starts a new context; runtime rules read its custom properties lazily. */
   begin(context: FlagContext): void {
     this.#context = context
-    this.#paramsReady = false
+    this.#ruleInput.reset(context)
   }
 
   /** Evaluates `flag` for the context given to {@link begin}. */
@@ -56,7 +55,7 @@ export class Evaluator {
       }
       if (bucket >= rollout.percentage) continue
       const check = rollout.check
-      if (check !== undefined && !check(this.#runtimeParams())) continue
+      if (check !== undefined && !check(this.#ruleInput)) continue
       if (rollout.override !== undefined) return rollout.override
       const results = flag.results
       const last = results.length - 1
@@ -69,13 +68,5 @@ export class Evaluator {
       return results[last]!
     }
     return 'NO_ROLLOUT_MATCH'
-  }
-
-  #runtimeParams(): RuntimeParams {
-    if (!this.#paramsReady) {
-      this.#params = runtimeParams(this.#context!.custom_properties)
-      this.#paramsReady = true
-    }
-    return this.#params
   }
 }

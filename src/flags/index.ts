@@ -26,6 +26,7 @@ export type {
   FlagContext,
   FlagsEvents,
   FlagsProvider,
+  LocalFlagsStats,
   VariantResult,
   VariantSource,
 } from './types.js'

@@ -214,6 +214,53 @@ test('a rule that throws or uses an unknown operation is not satisfied', () => {
   )
 })
 
+test('a failing rule lets the next group decide; a failing context ends the evaluation', () => {
+  const p = provider(
+    flag('fails', [
+      { rollout_percentage: 1, runtime_evaluation_rule: { '*': [] }, variant_override: { key: 'treatment' } },
+      { rollout_percentage: 1, variant_override: { key: 'control' } },
+    ]),
+  )
+  assert.equal(p.getVariant('fails', null, { distinct_id: 'u', custom_properties: {} }).variantKey, 'control')
+  const rule = { '==': [{ var: 'plan' }, 'pro'] }
+  const q = provider(flag('plan', [{ rollout_percentage: 1, runtime_evaluation_rule: rule }]))
+  const properties = {
+    get plan(): string {
+      throw new Error('boom')
+    },
+  }
+  const result = q.getVariant('plan', 'fb', { distinct_id: 'u', custom_properties: properties })
+  assert.equal(result.reason, 'MISSING_CONTEXT_KEY')
+  assert.deepEqual(q.getAllVariants({ distinct_id: 'u', custom_properties: properties }), {})
+  // Only what the rule reads is read.
+  const other = {
+    plan: 'PRO',
+    get unread(): string {
+      throw new Error('boom')
+    },
+  }
+  assert.equal(q.getVariant('plan', 'fb', { distinct_id: 'u', custom_properties: other }).source, 'local')
+})
+
+test('stats: rules compiled, and rules left to json-logic-js', () => {
+  const p = provider(
+    flag('compiled', [
+      { rollout_percentage: 1, runtime_evaluation_rule: { '==': [{ var: 'plan' }, 'pro'] } },
+      { rollout_percentage: 1, runtime_evaluation_definition: { plan: 'pro' } },
+      { rollout_percentage: 1 },
+    ]),
+    // A dotted operation name walks json-logic-js's operation table: "==" is a function whose
+    // prototype's constructor is "==" itself.
+    flag('interpreted', [
+      { rollout_percentage: 1, runtime_evaluation_rule: { '==.prototype.constructor': [{ var: 'n' }, 1] } },
+    ]),
+  )
+  assert.deepEqual(p.stats(), { flags: 2, rules: 2, interpretedRules: 1 })
+  const ctx = (n: unknown) => ({ distinct_id: 'u', custom_properties: { n } })
+  assert.equal(p.getVariant('interpreted', 'fb', ctx('1')).source, 'local')
+  assert.equal(p.getVariant('interpreted', 'fb', ctx(2)).reason, 'NO_ROLLOUT_MATCH')
+})
+
 test('semver_compare and datetime_compare are available to rules', () => {
   const p = provider(
     flag('versions', [

@@ -23,6 +23,7 @@ import type {
   FlagContext,
   FlagsEvents,
   FlagsProvider,
+  LocalFlagsStats,
   VariantResult,
 } from './types.js'
 
@@ -50,6 +51,7 @@ export class LocalFlagsProvider implements FlagsProvider {
   #readyTimer: TimerHandle | undefined
   #lastLoadError: EventwireError | undefined
   #flags = new Map<string, CompiledFlag>()
+  #stats: LocalFlagsStats = { flags: 0, rules: 0, interpretedRules: 0 }
   #loaded = false
   #shutdown: Promise<void> | undefined
 
@@ -134,6 +136,11 @@ export class LocalFlagsProvider implements FlagsProvider {
   /** Keys of the loaded flags. */
   flagKeys(): string[] {
     return [...this.#flags.keys()]
+  }
+
+  /** Counts over the loaded definitions (see {@link LocalFlagsStats}). */
+  stats(): LocalFlagsStats {
+    return { ...this.#stats }
   }
 
   /**
@@ -260,6 +267,12 @@ export class LocalFlagsProvider implements FlagsProvider {
     }
     for (const key of previous.keys()) if (!next.has(key)) changed.add(key)
     this.#flags = next
+    const stats: LocalFlagsStats = { flags: next.size, rules: 0, interpretedRules: 0 }
+    for (const flag of next.values()) {
+      stats.rules += flag.rules
+      stats.interpretedRules += flag.interpretedRules
+    }
+    this.#stats = stats
     const flagsChanged = [...changed]
     const first = !this.#loaded
     this.#loaded = true

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { datetimeCompare, semverCompare } from './runtime-operators.js'
+import { datetimeCompare, datetimeMatcher, semverCompare, semverMatcher } from './runtime-operators.js'
 
 // Mixpanel's Node SDK implementation, installed as a dev dependency, as the oracle.
 const official = createRequire(import.meta.url)('mixpanel/lib/flags/custom_operators.js') as {
@@ -47,6 +47,16 @@ test('semver_compare agrees with the Mixpanel Node SDK', () => {
     }),
     { numRuns: 3000 },
   )
+  // A matcher (literal op and target) remembers answers: asked again, it answers the same.
+  fc.assert(
+    fc.property(fc.constantFrom(...OPS), version, fc.array(version, { maxLength: 30 }), (op, b, list) => {
+      const matches = semverMatcher(op, b)
+      for (const a of [...list, ...list, 7, null]) {
+        assert.equal(matches(a), official.semverCompare(a, op, b), JSON.stringify({ a, op, b }))
+      }
+    }),
+    { numRuns: 500 },
+  )
 })
 
 test('datetime_compare examples and agreement with the Mixpanel Node SDK', () => {
@@ -79,5 +89,14 @@ test('datetime_compare examples and agreement with the Mixpanel Node SDK', () =>
       return datetimeCompare(a, op, t) === official.datetimeCompare(a, op, t)
     }),
     { numRuns: 3000 },
+  )
+  fc.assert(
+    fc.property(fc.constantFrom(...OPS), target, fc.array(stamp, { maxLength: 30 }), (op, t, list) => {
+      const matches = datetimeMatcher(op, t)
+      for (const a of [...list, ...list, jan1, null]) {
+        assert.equal(matches(a), official.datetimeCompare(a, op, t), JSON.stringify({ a, op, t }))
+      }
+    }),
+    { numRuns: 500 },
   )
 })

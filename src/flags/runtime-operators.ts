@@ -46,14 +46,22 @@ export function comparatorMatches(cmp: number, op: unknown): boolean {
 export function semverCompare(...args: unknown[]): boolean {
   if (args.length !== 3) return false
   const [actual, op, target] = args
-  if (typeof actual !== 'string' || typeof target !== 'string' || !COMPARATORS.has(op as string)) {
-    return false
-  }
-  if (actual.length > MAX_SEMVER_LENGTH || target.length > MAX_SEMVER_LENGTH) return false
-  const a = normalizeSemver(actual)
-  const b = normalizeSemver(target)
-  if (!SEMVER.test(a) || !SEMVER.test(b)) return false
-  return comparatorMatches(compareSemver(a, b), op)
+  const a = parseSemver(actual)
+  const b = parseSemver(target)
+  return a !== undefined && b !== undefined && comparatorMatches(compareSemver(a, b), op)
+}
+
+/**
+ * `semver_compare(actual, op, target)` with `op` and `target` fixed, as a test of `actual`: the
+ * target is parsed once, and the answers for recent values of `actual` are remembered.
+ */
+export function semverMatcher(op: unknown, target: unknown): (actual: unknown) => boolean {
+  const b = parseSemver(target)
+  if (b === undefined || !COMPARATORS.has(op as string)) return () => false
+  return remembered((actual) => {
+    const a = parseSemver(actual)
+    return a !== undefined && comparatorMatches(compareSemver(a, b), op)
+  })
 }
 
 /** `datetime_compare(actual, op, targetEpochMs)`. */
@@ -64,6 +72,42 @@ export function datetimeCompare(...args: unknown[]): boolean {
   const targetSec = epochMsToSeconds(target)
   if (actualSec === null || targetSec === null) return false
   return comparatorMatches(actualSec - targetSec, op)
+}
+
+/** `datetime_compare(actual, op, targetEpochMs)` with `op` and the target fixed, as a test of `actual`. */
+export function datetimeMatcher(op: unknown, target: unknown): (actual: unknown) => boolean {
+  const targetSec = epochMsToSeconds(target)
+  if (targetSec === null || !COMPARATORS.has(op as string)) return () => false
+  return remembered((actual) => {
+    const actualSec = rfc3339ToUnixSeconds(actual)
+    return actualSec !== null && comparatorMatches(actualSec - targetSec, op)
+  })
+}
+
+// Versions and dates repeat across users, and parsing them costs far more than a lookup. Short
+// strings only, and a bounded number of them, so memory stays small whatever the input.
+const REMEMBERED_LENGTH = 64
+const REMEMBERED_COUNT = 512
+
+function remembered(test: (actual: unknown) => boolean): (actual: unknown) => boolean {
+  const answers = new Map<string, boolean>()
+  return (actual) => {
+    if (typeof actual !== 'string' || actual.length > REMEMBERED_LENGTH) return test(actual)
+    let answer = answers.get(actual)
+    if (answer === undefined) {
+      answer = test(actual)
+      if (answers.size >= REMEMBERED_COUNT) answers.clear()
+      answers.set(actual, answer)
+    }
+    return answer
+  }
+}
+
+// The normalized version, or undefined when `version` is not one.
+function parseSemver(version: unknown): string | undefined {
+  if (typeof version !== 'string' || version.length > MAX_SEMVER_LENGTH) return undefined
+  const normalized = normalizeSemver(version)
+  return SEMVER.test(normalized) ? normalized : undefined
 }
 
 function normalizeSemver(version: string): string {

@@ -51,6 +51,19 @@ export interface VariantResult<T = unknown> {
   readonly isQaTester?: boolean
 }
 
+/** Counts over a `LocalFlagsProvider`'s loaded definitions, as of the last load. */
+export interface LocalFlagsStats {
+  /** Flags loaded. */
+  flags: number
+  /** JsonLogic runtime rules (`runtime_evaluation_rule`) in their rollout groups. */
+  rules: number
+  /**
+   * Rules the compiler does not take, which json-logic-js interprets at every evaluation (slower,
+   * same answers): those using `log` or an operation name with a dot.
+   */
+  interpretedRules: number
+}
+
 /** Per-call evaluation options. */
 export interface EvaluationOptions {
   /**

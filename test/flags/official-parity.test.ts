@@ -220,3 +220,59 @@ test('same results as the official mixpanel evaluator on generated definitions a
     { numRuns: 400 },
   )
 })
+
+test('same answers as the official mixpanel evaluator for rules with object literal operands', () => {
+  // An object that is not an operation (no key, or several) is data: it converts to
+  // "[object Object]", compares by identity, has no indexOf.
+  const rules: unknown[] = [
+    { '!=': [{}, 1] },
+    { '==': [{}, 1] },
+    { '==': [{}, {}] },
+    { '!=': [{ var: 'obj' }, 1] },
+    { '==': [{ var: 'obj' }, { var: 'obj' }] },
+    { cat: [{}, { var: 'plan' }] },
+    { in: [{}, [{}, 1]] },
+    { in: ['a', {}] },
+    { '!': {} },
+    { '!!': [{ a: 1, b: 2 }] },
+    { '<': [{}, 1] },
+    { '+': [{}, 1] },
+    { merge: [{}, [1]] },
+    { var: [{}] },
+    { if: [{}, 'yes', 'no'] },
+    { missing: [{}] },
+    { and: [{ '!==': [{ var: 'obj' }, null] }, { '==': [{ var: 'obj.Kind' }, 'Pro'] }] },
+    { some: [{ var: 'list' }, { '!=': [{ var: '' }, 'a'] }] },
+    { '==': [null, 0] },
+    { '==': [[], false] },
+    { '!': [[]] },
+    // Throws in json-logic-js, past the properties: the rule is not satisfied.
+    { var: 'constructor.caller' },
+    { '!': { var: 'list.map.caller' } },
+  ]
+  const flags = rules.map(
+    (rule, i): FlagDefinition => ({
+      id: String(i),
+      name: `rule-${i}`,
+      key: `rule-${i}`,
+      status: 'enabled',
+      project_id: 1,
+      context: 'distinct_id',
+      hash_salt: 'salt',
+      ruleset: {
+        variants: [{ key: 'on', value: true, is_control: false, split: 1 }],
+        rollout: [{ rollout_percentage: 1, runtime_evaluation_rule: rule }],
+      },
+    }),
+  )
+  const contexts: FlagContext[] = [
+    { distinct_id: 'u1', custom_properties: { Obj: { Kind: 'PRO', n: 1 }, plan: 'Free', list: [{}, 'A'] } },
+    { distinct_id: 'u2', custom_properties: { obj: 'x', list: ['a'] } },
+    { distinct_id: 'u3', custom_properties: {} },
+    { distinct_id: 'u4' },
+  ]
+  compare(flags, contexts)
+  // Mixpanel matches the first rule; an interpreter over null-prototype copies throws on it.
+  const mine = new LocalFlagsProvider({ definitions: { flags }, reportExposure: false })
+  assert.equal(mine.getVariant('rule-0', 'fallback', contexts[0]!).source, 'local')
+})
