@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { appendFileSync, existsSync, rmSync, statSync, truncateSync } from 'node:fs'
 import type { DeliveryReport } from '../consumers/index.js'
+import { requestBytes } from '../destinations/index.js'
 import { ImportError } from '../errors/index.js'
 import { intOption, type JsonObject, type Message } from '../internal/index.js'
 import { createPlanEnforcer, loadPlan } from '../plan/index.js'
@@ -223,8 +224,9 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
   }
 
   const maxBytes = parts.delivery.destination.maxRequestBytes
+  const framing = parts.delivery.destination.framing('imports')
   let position = { offset: done.offset, line: done.line, records: done.records }
-  const newBatch = (): Batch => ({ messages: [], lines: [], invalid: [], bytes: 2, end: position })
+  const newBatch = (): Batch => ({ messages: [], lines: [], invalid: [], bytes: 0, end: position })
   let batch = newBatch()
   let interrupted = false
   try {
@@ -251,7 +253,8 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
         result.valid++
         if (
           batch.messages.length >= parts.batchSize ||
-          (batch.messages.length > 0 && batch.bytes + converted.bytes + 1 > maxBytes)
+          (batch.messages.length > 0 &&
+            requestBytes(framing, batch.messages.length + 1, batch.bytes + converted.bytes) > maxBytes)
         ) {
           if (!(await window.submit(batch, options.signal))) {
             interrupted = options.signal?.aborted === true
@@ -261,7 +264,7 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
         }
         batch.messages.push(converted)
         batch.lines.push(record.line)
-        batch.bytes += converted.bytes + 1
+        batch.bytes += converted.bytes
         batch.end = position
       }
       options.onProgress?.({

@@ -1,4 +1,5 @@
 import type { DeliveryReport, EventConsumer } from '../consumers/index.js'
+import { requestBytes } from '../destinations/index.js'
 import { DeliveryError, EventwireError, isEventwireError } from '../errors/index.js'
 import type { Endpoint, Message } from '../internal/index.js'
 import type { BulkParts } from './bulk-options.js'
@@ -25,7 +26,7 @@ export class ProfileBatcher {
   readonly #window: OrderedWindow<Message[], MessageOutcome[]>
   readonly #signal: AbortSignal | undefined
   #batch: Message[] = []
-  #bytes = 2
+  #bytes = 0
   #error: EventwireError | undefined
 
   constructor(
@@ -60,10 +61,14 @@ export class ProfileBatcher {
     const full =
       this.#batch.length >= this.#parts.batchSize ||
       (this.#batch.length > 0 &&
-        this.#bytes + message.bytes + 1 > this.#parts.delivery.destination.maxRequestBytes)
+        requestBytes(
+          this.#parts.delivery.destination.framing(this.#kind),
+          this.#batch.length + 1,
+          this.#bytes + message.bytes,
+        ) > this.#parts.delivery.destination.maxRequestBytes)
     if (full) await this.flush()
     this.#batch.push(message)
-    this.#bytes += message.bytes + 1
+    this.#bytes += message.bytes
   }
 
   /** Sends the current batch (waiting for room in the window). */
@@ -71,7 +76,7 @@ export class ProfileBatcher {
     if (this.#batch.length === 0) return
     const batch = this.#batch
     this.#batch = []
-    this.#bytes = 2
+    this.#bytes = 0
     await this.#window.submit(batch)
   }
 

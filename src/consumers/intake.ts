@@ -251,6 +251,8 @@ export class Intake {
         }
         failure = storeError(error)
         this.#ledger.storeFailed(part[0]!.kind, 'add', failure)
+        // An add that got no answer may still have been applied: repeating it would store copies.
+        if (!failure.retryable) break
         if (attempt < STORE_ATTEMPTS) await this.#settings.clock.sleep(STORE_RETRY_MS * 2 ** (attempt - 1))
       }
     }

@@ -70,6 +70,12 @@ export class Ledger {
   #bytes = 0
   #waiters: Waiter[] = []
   #parked: Message[] = []
+  /**
+   * Ids of messages dropped because the store failed to take them: the store may have taken them
+   * after all (a write whose answer never came), and when one is delivered later it is counted
+   * as accepted again rather than twice as final.
+   */
+  readonly #unsure = new Set<string>()
   #tickets: Map<string, Ticket | Ticket[]> | undefined
 
   constructor(destination: string, logger: Logger, callbacks: LedgerCallbacks = {}) {
@@ -194,6 +200,10 @@ export class Ledger {
       else list.push(item)
     }
     for (const [reason, list] of byReason) this.#report(reason, list)
+    for (const item of byReason.get('store_failed') ?? []) {
+      if (this.#unsure.size >= MAX_UNSURE) this.#unsure.clear()
+      this.#unsure.add(item.message.id)
+    }
     this.#settle(
       items.map((i) => i.message),
       items,
@@ -390,6 +400,13 @@ export class Ledger {
 
   /** Records messages as final; `rejected` carries the drops among them. */
   #settle(messages: readonly Message[], rejected: readonly RejectedMessage[] | undefined): void {
+    if (this.#unsure.size > 0 && rejected?.[0]?.reason !== 'store_failed') {
+      const known = this.#reappeared(messages, rejected)
+      if (known !== undefined) {
+        this.#settle(known.messages, known.rejected)
+        return
+      }
+    }
     const before = this.#outstanding
     let bytes = 0
     for (const m of messages) {
@@ -411,6 +428,28 @@ export class Ledger {
     }
     if (this.#tickets !== undefined && this.#tickets.size > 0) this.#settleTickets(messages, rejected)
     this.#check(before)
+  }
+
+  /**
+   * Counts messages reported dropped (`store_failed`) that reached a final outcome after all as
+   * accepted again; returns the other messages (and their drops) when there were any such.
+   */
+  #reappeared(
+    messages: readonly Message[],
+    rejected: readonly RejectedMessage[] | undefined,
+  ): { messages: Message[]; rejected: RejectedMessage[] | undefined } | undefined {
+    let again = 0
+    const keep: number[] = []
+    for (let i = 0; i < messages.length; i++) {
+      if (this.#unsure.delete(messages[i]!.id)) again++
+      else keep.push(i)
+    }
+    if (again === 0) return undefined
+    this.#stats.accepted += again
+    return {
+      messages: keep.map((i) => messages[i]!),
+      rejected: rejected === undefined ? undefined : keep.map((i) => rejected[i]!),
+    }
   }
 
   #settleTickets(messages: readonly Message[], rejected: readonly RejectedMessage[] | undefined): void {
@@ -457,6 +496,9 @@ export class Ledger {
     if (this.#outstanding === 0 && before > 0) this.#drained()
   }
 }
+
+/** Most ids remembered as maybe stored after a failed add. */
+const MAX_UNSURE = 100_000
 
 /** Whether `waiter` waits for messages of the kind of `message`. */
 function mine(waiter: Waiter, message: Message): boolean {

@@ -26,7 +26,7 @@ export const ERROR_CODES = {
   EVENTWIRE_ABORTED: 'The request was aborted, for example by close() reaching its deadline.',
   EVENTWIRE_HTTP_ERROR: 'The server answered with an HTTP status that is not a success.',
   EVENTWIRE_API_ERROR:
-    'The server answered 2xx but its body reported a failure (verbose status 0, or an unreadable body).',
+    'The server answered 2xx but its body reported a failure (verbose status 0; refused), or could not be read (retried).',
   EVENTWIRE_IMPORT_FAILED_RECORDS:
     'An /import request with strict=1 rejected some records; the error lists each failed record.',
   EVENTWIRE_DELIVERY_FAILED:

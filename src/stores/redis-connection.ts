@@ -1,6 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis'
 import { ConfigError, EventwireError } from '../errors/index.js'
-import type { Logger } from '../internal/index.js'
+import { type Clock, type Logger, systemClock } from '../internal/index.js'
 import { loadOptional } from './load-optional.js'
 import type { RedisScript } from './redis-scripts.js'
 
@@ -42,7 +42,12 @@ export function redactUrl(value: string): string {
  * Opens a connection with ioredis (an optional peer dependency, imported here on first use).
  * `rediss://` URLs use TLS; `redisOptions.tls` adds a CA or client certificate.
  */
-export async function connectRedis(url: string, options: RedisOptions, logger: Logger): Promise<Redis> {
+export async function connectRedis(
+  url: string,
+  options: RedisOptions,
+  logger: Logger,
+  timeoutMs: number,
+): Promise<Redis> {
   const module = await loadOptional<{ Redis?: typeof Redis; default?: unknown }>('ioredis', 'RedisEventStore')
   const RedisClass = (module.Redis ??
     (module.default as { Redis?: typeof Redis })?.Redis ??
@@ -55,7 +60,7 @@ export async function connectRedis(url: string, options: RedisOptions, logger: L
   }
   client.on('error', onConnectError)
   try {
-    await client.connect()
+    await withTimeout(client.connect(), timeoutMs, systemClock, `no connection within ${timeoutMs} ms`)
   } catch (error) {
     client.disconnect()
     // ioredis rejects with "Connection is closed"; the socket error says why.
@@ -67,6 +72,34 @@ export async function connectRedis(url: string, options: RedisOptions, logger: L
     logger.warn({ redis: where, err: error.message }, 'eventwire: Redis error'),
   )
   return client
+}
+
+/**
+ * `work`, or a rejection with `message` once `ms` milliseconds passed without it settling (the
+ * work itself is not cancelled: its late result is ignored).
+ */
+export function withTimeout<T>(work: Promise<T>, ms: number, clock: Clock, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = clock.setTimeout(() => reject(new NoAnswerError(message)), ms)
+    work.then(
+      (value) => {
+        timer.cancel()
+        resolve(value)
+      },
+      (error: unknown) => {
+        timer.cancel()
+        reject(error)
+      },
+    )
+  })
+}
+
+/** A command got no answer in time: it may still have been applied, so it must not be repeated blindly. */
+export class NoAnswerError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'NoAnswerError'
+  }
 }
 
 /** Runs a script by SHA, loading it on the first NOSCRIPT. */
@@ -93,6 +126,13 @@ export function toRedisError(error: unknown, where: string): EventwireError {
       'EVENTWIRE_STORE_INCOMPATIBLE',
       `Redis at ${where}: the store's keys hold something other than eventwire streams (${detail})`,
       { cause: error },
+    )
+  }
+  if (error instanceof NoAnswerError) {
+    return new EventwireError(
+      'EVENTWIRE_STORE_ERROR',
+      `Redis store at ${where} failed: ${detail} (it may still have been applied)`,
+      { cause: error, retryable: false },
     )
   }
   return new EventwireError('EVENTWIRE_STORE_ERROR', `Redis store at ${where} failed: ${detail}`, {

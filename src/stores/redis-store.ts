@@ -34,6 +34,7 @@ import {
   redisUrlOption,
   runScript,
   toRedisError,
+  withTimeout,
 } from './redis-connection.js'
 import { REDIS_SCRIPTS, type RedisScript } from './redis-scripts.js'
 
@@ -69,6 +70,13 @@ export interface RedisEventStoreOptions extends StoreCapacityOptions {
   leaseTimeoutMs?: number
   /** While `add()` waits for room (`overflow: 'block'`), look again this often, in ms. @default 100 */
   blockPollMs?: number
+  /**
+   * Longest wait for one Redis command (and for connecting), in milliseconds: a Redis that stopped
+   * answering (frozen, a broken network) turns into `EVENTWIRE_STORE_ERROR` failures, which the
+   * consumer retries or reports, never into calls that wait forever.
+   * @default 5000
+   */
+  commandTimeoutMs?: number
   /** Clock for lease expiry times and retry times (`notBefore`). @default systemClock */
   clock?: Clock
   /** A pino-compatible logger. @default silent */
@@ -81,6 +89,7 @@ export const REDIS_STORE_DEFAULTS = {
   stream: 'eventwire',
   group: 'eventwire',
   blockPollMs: 100,
+  commandTimeoutMs: 5000,
 }
 
 /** Messages per add script call. */
@@ -116,6 +125,8 @@ export class RedisEventStore implements EventStore {
   readonly overflow: OverflowPolicy
   /** Lease duration overriding the callers' `leaseMs`, if set. */
   readonly leaseTimeoutMs: number | undefined
+  /** Longest wait for one Redis command, in milliseconds. */
+  readonly commandTimeoutMs: number
   readonly #target: string | Redis
   readonly #redisOptions: RedisOptions
   readonly #keys: readonly string[]
@@ -150,6 +161,12 @@ export class RedisEventStore implements EventStore {
         ? undefined
         : intOption('leaseTimeoutMs', options.leaseTimeoutMs, 0, 1)
     const blockPollMs = intOption('blockPollMs', options.blockPollMs, REDIS_STORE_DEFAULTS.blockPollMs, 1)
+    this.commandTimeoutMs = intOption(
+      'commandTimeoutMs',
+      options.commandTimeoutMs,
+      REDIS_STORE_DEFAULTS.commandTimeoutMs,
+      1,
+    )
     this.#clock = options.clock ?? systemClock
     this.#logger = resolveLogger(options.logger)
     const tag = `{${this.stream}}`
@@ -295,7 +312,12 @@ export class RedisEventStore implements EventStore {
       const target = this.#target
       const connecting =
         typeof target === 'string'
-          ? connectRedis(target, this.#redisOptions, this.#logger)
+          ? connectRedis(
+              target,
+              { connectTimeout: this.commandTimeoutMs, ...this.#redisOptions },
+              this.#logger,
+              this.commandTimeoutMs,
+            )
           : Promise.resolve(target)
       this.#connecting = connecting.then(
         (client) => {
@@ -321,7 +343,12 @@ export class RedisEventStore implements EventStore {
 
   async #run(script: RedisScript, args: ReadonlyArray<string | number>): Promise<unknown> {
     try {
-      return await runScript(this.#client!, script, this.#keys, args)
+      return await withTimeout(
+        runScript(this.#client!, script, this.#keys, args),
+        this.commandTimeoutMs,
+        this.#clock,
+        `a Redis command got no answer within ${this.commandTimeoutMs} ms`,
+      )
     } catch (error) {
       throw toRedisError(error, this.#where)
     }

@@ -1,4 +1,4 @@
-import { type Clock, parseRetryAfter, type RetryPolicy } from '../internal/index.js'
+import { type Clock, KeepAlive, parseRetryAfter, type RetryPolicy } from '../internal/index.js'
 import type { HttpRequest, HttpResponse, HttpTransport } from './http-transport.js'
 
 /** How {@link sendWithRetries} retries. */
@@ -23,7 +23,18 @@ export interface RetryLoopOptions {
  * `Retry-After`. Resolves with the final response (a success, a status not retried, or the last
  * one when retries ran out); rejects with the last network error.
  */
-export async function sendWithRetries(
+export function sendWithRetries(
+  transport: HttpTransport,
+  build: () => HttpRequest,
+  options: RetryLoopOptions,
+): Promise<HttpResponse> {
+  // Awaited by its caller while backoffs run on unref'd timers: the process must not exit meanwhile.
+  return keepAlive.during(loop(transport, build, options))
+}
+
+const keepAlive = new KeepAlive()
+
+async function loop(
   transport: HttpTransport,
   build: () => HttpRequest,
   options: RetryLoopOptions,

@@ -8,6 +8,8 @@ export interface RedisServer {
   readonly url: string
   /** Stops the server (SIGTERM: a clean shutdown; SIGKILL: a crash). */
   stop(signal?: NodeJS.Signals): Promise<void>
+  /** Sends a signal without waiting (SIGSTOP freezes the server, SIGCONT thaws it). */
+  signal(signal: NodeJS.Signals): void
 }
 
 /** A free TCP port on 127.0.0.1 (asked from the OS, then released). */
@@ -57,8 +59,13 @@ export async function startRedis(options: RedisStartOptions = {}): Promise<Redis
   return {
     port,
     url: `${options.scheme ?? 'redis'}://${options.auth ?? ''}127.0.0.1:${port}`,
+    signal(signal: NodeJS.Signals) {
+      child.kill(signal)
+    },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null) return
+      // A frozen server cannot act on SIGTERM.
+      child.kill('SIGCONT')
       child.kill(signal)
       await once(child, 'exit')
     },

@@ -176,9 +176,7 @@ export class MixpanelDestination implements Destination {
     const serverText = verdict === 'success' || verdict === 'split' ? undefined : errorText(response.body)
     switch (verdict) {
       case 'success':
-        return kind === 'imports'
-          ? uniformOutcome(messages, 'delivered', { status })
-          : this.#classifyVerbose(kind, messages, response)
+        return this.#classifySuccess(kind, messages, response)
       case 'split':
         return uniformOutcome(messages, 'split', { status })
       case 'too_large':
@@ -231,30 +229,44 @@ export class MixpanelDestination implements Destination {
     }
   }
 
-  #classifyVerbose(kind: Endpoint, messages: readonly Message[], response: HttpResponse): BatchOutcome {
+  /**
+   * A 2xx answer: `1` or `{"status":1}` (verbose) is a delivery; `{"status":0,...}` is Mixpanel
+   * refusing the batch; anything else (an HTML page from a proxy, a cut body) proves nothing was
+   * ingested, so the batch is retried. `/import` answers JSON; a body that is not JSON is retried
+   * the same way.
+   */
+  #classifySuccess(kind: Endpoint, messages: readonly Message[], response: HttpResponse): BatchOutcome {
+    const status = response.status
     const text = response.body.trim()
-    if (text === '1') return uniformOutcome(messages, 'delivered', { status: response.status })
+    if (kind !== 'imports' && text === '1') return uniformOutcome(messages, 'delivered', { status })
     let parsed: unknown
     try {
       parsed = JSON.parse(text)
     } catch {
       parsed = undefined
     }
-    if (typeof parsed === 'object' && parsed !== null && (parsed as { status?: unknown }).status === 1) {
-      return uniformOutcome(messages, 'delivered', { status: response.status })
+    if (typeof parsed !== 'object' || parsed === null) {
+      return uniformOutcome(messages, 'retry', {
+        status,
+        retryError: new MixpanelError(
+          'EVENTWIRE_API_ERROR',
+          `Mixpanel ${PATHS[kind]} answered ${status} with an unreadable body${suffix(text.slice(0, 120))}`,
+          { endpoint: kind, status, retryable: true },
+        ),
+      })
     }
-    const reason =
-      typeof parsed === 'object' && parsed !== null
-        ? `status ${JSON.stringify((parsed as { status?: unknown }).status)}${suffix(errorText(text))}`
-        : `an unreadable body${suffix(text.slice(0, 120))}`
+    if (kind === 'imports' || (parsed as { status?: unknown }).status === 1) {
+      return uniformOutcome(messages, 'delivered', { status })
+    }
+    const reason = `status ${JSON.stringify((parsed as { status?: unknown }).status)}${suffix(errorText(text))}`
     return rejectedOutcome(
       messages,
       new MixpanelError('EVENTWIRE_API_ERROR', `Mixpanel ${PATHS[kind]} reported a failure: ${reason}`, {
         endpoint: kind,
-        status: response.status,
+        status,
       }),
       'rejected',
-      response.status,
+      status,
     )
   }
 }
