@@ -1,15 +1,23 @@
 /**
- * One side of the BatchConsumer benchmark, run in its own process so CPU time and peak RSS are its
+ * One side of the delivery benchmarks, run in its own process so CPU time and peak RSS are its
  * own: `batch-runner <role> <origin> <events>`. Prints one JSON line of figures. Roles:
  *
- * - `eventwire`: `mp.track()` through `new Mixpanel(token, { consumer: new BatchConsumer(...) })`
- *   with the default batch size (50), concurrency (4) and memory store, and `overflow: 'block'` so
- *   the producer waits for room instead of losing events; then `close()`. `EW_CAPACITY` sets
- *   `bufferCapacity` (default 10,000).
+ * Awaited workload (`bench/batch.ts`): the producer awaits the last `track()` of every 1,000.
+ * - `eventwire`: `mp.track()` through `new Mixpanel(token, { consumer: new BatchConsumer({ apiHost }) })`
+ *   with every other option at its default; then `close()`.
  * - `consumer`: the same BatchConsumer fed messages built like the baseline builds its bodies (no
  *   client validation or sanitising), to show the consumer's own cost.
  * - `baseline`: the same events built as Mixpanel bodies by hand, `JSON.stringify`'d 50 at a time
  *   and POSTed with `node:http` over a keep-alive agent, 4 requests in flight.
+ *
+ * Fire-and-forget workload (`bench/fire-and-forget.ts`): `track()` is never awaited; events come in
+ * chunks of 200 with a `setImmediate` between chunks, as in a busy server's request handlers.
+ * - `ff-batch`: through a `BatchConsumer` with default options; `ff-client`: through the default
+ *   client (`new Mixpanel(token, { apiHost })`, its per-call `Consumer`); then `close()`.
+ * - `ff-baseline`: the same chunks; bodies built by hand, 50 per request, 4 in flight, over a
+ *   `node:http` keep-alive agent, with an unbounded queue between the producer and the requests.
+ * With `KILL_AT=<n>` in the environment, the process SIGKILLs itself right after the n-th event
+ * was tracked (the parent then counts what had already arrived).
  */
 import { randomUUID } from 'node:crypto'
 import { Agent, request } from 'node:http'
@@ -55,11 +63,7 @@ async function runEventwire(): Promise<Figures> {
 }
 
 function newConsumer(): BatchConsumer {
-  return new BatchConsumer({
-    apiHost: origin,
-    overflow: 'block',
-    bufferCapacity: Number(process.env.EW_CAPACITY ?? 10_000),
-  })
+  return new BatchConsumer({ apiHost: origin })
 }
 
 /** A Mixpanel `/track` body for event `i`, built the way the baseline builds it. */
@@ -105,10 +109,10 @@ async function runConsumerOnly(): Promise<Figures> {
   return figures('consumer', start, cpu, { trackUsPerCall: Number(sendNs) / 1000 / total, closeResult })
 }
 
-async function runBaseline(): Promise<Figures> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
+/** POSTs a JSON body to the receiver's `/track` over `agent`; resolves on a 200. */
+function poster(agent: Agent): (body: string) => Promise<void> {
   const url = new URL('/track?ip=0&verbose=1', origin)
-  const post = (body: string) =>
+  return (body: string) =>
     new Promise<void>((resolve, reject) => {
       const req = request(
         url,
@@ -127,6 +131,11 @@ async function runBaseline(): Promise<Figures> {
       req.on('error', reject)
       req.end(body)
     })
+}
+
+async function runBaseline(): Promise<Figures> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
+  const post = poster(agent)
   const cpu = process.cpuUsage()
   const start = process.hrtime.bigint()
   let next = 0
@@ -157,10 +166,94 @@ function figures(role: string, start: bigint, cpu: NodeJS.CpuUsage, extra: Parti
   }
 }
 
+const FF_CHUNK = 200
+const killAt = process.env.KILL_AT === undefined ? undefined : Number(process.env.KILL_AT)
+
+/**
+ * Tracks `total` events in chunks of 200, a turn of the event loop between chunks, awaiting
+ * nothing. Each chunk's inputs are made by `prepare` before the timed calls. Returns the time spent
+ * in the calls, in µs per call.
+ */
+async function fireAndForget<T>(
+  prepare: (i: number) => T,
+  track: (i: number, input: T) => void,
+): Promise<number> {
+  let trackNs = 0n
+  for (let base = 0; base < total; base += FF_CHUNK) {
+    const n = Math.min(FF_CHUNK, total - base)
+    const inputs = new Array<T>(n)
+    for (let j = 0; j < n; j++) inputs[j] = prepare(base + j)
+    const t = process.hrtime.bigint()
+    for (let j = 0; j < n; j++) {
+      track(base + j, inputs[j]!)
+      if (base + j + 1 === killAt) process.kill(process.pid, 'SIGKILL')
+    }
+    trackNs += process.hrtime.bigint() - t
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  return Number(trackNs) / 1000 / total
+}
+
+async function runFireAndForget(role: 'ff-batch' | 'ff-client'): Promise<Figures> {
+  const mp =
+    role === 'ff-batch'
+      ? new Mixpanel('bench-token', { consumer: new BatchConsumer({ apiHost: origin }) })
+      : new Mixpanel('bench-token', { apiHost: origin })
+  const cpu = process.cpuUsage()
+  const start = process.hrtime.bigint()
+  const trackUsPerCall = await fireAndForget(sampleProperties, (i, properties) => {
+    void mp.track(`user-${i % 1000}`, 'Bench event', properties)
+  })
+  const closeResult = await mp.close({ timeoutMs: 60_000 })
+  return figures(role, start, cpu, { trackUsPerCall, closeResult })
+}
+
+async function runFireAndForgetBaseline(): Promise<Figures> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
+  const post = poster(agent)
+  const queue: string[] = []
+  let pending: ReturnType<typeof body>[] = []
+  let inFlight = 0
+  let done: () => void = () => {}
+  const idle = new Promise<void>((resolve) => {
+    done = resolve
+  })
+  let producing = true
+  const pump = () => {
+    while (inFlight < CONCURRENCY && queue.length > 0) {
+      inFlight++
+      void post(queue.shift()!).then(() => {
+        inFlight--
+        pump()
+      })
+    }
+    if (!producing && inFlight === 0 && queue.length === 0) done()
+  }
+  const cpu = process.cpuUsage()
+  const start = process.hrtime.bigint()
+  const trackUsPerCall = await fireAndForget(body, (_i, event) => {
+    pending.push(event)
+    if (pending.length === BATCH) {
+      queue.push(JSON.stringify(pending))
+      pending = []
+      pump()
+    }
+  })
+  if (pending.length > 0) queue.push(JSON.stringify(pending))
+  producing = false
+  pump()
+  await idle
+  agent.destroy()
+  return figures('ff-baseline', start, cpu, { trackUsPerCall })
+}
+
 const runs: Record<string, () => Promise<Figures>> = {
   baseline: runBaseline,
   eventwire: runEventwire,
   consumer: runConsumerOnly,
+  'ff-baseline': runFireAndForgetBaseline,
+  'ff-batch': () => runFireAndForget('ff-batch'),
+  'ff-client': () => runFireAndForget('ff-client'),
 }
 const run = runs[role ?? '']
 if (run === undefined) throw new Error(`unknown role ${role}: expected ${Object.keys(runs).join(', ')}`)

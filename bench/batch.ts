@@ -93,7 +93,6 @@ async function run(label: string, role: string, env: Record<string, string> = {}
 const configs: Array<[string, string, Record<string, string>]> = [
   ['node:http baseline', 'baseline', {}],
   ['eventwire (defaults)', 'eventwire', {}],
-  ['eventwire (bufferCapacity 2000)', 'eventwire', { EW_CAPACITY: '2000' }],
   ['BatchConsumer only', 'consumer', {}],
 ]
 const rows: Array<Awaited<ReturnType<typeof run>>> = []

@@ -4,8 +4,11 @@ import type { EngineOptions } from './engine-settings.js'
 /** Options of {@link BatchConsumer}. Delivery options (hosts, timeouts, retries) apply as for `Consumer`. */
 export interface BatchConsumerOptions extends EngineOptions {
   /**
-   * Messages per request; a batch is sent as soon as this many of one kind are waiting. At most the
-   * destination's per-request limit (2000 for Mixpanel).
+   * Messages per request; a batch is sent as soon as this many of one kind are waiting. When more
+   * than two batches wait for each free request slot (a burst outran delivery, or an outage
+   * ended), requests carry an even share of what waits, up to `maxBatchSize` (the destination's
+   * per-request limit: 2000 for Mixpanel), so that delivery catches up instead of falling behind.
+   * At most the destination's limit.
    * @default 50
    */
   batchSize?: number

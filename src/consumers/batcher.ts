@@ -25,6 +25,10 @@ export interface BatcherSettings {
   readonly batchSize: number
   /** Most message bytes per lease, so the encoded request stays within the byte limit. */
   readonly leaseBytes: number
+  /** Most messages per lease while a backlog waits (`background`). */
+  readonly maxBatchSize: number
+  /** Most message bytes of a lease of `count` messages. */
+  leaseBytesFor(count: number): number
   /** How long a lease holds. */
   readonly leaseMs: number
   /** The interval trigger (`background`); 0 turns it off. */
@@ -251,9 +255,13 @@ export class Batcher {
   /** A lease of `kind` (any kind when undefined); undefined when nothing is ready, null when the store failed. */
   async #lease(kind: Endpoint | undefined, now: number): Promise<Lease | undefined | null> {
     try {
+      const maxCount = this.#leaseSize(kind)
       return await this.#store.lease({
-        maxCount: this.#settings.batchSize,
-        maxBytes: this.#settings.leaseBytes,
+        maxCount,
+        maxBytes:
+          maxCount === this.#settings.batchSize
+            ? this.#settings.leaseBytes
+            : this.#settings.leaseBytesFor(maxCount),
         leaseMs: this.#settings.leaseMs,
         kind,
       })
@@ -289,6 +297,24 @@ export class Batcher {
       this.pump()
       this.#notifyIdle()
     })
+  }
+
+  /**
+   * Messages per lease: `batchSize`, or — when a `background` engine has more than two batches of
+   * the kind waiting for each free request slot (a burst outran delivery, or an outage ended) — an
+   * even share of what waits, up to the destination's limit, so that delivery catches up with
+   * fewer requests instead of falling further behind.
+   */
+  #leaseSize(kind: Endpoint | undefined): number {
+    const { mode, batchSize, maxBatchSize, maxConcurrentRequests } = this.#settings
+    if (mode !== 'background' || maxBatchSize <= batchSize) return batchSize
+    const waiting =
+      kind === undefined
+        ? Math.max(...ENDPOINTS.map((k) => this.#waiting[k].count))
+        : this.#waiting[kind].count
+    const free = Math.max(1, maxConcurrentRequests - this.#sending)
+    if (waiting <= 2 * batchSize * free) return batchSize
+    return Math.min(maxBatchSize, Math.floor(waiting / free))
   }
 
   /** A kind with a full batch (by count or bytes) waiting, if any. */

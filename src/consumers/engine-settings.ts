@@ -29,6 +29,13 @@ export interface EngineSettings {
   readonly capacity: { readonly count: number; readonly bytes: number } | undefined
   /** Messages per request. */
   readonly batchSize: number
+  /**
+   * Messages per request while a backlog of more than two batches of one kind waits (`background`):
+   * the destination's own limit, so that delivery catches up with fewer, larger requests.
+   */
+  readonly maxBatchSize: number
+  /** Most message bytes of a lease of `count` messages, so that its request stays within `byteLimit`. */
+  leaseBytesFor(count: number): number
   /** Most body bytes per request, before compression. */
   readonly byteLimit: number
   /** Most message bytes one lease may carry, so the encoded request stays within `byteLimit`. */
@@ -138,11 +145,13 @@ export function resolveEngineSettings(
     ownsStore: memory !== undefined,
     capacity: capacityOf(store),
     batchSize,
+    maxBatchSize: Math.max(batchSize, maxBatch),
+    leaseBytesFor: (count) => Math.max(1, byteLimit - requestBytes(framing, count, 0)),
     byteLimit,
     leaseBytes: Math.max(1, byteLimit - requestBytes(framing, batchSize, 0)),
     maxMessageBytes,
-    // One attempt, plus up to log2(batchSize) rounds of 413 halving, each one request deep.
-    leaseMs: Math.max(60_000, requestMs * (2 * Math.ceil(Math.log2(batchSize + 1)) + 2)),
+    // One attempt, plus up to log2(count) rounds of 413 halving, each one request deep.
+    leaseMs: Math.max(60_000, requestMs * (2 * Math.ceil(Math.log2(Math.max(batchSize, maxBatch) + 1)) + 2)),
     flushIntervalMs,
     maxConcurrentRequests,
     retryLimit,

@@ -119,7 +119,6 @@ export class DeliveryEngine {
    * error). While a `'final'` call is pending, the process stays alive.
    */
   send(endpoint: Endpoint, message: Message | readonly Message[], until: 'stored' | 'final'): Promise<void> {
-    const messages = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
     if (!isEndpoint(endpoint)) {
       return this.#refuse(
         new EventwireError(
@@ -129,17 +128,15 @@ export class DeliveryEngine {
       )
     }
     if (this.#closing) {
-      this.drop(messages, 'closed', closedError())
+      this.drop(Array.isArray(message) ? message : [message as Message], 'closed', closedError())
       return handled(Promise.reject(closedError()))
     }
-    if (messages.length === 0) return RESOLVED
-    if (until === 'stored') return this.#intake.accept(messages, true)
-    const destination = this.settings.parts.destination.name
-    const done = this.deliver(messages).then((report) => {
-      const error = reportError(endpoint, report, destination)
-      if (error !== undefined) throw error
-    })
-    return handled(done)
+    if (Array.isArray(message) && message.length === 0) return RESOLVED
+    if (until === 'stored') return this.#intake.accept(message, true)
+    const messages = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
+    const done = this.ledger.call(endpoint, messages)
+    this.#intake.accept(messages, false)
+    return done
   }
 
   /**
@@ -158,7 +155,7 @@ export class DeliveryEngine {
     }
     const report = this.ledger.ticket(messages)
     this.#intake.accept(messages, false)
-    return this.#keepAlive.during(report)
+    return report
   }
 
   /** Counts and reports messages dropped before they reached the consumer (a plan violation). */

@@ -32,12 +32,29 @@ export interface IntakeSettings {
 }
 
 /** One `send()` call: settled once all of its messages are stored or refused (when it has a promise). */
-interface Call {
+class Call {
   left: number
-  error: EventwireError | undefined
-  readonly resolve: () => void
-  readonly reject: (error: unknown) => void
+  error: EventwireError | undefined = undefined
+  resolve: () => void = noop
+  reject: (error: unknown) => void = noop
   readonly promise: Promise<void> | undefined
+
+  constructor(left: number, settle: boolean) {
+    this.left = left
+    if (settle) {
+      capturing = this
+      this.promise = new Promise<void>(capture)
+    }
+  }
+}
+
+/** The call whose promise is being made: {@link capture} is one shared executor, no closure per call. */
+let capturing: Call | undefined
+
+function capture(resolve: () => void, reject: (error: unknown) => void): void {
+  capturing!.resolve = resolve
+  capturing!.reject = reject
+  capturing = undefined
 }
 
 const noop = () => {}
@@ -91,21 +108,28 @@ export class Intake {
    * (or rejected with the reason one was refused); without, returns nothing (the caller waits for
    * delivery some other way, and refusals are reported through the ledger only).
    */
-  accept(messages: readonly Message[], settle: true): Promise<void>
-  accept(messages: readonly Message[], settle: false): undefined
-  accept(messages: readonly Message[], settle: boolean): Promise<void> | undefined {
-    const call = settle ? newCall(messages.length) : { ...UNSETTLED, left: messages.length }
-    for (let i = 0; i < messages.length; i++) {
-      const message = messages[i]!
-      this.#queue.push(message)
-      this.#calls.push(call)
-      this.#ledger.accept(message)
+  accept(message: Message | readonly Message[], settle: true): Promise<void>
+  accept(message: Message | readonly Message[], settle: false): undefined
+  accept(message: Message | readonly Message[], settle: boolean): Promise<void> | undefined {
+    if (Array.isArray(message)) {
+      const messages = message as readonly Message[]
+      const call = new Call(messages.length, settle)
+      for (let i = 0; i < messages.length; i++) this.#take(messages[i]!, call)
+      return call.promise
     }
+    const call = new Call(1, settle)
+    this.#take(message as Message, call)
+    return call.promise
+  }
+
+  #take(message: Message, call: Call): void {
+    this.#queue.push(message)
+    this.#calls.push(call)
+    this.#ledger.accept(message)
     if (!this.#running) {
       this.#running = true
       queueMicrotask(this.#run)
     }
-    return call.promise
   }
 
   /** Resolves when nothing is waiting to be stored. */
@@ -286,19 +310,6 @@ export class Intake {
     return true
   }
 }
-
-function newCall(left: number): Call {
-  let resolve!: () => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { left, error: undefined, resolve, reject, promise }
-}
-
-/** A call nobody waits on through the intake (its caller waits for delivery instead). */
-const UNSETTLED: Call = { left: 0, error: undefined, resolve: noop, reject: noop, promise: undefined }
 
 /** One message of `call` is stored (`error` undefined) or refused. */
 function settleCall(call: Call, error: EventwireError | undefined): void {

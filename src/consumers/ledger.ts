@@ -3,13 +3,14 @@ import {
   type DropReason,
   ENDPOINTS,
   type Endpoint,
+  KeepAlive,
   type Logger,
   type Message,
   TypedEmitter,
 } from '../internal/index.js'
 import type { CloseResult, ConsumerEvents, ConsumerStats } from './consumer.js'
 import { emptyStats, totalDropped } from './consumer.js'
-import type { DeliveryReport } from './delivery-report.js'
+import { type DeliveryReport, reportError } from './delivery-report.js'
 
 /** Notifications of the delivery engine: those of every consumer, plus `drained`. */
 export interface EngineEvents extends ConsumerEvents {
@@ -50,7 +51,8 @@ interface Ticket {
   readonly rejected: RejectedMessage[]
   readonly undelivered: Message[]
   error: EventwireError | undefined
-  readonly resolve: (report: DeliveryReport) => void
+  /** Settles the caller's promise with what became of the messages. */
+  readonly done: (report: DeliveryReport) => void
 }
 
 /**
@@ -77,6 +79,8 @@ export class Ledger {
    */
   readonly #unsure = new Set<string>()
   #tickets: Map<string, Ticket | Ticket[]> | undefined
+  #openTickets = 0
+  readonly #keepAlive = new KeepAlive()
 
   constructor(destination: string, logger: Logger, callbacks: LedgerCallbacks = {}) {
     this.#destination = destination
@@ -142,28 +146,53 @@ export class Ledger {
 
   /**
    * Resolves with what became of `messages` (one call's) once each is final: delivered, refused
-   * for good, or out of retries. Never rejects.
+   * for good, or out of retries. Never rejects. The process stays alive while any such call waits.
    */
   ticket(messages: readonly Message[]): Promise<DeliveryReport> {
+    return new Promise<DeliveryReport>((resolve) => this.#open(messages, resolve))
+  }
+
+  /**
+   * Resolves once every message of `messages` (one call's, of `kind`) is delivered, or rejects with
+   * the error a caller of a `Consumer` sees (`MixpanelError`, `ImportError`...); the rejection is
+   * marked handled, so a caller that does not await it never crashes the process. The process
+   * stays alive while any such call waits.
+   */
+  call(kind: Endpoint, messages: readonly Message[]): Promise<void> {
+    let promise!: Promise<void>
+    promise = new Promise<void>((resolve, reject) => {
+      this.#open(messages, (report) => {
+        const error = reportError(kind, report, this.#destination)
+        if (error === undefined) return resolve()
+        promise.catch(noop)
+        reject(error)
+      })
+    })
+    return promise
+  }
+
+  #open(messages: readonly Message[], done: (report: DeliveryReport) => void): void {
     this.#tickets ??= new Map()
     const tickets = this.#tickets
-    return new Promise<DeliveryReport>((resolve) => {
-      const ticket: Ticket = {
-        left: messages.length,
-        messages,
-        delivered: [],
-        rejected: [],
-        undelivered: [],
-        error: undefined,
-        resolve,
-      }
-      for (const message of messages) {
-        const held = tickets.get(message.id)
-        if (held === undefined) tickets.set(message.id, ticket)
-        else if (Array.isArray(held)) held.push(ticket)
-        else tickets.set(message.id, [held, ticket])
-      }
-    })
+    if (this.#openTickets++ === 0) this.#keepAlive.hold()
+    const ticket: Ticket = {
+      left: messages.length,
+      messages,
+      delivered: [],
+      rejected: [],
+      undelivered: [],
+      error: undefined,
+      done: (report) => {
+        if (--this.#openTickets === 0) this.#keepAlive.release()
+        done(report)
+      },
+    }
+    for (const message of messages) {
+      const held = tickets.get(message.id)
+      if (held === undefined) tickets.set(message.id, ticket)
+      else if (Array.isArray(held)) held.push(ticket)
+      else tickets.set(message.id, [held, ticket])
+    }
   }
 
   /** A request is about to leave: counted, and told to `request` listeners. */
@@ -359,7 +388,7 @@ export class Ledger {
     for (const held of tickets.values()) for (const t of Array.isArray(held) ? held : [held]) open.add(t)
     for (const ticket of open) {
       const left = ticket.messages.filter((m) => tickets.has(m.id))
-      ticket.resolve({
+      ticket.done({
         delivered: ticket.delivered,
         rejected: ticket.rejected,
         undelivered: [...ticket.undelivered, ...left],
@@ -475,7 +504,7 @@ export class Ledger {
         ticket.error = (item.error.cause as EventwireError | undefined) ?? item.error
       } else ticket.rejected.push({ ...item, message: original })
       if (--ticket.left > 0) continue
-      ticket.resolve({
+      ticket.done({
         delivered: ticket.delivered,
         rejected: ticket.rejected,
         undelivered: ticket.undelivered,
@@ -496,6 +525,8 @@ export class Ledger {
     if (this.#outstanding === 0 && before > 0) this.#drained()
   }
 }
+
+const noop = () => {}
 
 /** Most ids remembered as maybe stored after a failed add. */
 const MAX_UNSURE = 100_000

@@ -11,15 +11,23 @@ export class KeepAlive {
 
   /** Holds the process alive until `promise` settles; returns `promise`. */
   during<T>(promise: Promise<T>): Promise<T> {
-    if (this.#holds++ === 0) this.#handle = setInterval(noop, 1 << 30)
-    const release = () => {
-      if (--this.#holds === 0) {
-        clearInterval(this.#handle)
-        this.#handle = undefined
-      }
-    }
+    this.hold()
+    const release = () => this.release()
     promise.then(release, release)
     return promise
+  }
+
+  /** Holds the process alive until a matching {@link release}. */
+  hold(): void {
+    if (this.#holds++ === 0) this.#handle = setInterval(noop, 1 << 30)
+  }
+
+  /** Ends one {@link hold}. */
+  release(): void {
+    if (this.#holds > 0 && --this.#holds === 0) {
+      clearInterval(this.#handle)
+      this.#handle = undefined
+    }
   }
 }
 

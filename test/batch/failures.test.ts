@@ -12,7 +12,8 @@ describe('BatchConsumer under failures (real loopback receivers)', () => {
   afterEach(cleanup)
   test('20% of requests answered 500: every message delivered, unique $insert_ids received == sent', async () => {
     const receiver = await startReceiver((_req, index) => (index % 5 === 2 ? { status: 500 } : undefined))
-    const h = harness({ apiHost: receiver.origin, batchSize: 25, ...FAST })
+    // maxBatchSize keeps every request at 25 messages, also while a backlog waits: many requests.
+    const h = harness({ apiHost: receiver.origin, batchSize: 25, maxBatchSize: 25, ...FAST })
     const ids = trackMany(h.mp, 1000)
     await h.consumer.flush()
     const failed = receiver.requests.filter((_r, i) => i % 5 === 2).length
