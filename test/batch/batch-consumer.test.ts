@@ -148,7 +148,8 @@ describe('BatchConsumer', () => {
 
   test('never has more than maxConcurrentRequests requests in flight', async () => {
     const receiver = await startReceiver(() => ({ status: 200, delayMs: 30 }))
-    const h = harness({ apiHost: receiver.origin, batchSize: 10, maxConcurrentRequests: 3 })
+    // maxBatchSize keeps every request at 10 messages, also while a backlog waits.
+    const h = harness({ apiHost: receiver.origin, batchSize: 10, maxBatchSize: 10, maxConcurrentRequests: 3 })
     const inFlight: number[] = []
     h.consumer.on('request', () => inFlight.push(h.consumer.stats().inFlightRequests))
     const ids = trackMany(h.mp, 300)
