@@ -13,7 +13,7 @@ const STORE_RETRY_MS = 1000
  * When batches leave:
  * - `'immediate'` (`Consumer`): whatever is stored, at once, in requests as large as allowed;
  * - `'manual'` (`BufferedConsumer`): only while a flush or close asks for it;
- * - `'background'` (`BatchConsumer`): as soon as `batchSize` messages or `leaseBytes` bytes of one
+ * - `'background'` (`BatchConsumer`): as soon as `batchSize` messages, or a request's worth of bytes, of one
  *   kind wait, when the oldest has waited `flushIntervalMs`, when the store is full, or on flush.
  */
 export type BatchMode = 'immediate' | 'manual' | 'background'
@@ -23,8 +23,6 @@ export interface BatcherSettings {
   readonly mode: BatchMode
   /** Most messages per lease (one request). */
   readonly batchSize: number
-  /** Most message bytes per lease, so the encoded request stays within the byte limit. */
-  readonly leaseBytes: number
   /** Most messages per lease while a backlog waits (`background`). */
   readonly maxBatchSize: number
   /** Most message bytes of a lease of `count` messages. */
@@ -57,6 +55,8 @@ export class Batcher {
   readonly #pause: Pause
   readonly #clock: Clock
   readonly #intakeIdle: () => boolean
+  /** Bytes of a full batch: the size trigger fires at this many, whatever the count. */
+  readonly #fullBytes: number
   readonly #waiting: Record<Endpoint, Waiting> = {
     events: { count: 0, bytes: 0 },
     people: { count: 0, bytes: 0 },
@@ -102,6 +102,7 @@ export class Batcher {
     this.#pause = parts.pause
     this.#clock = parts.clock
     this.#intakeIdle = parts.intakeIdle
+    this.#fullBytes = settings.leaseBytesFor(settings.batchSize)
     this.#intervalMs = settings.mode === 'background' ? settings.flushIntervalMs : 0
   }
 
@@ -258,10 +259,7 @@ export class Batcher {
       const maxCount = this.#leaseSize(kind)
       return await this.#store.lease({
         maxCount,
-        maxBytes:
-          maxCount === this.#settings.batchSize
-            ? this.#settings.leaseBytes
-            : this.#settings.leaseBytesFor(maxCount),
+        maxBytes: this.#settings.leaseBytesFor(maxCount),
         leaseMs: this.#settings.leaseMs,
         kind,
       })
@@ -322,7 +320,7 @@ export class Batcher {
     if (this.#settings.mode === 'manual') return undefined
     for (const kind of ENDPOINTS) {
       const waiting = this.#waiting[kind]
-      if (waiting.count >= this.#settings.batchSize || waiting.bytes >= this.#settings.leaseBytes) return kind
+      if (waiting.count >= this.#settings.batchSize || waiting.bytes >= this.#fullBytes) return kind
     }
     return undefined
   }

@@ -51,6 +51,43 @@ export function reportError(
   })
 }
 
+/**
+ * The error of a flush over `kinds` that did not fully succeed: one kind's `reportError`, or a
+ * `DeliveryError` listing every kind's; undefined when everything was delivered.
+ */
+export function flushError(
+  report: DeliveryReport,
+  kinds: readonly Endpoint[],
+  destination: string,
+): EventwireError | undefined {
+  const errors: EventwireError[] = []
+  for (const kind of kinds) {
+    const mine = (m: Message) => m.kind === kind
+    const error = reportError(
+      kind,
+      {
+        delivered: report.delivered.filter(mine),
+        rejected: report.rejected.filter((r) => r.message.kind === kind),
+        undelivered: report.undelivered.filter(mine),
+        error: report.undelivered.some(mine) ? report.error : undefined,
+      },
+      destination,
+    )
+    if (error !== undefined) errors.push(error)
+  }
+  if (errors.length <= 1) return errors[0]
+  return new DeliveryError(
+    'EVENTWIRE_DELIVERY_FAILED',
+    `flush failed for ${errors.length} endpoints: ${errors.map((e) => e.message).join(' | ')}`,
+    {
+      retryable: errors.some((e) => e.retryable),
+      cause: errors[0],
+      messages: errors.flatMap((e) => (e instanceof DeliveryError ? e.messages : [])),
+      rejected: errors.flatMap((e) => (e instanceof DeliveryError ? e.rejected : [])),
+    },
+  )
+}
+
 /** Why an outcome's `retry` messages were not delivered (a generic network error if it does not say). */
 export function retryCause(outcome: BatchOutcome): EventwireError {
   return (

@@ -38,8 +38,6 @@ export interface EngineSettings {
   leaseBytesFor(count: number): number
   /** Most body bytes per request, before compression. */
   readonly byteLimit: number
-  /** Most message bytes one lease may carry, so the encoded request stays within `byteLimit`. */
-  readonly leaseBytes: number
   /** Largest single message accepted, in bytes. */
   readonly maxMessageBytes: number
   /** How long a lease holds, long enough for one request and its 413 splits. */
@@ -148,7 +146,6 @@ export function resolveEngineSettings(
     maxBatchSize: Math.max(batchSize, maxBatch),
     leaseBytesFor: (count) => Math.max(1, byteLimit - requestBytes(framing, count, 0)),
     byteLimit,
-    leaseBytes: Math.max(1, byteLimit - requestBytes(framing, batchSize, 0)),
     maxMessageBytes,
     // One attempt, plus up to log2(count) rounds of 413 halving, each one request deep.
     leaseMs: Math.max(60_000, requestMs * (2 * Math.ceil(Math.log2(Math.max(batchSize, maxBatch) + 1)) + 2)),

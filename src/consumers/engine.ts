@@ -10,7 +10,7 @@ import {
 } from '../internal/index.js'
 import { Batcher } from './batcher.js'
 import type { CloseResult, ConsumerStats } from './consumer.js'
-import { closedError, type DeliveryReport, reportError } from './delivery-report.js'
+import { closedError, type DeliveryReport, flushError } from './delivery-report.js'
 import { Dispatcher } from './dispatcher.js'
 import type { EngineSettings } from './engine-settings.js'
 import { registerForExit } from './exit-hook.js'
@@ -267,35 +267,12 @@ export class DeliveryEngine {
     const { promise, report } = this.ledger.wait(only)
     this.#batcher.drain(true, only)
     await promise
-    const outcome = report()
-    const errors: EventwireError[] = []
-    for (const kind of only === undefined ? ENDPOINTS : [only]) {
-      const mine = (m: Message) => m.kind === kind
-      const error = reportError(
-        kind,
-        {
-          delivered: outcome.delivered.filter(mine),
-          rejected: outcome.rejected.filter((r) => r.message.kind === kind),
-          undelivered: outcome.undelivered.filter(mine),
-          error: outcome.undelivered.some(mine) ? outcome.error : undefined,
-        },
-        this.settings.parts.destination.name,
-      )
-      if (error !== undefined) errors.push(error)
-    }
-    if (errors.length === 1) throw errors[0]
-    if (errors.length > 1) {
-      throw new DeliveryError(
-        'EVENTWIRE_DELIVERY_FAILED',
-        `flush failed for ${errors.length} endpoints: ${errors.map((e) => e.message).join(' | ')}`,
-        {
-          retryable: errors.some((e) => e.retryable),
-          cause: errors[0],
-          messages: errors.flatMap((e) => (e instanceof DeliveryError ? e.messages : [])),
-          rejected: errors.flatMap((e) => (e instanceof DeliveryError ? e.rejected : [])),
-        },
-      )
-    }
+    const error = flushError(
+      report(),
+      only === undefined ? ENDPOINTS : [only],
+      this.settings.parts.destination.name,
+    )
+    if (error !== undefined) throw error
   }
 
   /** Messages a flush kept undelivered go back to the store, to be sent with the next one. */

@@ -3,7 +3,6 @@ import {
   type DropReason,
   ENDPOINTS,
   type Endpoint,
-  KeepAlive,
   type Logger,
   type Message,
   TypedEmitter,
@@ -11,6 +10,9 @@ import {
 import type { CloseResult, ConsumerEvents, ConsumerStats } from './consumer.js'
 import { emptyStats, totalDropped } from './consumer.js'
 import { type DeliveryReport, reportError } from './delivery-report.js'
+import { type FlushReport, FlushWaiters } from './flush-waiters.js'
+import { guard } from './guard.js'
+import { Tickets } from './tickets.js'
 
 /** Notifications of the delivery engine: those of every consumer, plus `drained`. */
 export interface EngineEvents extends ConsumerEvents {
@@ -23,36 +25,6 @@ export interface LedgerCallbacks {
   onSuccess?: (messages: readonly Message[]) => void
   onFailure?: (error: EventwireError, unsent: readonly Message[]) => void
   onDrop?: (messages: readonly Message[], reason: DropReason) => void
-}
-
-/** What a flush waited for: the messages accepted before it that were refused, kept or delivered. */
-export interface FlushReport extends DeliveryReport {}
-
-interface Waiter {
-  /** The kind of message waited for; every kind when undefined. */
-  readonly kind: Endpoint | undefined
-  /** Ids of outstanding messages accepted after this flush was asked for: it does not wait for them. */
-  readonly after: Set<string>
-  /** Messages of this flush kept for a later one (parked): no longer waited for. */
-  parked: number
-  readonly report: { delivered: Message[]; rejected: RejectedMessage[]; undelivered: Message[] }
-  error: EventwireError | undefined
-  readonly promise: Promise<void>
-  readonly resolve: () => void
-}
-
-/** The outcome one `send()` call waits for (a `Consumer` resolves only once its messages are final). */
-interface Ticket {
-  left: number
-  readonly messages: readonly Message[]
-  /** `messages` by id, built on first use. */
-  byId?: Map<string, Message>
-  readonly delivered: Message[]
-  readonly rejected: RejectedMessage[]
-  readonly undelivered: Message[]
-  error: EventwireError | undefined
-  /** Settles the caller's promise with what became of the messages. */
-  readonly done: (report: DeliveryReport) => void
 }
 
 /**
@@ -70,17 +42,14 @@ export class Ledger {
   #outstanding = 0
   readonly #outstandingByKind: Record<Endpoint, number> = { events: 0, people: 0, groups: 0, imports: 0 }
   #bytes = 0
-  #waiters: Waiter[] = []
-  #parked: Message[] = []
+  readonly #waiters = new FlushWaiters()
+  readonly #tickets = new Tickets()
   /**
    * Ids of messages dropped because the store failed to take them: the store may have taken them
    * after all (a write whose answer never came), and when one is delivered later it is counted
    * as accepted again rather than twice as final.
    */
   readonly #unsure = new Set<string>()
-  #tickets: Map<string, Ticket | Ticket[]> | undefined
-  #openTickets = 0
-  readonly #keepAlive = new KeepAlive()
 
   constructor(destination: string, logger: Logger, callbacks: LedgerCallbacks = {}) {
     this.#destination = destination
@@ -107,7 +76,7 @@ export class Ledger {
 
   /** Whether a flush is waiting. */
   get waiting(): boolean {
-    return this.#waiters.length !== 0
+    return this.#waiters.waiting
   }
 
   /** A snapshot of the counters. */
@@ -126,11 +95,7 @@ export class Ledger {
     this.#stats.accepted++
     this.#outstanding++
     this.#outstandingByKind[message.kind]++
-    const waiters = this.#waiters
-    for (let i = 0; i < waiters.length; i++) {
-      const waiter = waiters[i]!
-      if (waiter.kind === undefined || waiter.kind === message.kind) waiter.after.add(message.id)
-    }
+    this.#waiters.accept(message)
   }
 
   /** Records `count` messages found in a durable store at start: every flush waits for them too. */
@@ -149,7 +114,7 @@ export class Ledger {
    * for good, or out of retries. Never rejects. The process stays alive while any such call waits.
    */
   ticket(messages: readonly Message[]): Promise<DeliveryReport> {
-    return new Promise<DeliveryReport>((resolve) => this.#open(messages, resolve))
+    return new Promise<DeliveryReport>((resolve) => this.#tickets.open(messages, resolve))
   }
 
   /**
@@ -161,7 +126,7 @@ export class Ledger {
   call(kind: Endpoint, messages: readonly Message[]): Promise<void> {
     let promise!: Promise<void>
     promise = new Promise<void>((resolve, reject) => {
-      this.#open(messages, (report) => {
+      this.#tickets.open(messages, (report) => {
         const error = reportError(kind, report, this.#destination)
         if (error === undefined) return resolve()
         promise.catch(noop)
@@ -169,30 +134,6 @@ export class Ledger {
       })
     })
     return promise
-  }
-
-  #open(messages: readonly Message[], done: (report: DeliveryReport) => void): void {
-    this.#tickets ??= new Map()
-    const tickets = this.#tickets
-    if (this.#openTickets++ === 0) this.#keepAlive.hold()
-    const ticket: Ticket = {
-      left: messages.length,
-      messages,
-      delivered: [],
-      rejected: [],
-      undelivered: [],
-      error: undefined,
-      done: (report) => {
-        if (--this.#openTickets === 0) this.#keepAlive.release()
-        done(report)
-      },
-    }
-    for (const message of messages) {
-      const held = tickets.get(message.id)
-      if (held === undefined) tickets.set(message.id, ticket)
-      else if (Array.isArray(held)) held.push(ticket)
-      else tickets.set(message.id, [held, ticket])
-    }
   }
 
   /** A request is about to leave: counted, and told to `request` listeners. */
@@ -278,29 +219,18 @@ export class Ledger {
     if (messages.length === 0) return
     this.events.emit('failure', { endpoint: kind, error, messages })
     this.#callbacks.onFailure?.(error, messages)
-    for (const message of messages) this.#parked.push(message)
-    for (const waiter of this.#waiters) {
-      for (const message of messages) {
-        if (!mine(waiter, message) || waiter.after.has(message.id)) continue
-        waiter.parked++
-        waiter.report.undelivered.push(message)
-        waiter.error = error
-      }
-    }
+    this.#waiters.parked(messages, error)
     this.#check()
   }
 
   /** Takes the parked messages back (a new flush sends them again); they stay outstanding. */
   unpark(): Message[] {
-    return this.#parked.splice(0)
+    return this.#waiters.unpark()
   }
 
   /** Messages kept for the next flush (of one kind, or all). */
   parkedCount(kind?: Endpoint): number {
-    if (kind === undefined) return this.#parked.length
-    let count = 0
-    for (const m of this.#parked) if (m.kind === kind) count++
-    return count
+    return this.#waiters.parkedCount(kind)
   }
 
   /** A store operation failed: told to `failure` listeners, `onFailure` and the logger. */
@@ -337,7 +267,7 @@ export class Ledger {
     if (this.#outstanding === 0) {
       this.#bytes = 0
       for (const kind of ENDPOINTS) this.#outstandingByKind[kind] = 0
-      for (const waiter of this.#waiters) waiter.after.clear()
+      this.#waiters.forget()
     }
     this.#check(before)
   }
@@ -347,29 +277,7 @@ export class Ledger {
    * `report()` then tells what became of those messages.
    */
   wait(kind?: Endpoint): { promise: Promise<void>; report(): FlushReport } {
-    let waiter = this.#waiters[this.#waiters.length - 1]
-    if (this.#remaining(kind) === 0) {
-      const empty = { delivered: [], rejected: [], undelivered: [], error: undefined }
-      return { promise: Promise.resolve(), report: () => empty }
-    }
-    if (waiter === undefined || waiter.kind !== kind || waiter.after.size !== 0 || waiter.parked !== 0) {
-      let resolve!: () => void
-      const promise = new Promise<void>((r) => {
-        resolve = r
-      })
-      waiter = {
-        kind,
-        after: new Set(),
-        parked: 0,
-        report: { delivered: [], rejected: [], undelivered: [] },
-        error: undefined,
-        promise,
-        resolve,
-      }
-      this.#waiters.push(waiter)
-    }
-    const w = waiter
-    return { promise: w.promise, report: () => ({ ...w.report, error: w.error }) }
+    return this.#waiters.wait(kind, this.#remaining(kind))
   }
 
   #remaining(kind: Endpoint | undefined): number {
@@ -381,21 +289,8 @@ export class Ledger {
    * their messages resolve with those messages undelivered because of `error` (they stay pending).
    */
   stopped(error: EventwireError): void {
-    for (const waiter of this.#waiters.splice(0)) waiter.resolve()
-    const tickets = this.#tickets
-    if (tickets === undefined) return
-    const open = new Set<Ticket>()
-    for (const held of tickets.values()) for (const t of Array.isArray(held) ? held : [held]) open.add(t)
-    for (const ticket of open) {
-      const left = ticket.messages.filter((m) => tickets.has(m.id))
-      ticket.done({
-        delivered: ticket.delivered,
-        rejected: ticket.rejected,
-        undelivered: [...ticket.undelivered, ...left],
-        error,
-      })
-    }
-    tickets.clear()
+    this.#waiters.releaseAll()
+    this.#tickets.stop(error)
   }
 
   /** Told when the last outstanding message became final. */
@@ -445,17 +340,8 @@ export class Ledger {
     }
     this.#outstanding = Math.max(0, before - messages.length)
     this.#bytes = this.#outstanding === 0 ? 0 : Math.max(0, this.#bytes - bytes)
-    const waiters = this.#waiters
-    for (let w = 0; w < waiters.length; w++) {
-      const waiter = waiters[w]!
-      for (let i = 0; i < messages.length; i++) {
-        const message = messages[i]!
-        if (!mine(waiter, message) || waiter.after.delete(message.id)) continue
-        if (rejected === undefined) waiter.report.delivered.push(message)
-        else waiter.report.rejected.push(rejected[i]!)
-      }
-    }
-    if (this.#tickets !== undefined && this.#tickets.size > 0) this.#settleTickets(messages, rejected)
+    if (this.#waiters.waiting) this.#waiters.settle(messages, rejected)
+    if (this.#tickets.size > 0) this.#tickets.settle(messages, rejected)
     this.#check(before)
   }
 
@@ -481,47 +367,8 @@ export class Ledger {
     }
   }
 
-  #settleTickets(messages: readonly Message[], rejected: readonly RejectedMessage[] | undefined): void {
-    const tickets = this.#tickets!
-    for (let i = 0; i < messages.length; i++) {
-      const message = messages[i]!
-      const held = tickets.get(message.id)
-      if (held === undefined) continue
-      let ticket: Ticket
-      if (Array.isArray(held)) {
-        ticket = held.shift()!
-        if (held.length === 0) tickets.delete(message.id)
-      } else {
-        ticket = held
-        tickets.delete(message.id)
-      }
-      // The caller's own message object, not the store's copy: callers match outcomes by identity.
-      const original = originalOf(ticket, message)
-      const item = rejected?.[i]
-      if (item === undefined) ticket.delivered.push(original)
-      else if (item.reason === 'retries_exhausted') {
-        ticket.undelivered.push(original)
-        ticket.error = (item.error.cause as EventwireError | undefined) ?? item.error
-      } else ticket.rejected.push({ ...item, message: original })
-      if (--ticket.left > 0) continue
-      ticket.done({
-        delivered: ticket.delivered,
-        rejected: ticket.rejected,
-        undelivered: ticket.undelivered,
-        error: ticket.error,
-      })
-    }
-  }
-
   #check(before = this.#outstanding): void {
-    const waiters = this.#waiters
-    if (waiters.length !== 0) {
-      const done = waiters.filter((w) => this.#remaining(w.kind) - w.after.size - w.parked <= 0)
-      if (done.length > 0) {
-        this.#waiters = waiters.filter((w) => !done.includes(w))
-        for (const waiter of done) waiter.resolve()
-      }
-    }
+    this.#waiters.check((kind) => this.#remaining(kind))
     if (this.#outstanding === 0 && before > 0) this.#drained()
   }
 }
@@ -531,19 +378,6 @@ const noop = () => {}
 /** Most ids remembered as maybe stored after a failed add. */
 const MAX_UNSURE = 100_000
 
-/** Whether `waiter` waits for messages of the kind of `message`. */
-function mine(waiter: Waiter, message: Message): boolean {
-  return waiter.kind === undefined || waiter.kind === message.kind
-}
-
-/** The message of `ticket` with the id of `message`. */
-function originalOf(ticket: Ticket, message: Message): Message {
-  const messages = ticket.messages
-  if (messages.length === 1) return messages[0]!
-  ticket.byId ??= new Map(messages.map((m) => [m.id, m]))
-  return ticket.byId.get(message.id) ?? message
-}
-
 /** A message's size, or 0 when it has none that can be read (a hand-made message). */
 export function sizeOf(message: Message): number {
   try {
@@ -551,21 +385,5 @@ export function sizeOf(message: Message): number {
     return Number.isInteger(bytes) && bytes >= 0 ? bytes : 0
   } catch {
     return 0
-  }
-}
-
-/** Wraps a user callback so that one that throws is logged and never breaks delivery. */
-function guard<A extends unknown[]>(
-  fn: ((...args: A) => void) | undefined,
-  name: string,
-  logger: Logger,
-): ((...args: A) => void) | undefined {
-  if (fn === undefined) return undefined
-  return (...args: A) => {
-    try {
-      fn(...args)
-    } catch (error) {
-      logger.error({ err: error, callback: name }, 'eventwire: a callback threw')
-    }
   }
 }

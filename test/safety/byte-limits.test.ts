@@ -108,7 +108,7 @@ describe('request framing', () => {
           )
           await settings.parts.transport.close()
           // A lease, as every store takes it: oldest first, at most batchSize messages and
-          // leaseBytes bytes, at least one message; messages over maxMessageBytes never get in.
+          // leaseBytesFor(batchSize) bytes, at least one message; messages over maxMessageBytes never get in.
           const all = (name === 'mixpanel' ? messagesOf('events', bodies) : payloadsOf(bodies)).filter(
             (m) => m.bytes <= settings.maxMessageBytes,
           )
@@ -116,7 +116,7 @@ describe('request framing', () => {
           let bytes = 0
           for (const m of all) {
             if (lease.length >= settings.batchSize) break
-            if (lease.length > 0 && bytes + m.bytes > settings.leaseBytes) break
+            if (lease.length > 0 && bytes + m.bytes > settings.leaseBytesFor(settings.batchSize)) break
             lease.push(m)
             bytes += m.bytes
           }
