@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -66,4 +68,39 @@ test('the --service-account flag wins over the environment; refusals exit 1 with
   assert.equal(result.code, 1)
   assert.match(result.stderr, /HTTP 401.*\[EVENTWIRE_LEXICON_ERROR\]/)
   assert.doesNotMatch(`${result.stdout}${result.stderr}`, /wrong-Pa55|Sup3r/)
+})
+
+test('as a real process, plan push and plan pull ride out a 503 (the retry backoff keeps the process alive)', async () => {
+  const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
+  const env = { ...process.env, EVENTWIRE_SERVICE_ACCOUNT: ACCOUNT }
+  const run = async (args: string[]) => {
+    let failedOnce = false
+    server.script(() => {
+      if (failedOnce) return undefined
+      failedOnce = true
+      return { status: 503, body: { error: 'busy' } }
+    })
+    const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString()
+    })
+    child.stderr.on('data', (c: Buffer) => {
+      out += c.toString()
+    })
+    const [code] = (await once(child, 'exit')) as [number | null]
+    server.script(undefined)
+    return { code, out }
+  }
+  const push = await run(['plan', 'push', SAMPLE, '--project-id', '77', '--api-host', server.origin])
+  assert.equal(push.code, 0, push.out)
+  assert.match(push.out, /pushed 8 schemas/)
+  const out = join(dir, 'pulled-after-503.yaml')
+  const pull = await run(['plan', 'pull', '--project-id', '77', '--api-host', server.origin, '-o', out])
+  assert.equal(pull.code, 0, pull.out)
+  assert.match(pull.out, /wrote .*pulled-after-503\.yaml/)
+  assert.doesNotMatch(push.out + pull.out, new RegExp(SECRET))
 })
