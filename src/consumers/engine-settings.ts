@@ -160,7 +160,7 @@ export function resolveEngineSettings(
 }
 
 function capacityOf(store: EventStore): EngineSettings['capacity'] {
-  const { bufferCapacity, maxBufferBytes } = store as { bufferCapacity?: unknown; maxBufferBytes?: unknown }
+  const { bufferCapacity, maxBufferBytes } = store
   if (typeof bufferCapacity !== 'number' || typeof maxBufferBytes !== 'number') return undefined
   return { count: bufferCapacity, bytes: maxBufferBytes }
 }

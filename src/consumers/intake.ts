@@ -88,7 +88,7 @@ export class Intake {
     this.#settings = settings
     this.#ledger = ledger
     this.#batcher = batcher
-    this.#block = (settings.store as { overflow?: unknown }).overflow === 'block'
+    this.#block = settings.store.overflow === 'block'
   }
 
   /** Whether nothing is waiting to be stored. */

@@ -94,6 +94,15 @@ export interface StoreSize {
  * rejects with that error.
  */
 export interface EventStore {
+  /**
+   * Most messages held, when the store has such a bound (every eventwire store does). A consumer
+   * uses the capacity to send early when the store is full, and to cut `'block'` adds to what fits.
+   */
+  readonly bufferCapacity?: number
+  /** Most bytes of message JSON held, when the store has such a bound. */
+  readonly maxBufferBytes?: number
+  /** What the store does when full, when it applies a policy (`'block'` makes `add()` wait). */
+  readonly overflow?: OverflowPolicy
   /** Adds messages in order, applying the overflow policy. With `'block'`, waits for room (or `signal`). */
   add(messages: readonly Message[], signal?: AbortSignal): Promise<AddResult>
   /** Leases ready messages of one kind, oldest first; undefined when none is ready. */

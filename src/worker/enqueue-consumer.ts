@@ -1,4 +1,4 @@
-import type { CloseResult, EventConsumer } from '../consumers/index.js'
+import { type CloseResult, type EventConsumer, handled, markSafeConsumer } from '../consumers/index.js'
 import { EventwireError } from '../errors/index.js'
 import {
   type DropReason,
@@ -42,28 +42,45 @@ export class EnqueueConsumer implements EventConsumer {
 
   constructor(store: EventStore, options: EnqueueConsumerOptions = {}) {
     this.store = store
+    markSafeConsumer(this)
     this.#onDrop = options.onDrop
     this.#logger = resolveLogger(options.logger)
   }
 
   send(endpoint: Endpoint, message: Message | readonly Message[]): Promise<void> {
-    if (this.#closed) return Promise.reject(new EventwireError('EVENTWIRE_CLOSED', 'The consumer is closed'))
+    if (this.#closed)
+      return handled(Promise.reject(new EventwireError('EVENTWIRE_CLOSED', 'The consumer is closed')))
     if (!isEndpoint(endpoint)) {
-      return Promise.reject(
-        new EventwireError('EVENTWIRE_UNKNOWN_ENDPOINT', `Unknown endpoint ${JSON.stringify(endpoint)}`),
+      return handled(
+        Promise.reject(
+          new EventwireError('EVENTWIRE_UNKNOWN_ENDPOINT', `Unknown endpoint ${JSON.stringify(endpoint)}`),
+        ),
       )
     }
     const messages = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
     const adding = this.store.add(messages).then(
       (result) => {
         this.#stored += result.accepted
-        if (result.dropped.length > 0) this.#drop(result.dropped)
+        if (result.dropped.length === 0) return
+        this.#drop(result.dropped)
+        // The call's messages were not all taken: it must not look accepted.
+        throw new EventwireError(
+          'EVENTWIRE_QUEUE_FULL',
+          `the shared store is full: ${result.dropped.length} message(s) refused by its overflow policy`,
+        )
       },
       (error: unknown) => {
+        if (error instanceof EventwireError && error.code === 'EVENTWIRE_QUEUE_FULL') throw error
         this.#failed += messages.length
+        this.#logger.error(
+          { count: messages.length, err: error },
+          'eventwire: messages could not be added to the shared store',
+        )
         throw error
       },
     )
+    // A caller that does not await sees the failure on the logger, never as an unhandled rejection.
+    handled(adding)
     this.#pending.add(adding)
     const forget = () => this.#pending.delete(adding)
     adding.then(forget, forget)

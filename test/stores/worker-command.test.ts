@@ -144,14 +144,21 @@ test('runWorker validates its options', async () => {
   await assert.rejects(runWorker({ redis: 'http://localhost', stream: 's', token: 't' }), { option: 'redis' })
 })
 
-test('EnqueueConsumer reports what a full store refused', async () => {
+test('EnqueueConsumer reports what a full store refused, and those calls reject', async () => {
   const store = await RedisEventStore.open({ redis: server.url, stream: 'full', bufferCapacity: 2 })
   const dropped: string[] = []
   const consumer = new EnqueueConsumer(store, {
     onDrop: (messages) => dropped.push(...messages.map((m) => m.id)),
   })
   const mp = new Mixpanel('tok', { consumer })
-  for (let i = 0; i < 4; i++) await mp.track('u', 'E', { $insert_id: `full-${i}` })
+  const codes: string[] = []
+  for (let i = 0; i < 4; i++) {
+    await mp.track('u', 'E', { $insert_id: `full-${i}` }).then(
+      () => codes.push('stored'),
+      (error: { code: string }) => codes.push(error.code),
+    )
+  }
+  assert.deepEqual(codes, ['stored', 'stored', 'EVENTWIRE_QUEUE_FULL', 'EVENTWIRE_QUEUE_FULL'])
   assert.deepEqual(dropped, ['full-2', 'full-3'])
   assert.deepEqual(await mp.close(), { sent: 2, failed: 0, dropped: 2, pending: 0 })
   await assert.rejects(mp.track('u', 'E'), { code: 'EVENTWIRE_CLOSED' })
