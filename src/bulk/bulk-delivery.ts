@@ -1,6 +1,7 @@
 import {
   DeliveryEngine,
   type DeliveryReport,
+  EngineEmitter,
   type EngineEvents,
   type EngineOptions,
   resolveEngineSettings,
@@ -16,6 +17,7 @@ import type { Message } from '../internal/index.js'
 export class BulkDelivery {
   readonly destination: Destination
   readonly #engine: DeliveryEngine
+  readonly #events = new EngineEmitter()
   readonly #signals = new WeakSet<AbortSignal>()
 
   constructor(options: EngineOptions, batchSize: number, concurrency: number) {
@@ -31,7 +33,7 @@ export class BulkDelivery {
       },
     )
     this.destination = settings.parts.destination
-    this.#engine = new DeliveryEngine(settings)
+    this.#engine = new DeliveryEngine(settings, this.#events)
   }
 
   /** Requests sent so far. */
@@ -41,7 +43,8 @@ export class BulkDelivery {
 
   /** Subscribes to a notification of the engine. */
   on<K extends keyof EngineEvents>(event: K, listener: (payload: EngineEvents[K]) => void): () => void {
-    return this.#engine.on(event, listener)
+    this.#events.on(event, listener as never)
+    return () => this.#events.off(event, listener as never)
   }
 
   /**

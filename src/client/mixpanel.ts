@@ -352,6 +352,11 @@ export class Mixpanel<
     return result
   }
 
+  /** `close()`, for `await using mp = new Mixpanel(...)`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
   /** Whether this client created (and so owns) its consumer. */
   get ownsConsumer(): boolean {
     return this.#ownsConsumer

@@ -68,6 +68,8 @@ export interface Collector {
   streamClients(): number
   /** Stops listening, ends streams and open connections, and closes the storage. Idempotent. */
   close(): Promise<void>
+  /** `close()`, for `await using collector = await startCollector(...)`. */
+  [Symbol.asyncDispose](): Promise<void>
 }
 
 /** How long stats changes are gathered before one `stats` stream event is sent, in milliseconds. */
@@ -190,7 +192,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   logger.info({ url, db: store.location }, 'collector listening')
 
   let closing: Promise<void> | undefined
-  return {
+  const collector: Collector = {
     url,
     port,
     host: o.host,
@@ -231,7 +233,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       })()
       return closing
     },
+    [Symbol.asyncDispose]: () => collector.close(),
   }
+  return collector
 }
 
 async function loadTls(

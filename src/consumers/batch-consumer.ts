@@ -2,9 +2,9 @@ import { type DropReason, type Endpoint, intOption, type Message } from '../inte
 import type { EventStore } from '../stores/index.js'
 import { BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
 import { type CloseOnSignalsOptions, closeOnSignals } from './close-on-signals.js'
-import type { CloseOptions, CloseResult, EventConsumer } from './consumer.js'
+import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
 import { CLOSE_TIMEOUT_MS } from './direct-consumer.js'
-import { DeliveryEngine, type EngineStats, markSafeConsumer } from './engine.js'
+import { DeliveryEngine, EngineEmitter, type EngineStats, markSafeConsumer } from './engine.js'
 import { resolveEngineSettings } from './engine-settings.js'
 import type { EngineEvents } from './ledger.js'
 
@@ -15,7 +15,7 @@ export type BatchConsumerEvents = EngineEvents
 export type BatchStats = EngineStats
 
 /** Options of {@link BatchConsumer.flush}. */
-export interface FlushOptions {
+export interface BatchFlushOptions extends FlushOptions {
   /** Wait for delivery (`true`), or only start sending what is waiting and resolve at once. @default true */
   wait?: boolean
 }
@@ -45,7 +45,7 @@ export interface FlushOptions {
  * while messages are delivered when the process is about to end without `close()`
  * (`exitTimeoutMs`).
  */
-export class BatchConsumer implements EventConsumer {
+export class BatchConsumer extends EngineEmitter implements EventConsumer {
   /** Messages per request. */
   readonly batchSize: number
   /** Most body bytes per request. */
@@ -55,12 +55,13 @@ export class BatchConsumer implements EventConsumer {
   readonly #engine: DeliveryEngine
 
   constructor(options: BatchConsumerOptions = {}) {
+    super()
     const settings = resolveEngineSettings('background', options, BATCH_DEFAULTS)
     this.batchSize = settings.batchSize
     this.byteLimit = settings.byteLimit
     this.store = settings.store
     markSafeConsumer(this)
-    this.#engine = new DeliveryEngine(settings)
+    this.#engine = new DeliveryEngine(settings, this)
   }
 
   /** Begins sending in the background (done at construction unless `startOnInit: false`). */
@@ -92,8 +93,8 @@ export class BatchConsumer implements EventConsumer {
    * not keep it so). With `{ wait: false }`, starts sending everything waiting and resolves at once.
    * After `close()` resolved, resolves at once (what is still pending stays in the store).
    */
-  flush(options: FlushOptions = {}): Promise<void> {
-    return this.#engine.flush(options.wait !== false)
+  flush(options: BatchFlushOptions = {}): Promise<void> {
+    return this.#engine.flush(options.wait !== false, options.signal)
   }
 
   /**
@@ -109,14 +110,6 @@ export class BatchConsumer implements EventConsumer {
     this.#engine.setFlushInterval(0)
   }
 
-  /** Subscribes to a notification (`request`, `success`, `retry`, `drop`, `failure`, `drained`). */
-  on<K extends keyof BatchConsumerEvents>(
-    event: K,
-    listener: (payload: BatchConsumerEvents[K]) => void,
-  ): () => void {
-    return this.#engine.on(event, listener)
-  }
-
   /** A snapshot of the counters. */
   stats(): BatchStats {
     return this.#engine.stats()
@@ -130,7 +123,15 @@ export class BatchConsumer implements EventConsumer {
    * the process ends). Idempotent; never rejects; no timer or socket is left behind.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(intOption('timeoutMs', options.timeoutMs, CLOSE_TIMEOUT_MS, 0))
+    return this.#engine.close(intOption('timeoutMs', options.timeoutMs, CLOSE_TIMEOUT_MS, 0), options.signal)
+  }
+
+  /**
+   * `close()`, for `await using consumer = new BatchConsumer(...)`. A store you passed is not
+   * closed (it may outlive the consumer): close it yourself, or declare it with `await using` too.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
   }
 
   /**

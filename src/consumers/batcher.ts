@@ -140,7 +140,7 @@ export class Batcher {
     for (const m of dropped) this.#forget(m)
     if (this.#settings.mode === 'immediate' || this.#storeFull()) this.#draining = true
     this.#armInterval()
-    if (this.#draining || this.#fullKind() !== undefined) this.pump()
+    if (this.#sendsAll() !== undefined || this.#fullKind() !== undefined) this.pump()
   }
 
   /**
@@ -156,7 +156,7 @@ export class Batcher {
 
   /** The intake stored everything it had: a drain waiting for it can finish. */
   intakeIdle(): void {
-    if (this.#draining) this.pump()
+    if (this.#sendsAll() !== undefined) this.pump()
   }
 
   /** Replaces the interval trigger (`0` turns it off). */

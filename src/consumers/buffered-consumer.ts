@@ -6,9 +6,9 @@ import {
   type Message,
   RETRY_DEFAULTS,
 } from '../internal/index.js'
-import type { CloseOptions, CloseResult, ConsumerEvents, EventConsumer } from './consumer.js'
+import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
 import { CLOSE_TIMEOUT_MS } from './direct-consumer.js'
-import { DeliveryEngine, type EngineStats, handled, markSafeConsumer } from './engine.js'
+import { DeliveryEngine, EngineEmitter, type EngineStats, handled, markSafeConsumer } from './engine.js'
 import { type EngineOptions, resolveEngineSettings } from './engine-settings.js'
 
 /** Options of {@link BufferedConsumer}. */
@@ -36,11 +36,12 @@ export const BUFFERED_DEFAULTS = { maxSize: 50, maxConcurrentRequests: 4 } as co
  * carries both. Safe under concurrent `send()` during a flush: nothing is lost and nothing is sent
  * twice.
  */
-export class BufferedConsumer implements EventConsumer {
+export class BufferedConsumer extends EngineEmitter implements EventConsumer {
   readonly maxSize: number
   readonly #engine: DeliveryEngine
 
   constructor(options: BufferedConsumerOptions = {}) {
+    super()
     this.maxSize = intOption('maxSize', options.maxSize, BUFFERED_DEFAULTS.maxSize, 1, 2000)
     markSafeConsumer(this)
     this.#engine = new DeliveryEngine(
@@ -55,17 +56,13 @@ export class BufferedConsumer implements EventConsumer {
           retryBudgetMs: 0,
         },
       ),
+      this,
     )
   }
 
   /** Counts and reports messages dropped before they reached this consumer (see `EventConsumer.drop`). */
   drop(_endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
     this.#engine.drop(messages, reason, error)
-  }
-
-  /** Subscribes to a notification (`request`, `success`, `retry`, `drop`, `failure`, `drained`). */
-  on<K extends keyof ConsumerEvents>(event: K, listener: (payload: ConsumerEvents[K]) => void): () => void {
-    return this.#engine.on(event, listener)
   }
 
   /** A snapshot of the counters. */
@@ -97,8 +94,8 @@ export class BufferedConsumer implements EventConsumer {
    * Sends everything buffered. Rejects when anything could not be delivered (the undelivered stay
    * buffered for the next flush) or was refused (dropped and reported); the error lists both.
    */
-  flush(): Promise<void> {
-    return this.#engine.flushRound()
+  flush(options: FlushOptions = {}): Promise<void> {
+    return this.#engine.flushRound(undefined, options.signal)
   }
 
   /**
@@ -106,6 +103,11 @@ export class BufferedConsumer implements EventConsumer {
    * buffered is reported as `pending`. Idempotent; never rejects.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(intOption('timeoutMs', options.timeoutMs, CLOSE_TIMEOUT_MS, 0))
+    return this.#engine.close(intOption('timeoutMs', options.timeoutMs, CLOSE_TIMEOUT_MS, 0), options.signal)
+  }
+
+  /** `close()`, for `await using consumer = new BufferedConsumer(...)`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
   }
 }

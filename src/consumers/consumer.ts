@@ -19,6 +19,17 @@ export interface CloseOptions {
    * @default 10000
    */
   timeoutMs?: number
+  /** Aborting it ends the wait at once, as reaching `timeoutMs` does (close still resolves). */
+  signal?: AbortSignal
+}
+
+/** Options of `flush()`. */
+export interface FlushOptions {
+  /**
+   * Aborting it rejects the flush with the signal's reason at once; delivery goes on (a later
+   * `flush()` or `close()` still waits for it).
+   */
+  signal?: AbortSignal
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type DropReason, type Endpoint, intOption, type Message, RETRY_DEFAULTS } from '../internal/index.js'
-import type { CloseOptions, CloseResult, ConsumerEvents, EventConsumer } from './consumer.js'
-import { DeliveryEngine, type EngineStats, markSafeConsumer } from './engine.js'
+import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
+import { DeliveryEngine, EngineEmitter, type EngineStats, markSafeConsumer } from './engine.js'
 import { type EngineOptions, resolveEngineSettings } from './engine-settings.js'
 
 /** Options of {@link Consumer}. */
@@ -28,10 +28,11 @@ export const CLOSE_TIMEOUT_MS = 10_000
  * the endpoint, HTTP status, `retryable` and the undelivered messages. While a call waits for its
  * answer (a retry backoff included), the process stays alive.
  */
-export class Consumer implements EventConsumer {
+export class Consumer extends EngineEmitter implements EventConsumer {
   readonly #engine: DeliveryEngine
 
   constructor(options: ConsumerOptions = {}) {
+    super()
     markSafeConsumer(this)
     this.#engine = new DeliveryEngine(
       resolveEngineSettings('immediate', options, {
@@ -41,17 +42,13 @@ export class Consumer implements EventConsumer {
         retryLimit: CONSUMER_DEFAULTS.retryLimit,
         retryBudgetMs: 0,
       }),
+      this,
     )
   }
 
   /** Counts and reports messages dropped before they reached this consumer (see `EventConsumer.drop`). */
   drop(_endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
     this.#engine.drop(messages, reason, error)
-  }
-
-  /** Subscribes to a notification (`request`, `success`, `retry`, `drop`, `failure`, `drained`). */
-  on<K extends keyof ConsumerEvents>(event: K, listener: (payload: ConsumerEvents[K]) => void): () => void {
-    return this.#engine.on(event, listener)
   }
 
   /** A snapshot of the counters. */
@@ -64,15 +61,23 @@ export class Consumer implements EventConsumer {
     return this.#engine.send(endpoint, message, 'final')
   }
 
-  /** Resolves when every send started before the call has settled. Never rejects. */
-  flush(): Promise<void> {
-    return this.#engine.flush()
+  /**
+   * Resolves when every send started before the call has settled. Never rejects, unless its
+   * `signal` aborts first (delivery goes on).
+   */
+  flush(options: FlushOptions = {}): Promise<void> {
+    return this.#engine.flush(true, options.signal)
   }
 
   /**
    * Stops intake, waits up to `timeoutMs` for requests in flight, then aborts them. Idempotent.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(intOption('timeoutMs', options.timeoutMs, CLOSE_TIMEOUT_MS, 0))
+    return this.#engine.close(intOption('timeoutMs', options.timeoutMs, CLOSE_TIMEOUT_MS, 0), options.signal)
+  }
+
+  /** `close()`, for `await using consumer = new Consumer(...)`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
   }
 }

@@ -127,11 +127,12 @@ export class Dispatcher {
     if (outcome.delivered.length > 0) this.#pause.succeeded()
     if (outcome.delivered.length > 0 || outcome.rejected.length > 0) {
       const final = [...outcome.delivered, ...outcome.rejected.map((r) => r.message)]
-      if (await this.#ack(lease, final)) {
-        this.#land(flight, final.length)
-        this.#ledger.delivered(lease.kind, outcome.delivered, outcome.status, outcome.bodyBytes)
-        this.#ledger.rejected(outcome.rejected)
-      }
+      // Final whatever the acknowledgement does: if it failed, the store may lease them again.
+      const acked = await this.#ack(lease, final)
+      this.#land(flight, final.length)
+      this.#ledger.delivered(lease.kind, outcome.delivered, outcome.status, outcome.bodyBytes)
+      this.#ledger.rejected(outcome.rejected)
+      if (!acked) this.#ledger.mayReturn(final)
     }
     let due: number | undefined
     if (outcome.split.length > 0) {
@@ -214,9 +215,11 @@ export class Dispatcher {
         due = now + delayMs
       }
     }
-    if (spent.length > 0 && (await this.#ack(lease, spent))) {
+    if (spent.length > 0) {
+      const acked = await this.#ack(lease, spent)
       this.#land(flight, spent.length)
       this.#giveUp(kind, spent, cause, outcome.status)
+      if (!acked) this.#ledger.mayReturn(spent)
     }
     return due
   }
@@ -248,7 +251,7 @@ export class Dispatcher {
       )
       return true
     } catch (error) {
-      // The lease lapses and the messages are sent again: at-least-once.
+      // The lease lapses and the messages may be sent again: at-least-once.
       this.#ledger.storeFailed(lease.kind, 'ack', error, messages)
       return false
     }

@@ -1,12 +1,16 @@
 import { setMaxListeners } from 'node:events'
 import { DeliveryError, EventwireError } from '../errors/index.js'
 import {
+  type AbortWatch,
   type DropReason,
   ENDPOINTS,
   type Endpoint,
   isEndpoint,
   KeepAlive,
+  type Logger,
   type Message,
+  TypedEmitter,
+  watchAbort,
 } from '../internal/index.js'
 import { Batcher } from './batcher.js'
 import type { CloseResult, ConsumerStats } from './consumer.js'
@@ -28,6 +32,19 @@ export interface EngineStats extends ConsumerStats {
   inFlightRequests: number
   /** Until when (ms since epoch) the destination is paused after a failure or `Retry-After`; 0 if never. */
   pausedUntil: number
+}
+
+/**
+ * What every consumer built on the engine is: a typed `EventEmitter` of the engine's
+ * notifications, whose listeners that throw are logged on the consumer's logger.
+ */
+export class EngineEmitter extends TypedEmitter<EngineEvents> {
+  /** Logs listeners that throw on `logger` (called once the consumer's options are resolved). */
+  reportListenerErrorsTo(logger: Logger): void {
+    this.reportListenerErrors((error, event) =>
+      logger.error({ err: error, event }, 'eventwire: an event listener threw'),
+    )
+  }
 }
 
 const RESOLVED = Promise.resolve()
@@ -61,10 +78,12 @@ export class DeliveryEngine {
   #stopped = false
   #closed: Promise<CloseResult> | undefined
 
-  constructor(settings: EngineSettings) {
+  /** `events` is the emitter notifications go to (the consumer, which is one). */
+  constructor(settings: EngineSettings, events: EngineEmitter) {
     this.settings = settings
     const { parts, store } = settings
-    this.ledger = new Ledger(parts.destination.name, parts.logger, settings.callbacks)
+    events.reportListenerErrorsTo(parts.logger)
+    this.ledger = new Ledger(parts.destination.name, parts.logger, settings.callbacks, events)
     this.#pause = new Pause(parts.policy)
     // Every request in flight listens to this one signal.
     setMaxListeners(0, this.#abort.signal)
@@ -172,17 +191,22 @@ export class DeliveryEngine {
    * Resolves when everything accepted before the call is delivered or finally failed. Never
    * rejects. With `wait: false`, only starts sending what is waiting.
    */
-  flush(wait = true): Promise<void> {
+  flush(wait = true, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return handled(Promise.reject(signal.reason))
     if (this.#stopped) return RESOLVED
     const recovering = this.#recovering
-    if (recovering !== undefined) return recovering.then(() => this.flush(wait))
+    if (recovering !== undefined)
+      return untilAborted(
+        recovering.then(() => this.flush(wait)),
+        signal,
+      )
     if (!wait || this.ledger.outstanding === 0) {
       this.#batcher.drain(true)
       return RESOLVED
     }
     const { promise } = this.ledger.wait()
     this.#batcher.drain(true)
-    return this.#keepAlive.during(promise)
+    return untilAborted(this.#keepAlive.during(promise), signal)
   }
 
   /**
@@ -191,7 +215,11 @@ export class DeliveryEngine {
    * kept undelivered for the next flush. With `kind`, only that endpoint's messages. Flushes run
    * one after another; calls made while one waits to start share it.
    */
-  flushRound(kind?: Endpoint): Promise<void> {
+  flushRound(kind?: Endpoint, signal?: AbortSignal): Promise<void> {
+    return untilAborted(this.#round(kind), signal)
+  }
+
+  #round(kind: Endpoint | undefined): Promise<void> {
     const next = this.#nextRound
     if (next !== undefined && next.kind === kind) return next.promise
     const promise = this.#rounds.then(() => {
@@ -218,11 +246,6 @@ export class DeliveryEngine {
     this.#batcher.setInterval(ms)
   }
 
-  /** Subscribes to a notification. Returns a function that unsubscribes. */
-  on<K extends keyof EngineEvents>(event: K, listener: (payload: EngineEvents[K]) => void): () => void {
-    return this.ledger.events.on(event, listener)
-  }
-
   /** A snapshot of the counters. */
   stats(): EngineStats {
     const inFlight = this.#batcher.messagesInFlight
@@ -239,8 +262,8 @@ export class DeliveryEngine {
    * Stops intake, sends everything waiting, and at `timeoutMs` aborts requests in flight (their
    * messages go back to the store). Resolves with what happened; idempotent; never rejects.
    */
-  close(timeoutMs: number): Promise<CloseResult> {
-    this.#closed ??= this.#keepAlive.during(this.#close(timeoutMs))
+  close(timeoutMs: number, signal?: AbortSignal): Promise<CloseResult> {
+    this.#closed ??= this.#keepAlive.during(this.#close(timeoutMs, signal))
     return this.#closed
   }
 
@@ -302,23 +325,28 @@ export class DeliveryEngine {
     }
   }
 
-  async #close(timeoutMs: number): Promise<CloseResult> {
+  async #close(timeoutMs: number, signal: AbortSignal | undefined): Promise<CloseResult> {
     this.#closing = true
     await this.#recovering
     if (this.settings.mode === 'manual') await this.#rounds.then(() => this.#unpark())
     const clock = this.settings.parts.clock
     let timedOut = false
     let timer: { cancel(): void } | undefined
+    let watch: AbortWatch | undefined
     const deadline = new Promise<void>((resolve) => {
-      timer = clock.setTimeout(() => {
+      const end = () => {
         timedOut = true
         resolve()
-      }, timeoutMs)
+      }
+      timer = clock.setTimeout(end, timeoutMs)
+      if (signal?.aborted) end()
+      else if (signal !== undefined) watch = watchAbort(signal, { onAbort: end })
     })
     const { promise } = this.ledger.wait()
     this.#batcher.close()
     await Promise.race([promise, deadline])
     timer?.cancel()
+    watch?.cancel()
     this.#batcher.stop()
     if (timedOut) {
       this.#intake.abort()
@@ -380,6 +408,29 @@ export function markSafeConsumer(consumer: object): void {
 /** Whether the promises of `consumer` never reject unhandled (see {@link markSafeConsumer}). */
 export function isSafeConsumer(consumer: object): boolean {
   return safeConsumers.has(consumer)
+}
+
+/**
+ * `promise`, or a rejection with the signal's reason as soon as `signal` aborts (the work itself
+ * goes on). Marked handled.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise
+  return handled(
+    new Promise<T>((resolve, reject) => {
+      const watch = watchAbort(signal, { onAbort: reject })
+      promise.then(
+        (value) => {
+          watch.cancel()
+          resolve(value)
+        },
+        (error: unknown) => {
+          watch.cancel()
+          reject(error)
+        },
+      )
+    }),
+  )
 }
 
 /** `promise`, marked as handled: rejecting it when nobody awaits it never crashes the process. */

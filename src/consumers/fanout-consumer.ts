@@ -107,6 +107,11 @@ export class FanoutConsumer implements EventConsumer {
     return this.#closed
   }
 
+  /** `close()`, for `await using consumer = new FanoutConsumer(...)`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
   /** Closes every consumer on SIGTERM, SIGINT or `beforeExit`; see `closeOnSignals`. */
   closeOnSignals(options: CloseOnSignalsOptions = {}): () => void {
     return closeOnSignals(this, options)

@@ -1,8 +1,8 @@
 export {
   BatchConsumer,
   type BatchConsumerEvents,
+  type BatchFlushOptions,
   type BatchStats,
-  type FlushOptions,
 } from './batch-consumer.js'
 export { BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
 export type { BatchMode } from './batcher.js'
@@ -15,12 +15,20 @@ export {
   type ConsumerStats,
   type EventConsumer,
   emptyStats,
+  type FlushOptions,
   totalDropped,
 } from './consumer.js'
 export { type DeliveryOptions, type DeliveryParts, resolveDeliveryOptions } from './delivery-options.js'
 export { type DeliveryReport, redactHeaders, reportError } from './delivery-report.js'
 export { CLOSE_TIMEOUT_MS, CONSUMER_DEFAULTS, Consumer, type ConsumerOptions } from './direct-consumer.js'
-export { DeliveryEngine, type EngineStats, handled, isSafeConsumer, markSafeConsumer } from './engine.js'
+export {
+  DeliveryEngine,
+  EngineEmitter,
+  type EngineStats,
+  handled,
+  isSafeConsumer,
+  markSafeConsumer,
+} from './engine.js'
 export {
   ENGINE_DEFAULTS,
   type EngineDefaults,

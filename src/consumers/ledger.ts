@@ -44,14 +44,18 @@ export class Ledger {
   #bytes = 0
   readonly #waiters = new FlushWaiters()
   readonly #tickets = new Tickets()
-  /**
-   * Ids of messages dropped because the store failed to take them: the store may have taken them
-   * after all (a write whose answer never came), and when one is delivered later it is counted
-   * as accepted again rather than twice as final.
-   */
+  /** Ids of final messages the store may hand out again (see {@link mayReturn}). */
   readonly #unsure = new Set<string>()
 
-  constructor(destination: string, logger: Logger, callbacks: LedgerCallbacks = {}) {
+  /**
+   * `events` is the emitter notifications go to: the consumer itself, so that users listen on it.
+   */
+  constructor(
+    destination: string,
+    logger: Logger,
+    callbacks: LedgerCallbacks = {},
+    events: TypedEmitter<EngineEvents> = new TypedEmitter<EngineEvents>(),
+  ) {
     this.#destination = destination
     this.#logger = logger
     this.#callbacks = {
@@ -59,9 +63,7 @@ export class Ledger {
       onFailure: guard(callbacks.onFailure, 'onFailure', logger),
       onDrop: guard(callbacks.onDrop, 'onDrop', logger),
     }
-    this.events = new TypedEmitter<EngineEvents>((error, event) =>
-      logger.error({ err: error, event }, 'eventwire: an event listener threw'),
-    )
+    this.events = events
   }
 
   /** Messages accepted and not yet final. */
@@ -139,7 +141,7 @@ export class Ledger {
   /** A request is about to leave: counted, and told to `request` listeners. */
   request(payload: ConsumerEvents['request']): void {
     this.#stats.requests++
-    if (this.events.listenerCount('request') > 0) this.events.emit('request', payload)
+    if (this.events.listenerCount('request') > 0) this.events.notify('request', payload)
   }
 
   /** Messages acknowledged by the destination, in a request of `bodyBytes`. */
@@ -152,7 +154,7 @@ export class Ledger {
     if (messages.length === 0) return
     this.#stats.sent += messages.length
     this.#stats.bytesSent += bodyBytes
-    this.events.emit('success', { endpoint: kind, messages, status })
+    this.events.notify('success', { endpoint: kind, messages, status })
     this.#callbacks.onSuccess?.(messages)
     this.#settle(messages, undefined)
   }
@@ -170,14 +172,24 @@ export class Ledger {
       else list.push(item)
     }
     for (const [reason, list] of byReason) this.#report(reason, list)
-    for (const item of byReason.get('store_failed') ?? []) {
-      if (this.#unsure.size >= MAX_UNSURE) this.#unsure.clear()
-      this.#unsure.add(item.message.id)
-    }
     this.#settle(
       items.map((i) => i.message),
       items,
     )
+    const storeFailed = byReason.get('store_failed')
+    if (storeFailed !== undefined) this.mayReturn(storeFailed.map((i) => i.message))
+  }
+
+  /**
+   * Messages already final that the store may still hand out (its add or acknowledgement got no
+   * answer, so it may have been applied, or not): if one reaches a final outcome again, it is
+   * counted as accepted again rather than twice as final.
+   */
+  mayReturn(messages: readonly Message[]): void {
+    for (const message of messages) {
+      if (this.#unsure.size >= MAX_UNSURE) this.#unsure.clear()
+      this.#unsure.add(message.id)
+    }
   }
 
   /** Messages dropped for good with one reason and error. */
@@ -192,7 +204,7 @@ export class Ledger {
   exhausted(kind: Endpoint, messages: readonly Message[], error: DeliveryError): void {
     if (messages.length === 0) return
     this.#stats.failed += messages.length
-    this.events.emit('failure', { endpoint: kind, error, messages })
+    this.events.notify('failure', { endpoint: kind, error, messages })
     this.#callbacks.onFailure?.(error, messages)
     this.dropped(messages, 'retries_exhausted', error)
   }
@@ -207,7 +219,7 @@ export class Ledger {
     count: number,
   ): void {
     this.#stats.retried += count
-    this.events.emit('retry', { endpoint: kind, attempt, delayMs, status, error, messageCount: count })
+    this.events.notify('retry', { endpoint: kind, attempt, delayMs, status, error, messageCount: count })
     this.#logger.debug({ endpoint: kind, attempt, delayMs, status }, 'eventwire: retrying')
   }
 
@@ -217,7 +229,7 @@ export class Ledger {
    */
   parked(kind: Endpoint, messages: readonly Message[], error: EventwireError): void {
     if (messages.length === 0) return
-    this.events.emit('failure', { endpoint: kind, error, messages })
+    this.events.notify('failure', { endpoint: kind, error, messages })
     this.#callbacks.onFailure?.(error, messages)
     this.#waiters.parked(messages, error)
     this.#check()
@@ -248,7 +260,7 @@ export class Ledger {
             `event store ${operation} failed: ${(error as Error)?.message ?? String(error)}`,
             { endpoint: kind, cause: error, retryable: true, messages },
           )
-    this.events.emit('failure', { endpoint: kind, error: err, messages })
+    this.events.notify('failure', { endpoint: kind, error: err, messages })
     this.#callbacks.onFailure?.(err, messages)
     this.#logger.error(
       { destination: this.#destination, operation, count: messages.length, err },
@@ -297,7 +309,7 @@ export class Ledger {
   #drained(): void {
     if (this.events.listenerCount('drained') === 0) return
     const s = this.#stats
-    this.events.emit('drained', { sent: s.sent, failed: s.failed, dropped: totalDropped(s) - s.failed })
+    this.events.notify('drained', { sent: s.sent, failed: s.failed, dropped: totalDropped(s) - s.failed })
   }
 
   #report(reason: DropReason, items: readonly RejectedMessage[]): void {
@@ -311,7 +323,7 @@ export class Ledger {
       else list.push(m)
     }
     for (const [kind, list] of byKind) {
-      this.events.emit('drop', { endpoint: kind, reason, count: list.length, messages: list, error })
+      this.events.notify('drop', { endpoint: kind, reason, count: list.length, messages: list, error })
     }
     this.#callbacks.onDrop?.(messages, reason)
     // Plan drops are reported by the client that applied the plan.
@@ -324,7 +336,7 @@ export class Ledger {
 
   /** Records messages as final; `rejected` carries the drops among them. */
   #settle(messages: readonly Message[], rejected: readonly RejectedMessage[] | undefined): void {
-    if (this.#unsure.size > 0 && rejected?.[0]?.reason !== 'store_failed') {
+    if (this.#unsure.size > 0) {
       const known = this.#reappeared(messages, rejected)
       if (known !== undefined) {
         this.#settle(known.messages, known.rejected)

@@ -35,11 +35,10 @@ import type {
  * Loading starts at construction. Events: `ready`, `load`, `error`, `stale`,
  * `configurationChanged` (see {@link FlagsEvents}).
  */
-export class LocalFlagsProvider implements FlagsProvider {
+export class LocalFlagsProvider extends TypedEmitter<FlagsEvents> implements FlagsProvider {
   readonly mode = 'local' as const
   readonly #logger: Logger
   readonly #clock: Clock
-  readonly #events: TypedEmitter<FlagsEvents>
   readonly #evaluator = new Evaluator()
   readonly #exposure: ExposureReporter
   readonly #reportExposure: boolean
@@ -57,10 +56,12 @@ export class LocalFlagsProvider implements FlagsProvider {
 
   /** Throws `ConfigError` for invalid options or an unreadable `definitions` file. */
   constructor(options: LocalFlagsOptions = {}) {
+    super()
     this.#logger = resolveLogger(options.logger)
     this.#clock = options.clock ?? systemClock
-    this.#events = new TypedEmitter<FlagsEvents>((error, event) =>
-      this.#logger.error({ err: error, event }, 'eventwire: a flags event listener threw'),
+    const logger = this.#logger
+    this.reportListenerErrors((error, event) =>
+      logger.error({ err: error, event }, 'eventwire: a flags event listener threw'),
     )
     const exposure = resolveExposure(options, 'local', this.#clock, this.#logger)
     this.#exposure = exposure.reporter
@@ -91,16 +92,15 @@ export class LocalFlagsProvider implements FlagsProvider {
       {
         onDefinitions: (parsed) => this.#applyDefinitions(parsed),
         onNotModified: () =>
-          this.#events.emit('load', { notModified: true, flagCount: this.#flags.size, flagsChanged: [] }),
+          this.notify('load', { notModified: true, flagCount: this.#flags.size, flagsChanged: [] }),
         onFailure: (error, consecutiveFailures) => {
           this.#lastLoadError = error
           // Node's EventEmitter throws on an 'error' event nobody listens to.
-          if (this.#events.listenerCount('error') > 0)
-            this.#events.emit('error', { error, consecutiveFailures })
+          if (this.listenerCount('error') > 0) this.notify('error', { error, consecutiveFailures })
           if (!error.retryable) this.#failReady(`the first load failed for good (${error.message})`, error)
         },
-        onStale: (error, lastSuccessAt) => this.#events.emit('stale', { error, lastSuccessAt }),
-        onRecovered: () => this.#events.emit('ready', { flagCount: this.#flags.size }),
+        onStale: (error, lastSuccessAt) => this.notify('stale', { error, lastSuccessAt }),
+        onRecovered: () => this.notify('ready', { flagCount: this.#flags.size }),
       },
     )
     if (readyTimeoutMs > 0) {
@@ -221,16 +221,6 @@ export class LocalFlagsProvider implements FlagsProvider {
     return this.#exposure.report(flagKey, variant, context?.distinct_id)
   }
 
-  /** Subscribes to an event; returns an unsubscribe function. */
-  on<K extends keyof FlagsEvents>(event: K, listener: (payload: FlagsEvents[K]) => void): () => void {
-    return this.#events.on(event, listener)
-  }
-
-  /** Subscribes to the next emission of an event. */
-  once<K extends keyof FlagsEvents>(event: K, listener: (payload: FlagsEvents[K]) => void): () => void {
-    return this.#events.once(event, listener)
-  }
-
   /**
    * Stops polling, aborts a request in flight and closes connections. Evaluation keeps using the
    * last definitions. Idempotent.
@@ -247,6 +237,11 @@ export class LocalFlagsProvider implements FlagsProvider {
   /** Same as {@link shutdown}. */
   close(): Promise<void> {
     return this.shutdown()
+  }
+
+  /** `shutdown()`, for `await using flags = ...`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown()
   }
 
   #applyDefinitions(parsed: ParsedDefinitions): void {
@@ -276,14 +271,14 @@ export class LocalFlagsProvider implements FlagsProvider {
     const flagsChanged = [...changed]
     const first = !this.#loaded
     this.#loaded = true
-    this.#events.emit('load', { notModified: false, flagCount: next.size, flagsChanged })
+    this.notify('load', { notModified: false, flagCount: next.size, flagsChanged })
     if (first) {
       this.#readyTimer?.cancel()
       this.#settleReady?.()
       this.#settleReady = undefined
-      this.#events.emit('ready', { flagCount: next.size })
+      this.notify('ready', { flagCount: next.size })
     } else if (flagsChanged.length > 0) {
-      this.#events.emit('configurationChanged', { flagsChanged })
+      this.notify('configurationChanged', { flagsChanged })
     }
   }
 

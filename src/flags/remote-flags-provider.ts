@@ -68,14 +68,13 @@ type FetchOutcome = { flags: Record<string, unknown> } | { error: string }
  * returns the fallback with `BACKEND_ERROR` and a message such as `HTTP 400: <body>` (never the
  * URL, which holds the token and the context).
  */
-export class RemoteFlagsProvider implements FlagsProvider {
+export class RemoteFlagsProvider extends TypedEmitter<FlagsEvents> implements FlagsProvider {
   readonly mode = 'remote' as const
   readonly #http: FlagsHttp
   readonly #policy: RetryPolicy
   readonly #keepAlive = new KeepAlive()
   readonly #clock: Clock
   readonly #logger: Logger
-  readonly #events: TypedEmitter<FlagsEvents>
   readonly #exposure: ExposureReporter
   readonly #reportExposure: boolean
   readonly #inflight = new Set<AbortController>()
@@ -83,10 +82,12 @@ export class RemoteFlagsProvider implements FlagsProvider {
 
   /** Throws `ConfigError` for invalid options. */
   constructor(options: RemoteFlagsOptions) {
+    super()
     this.#logger = resolveLogger(options.logger)
     this.#clock = options.clock ?? systemClock
-    this.#events = new TypedEmitter<FlagsEvents>((error, event) =>
-      this.#logger.error({ err: error, event }, 'eventwire: a flags event listener threw'),
+    const logger = this.#logger
+    this.reportListenerErrors((error, event) =>
+      logger.error({ err: error, event }, 'eventwire: a flags event listener threw'),
     )
     const d = REMOTE_FLAGS_DEFAULTS
     this.#policy = new RetryPolicy(
@@ -182,11 +183,6 @@ export class RemoteFlagsProvider implements FlagsProvider {
     return this.#exposure.report(flagKey, variant, context?.distinct_id)
   }
 
-  /** Subscribes to an event. A remote provider emits none today; present for a uniform interface. */
-  on<K extends keyof FlagsEvents>(event: K, listener: (payload: FlagsEvents[K]) => void): () => void {
-    return this.#events.on(event, listener)
-  }
-
   /** Aborts requests in flight and closes connections. Later evaluations return fallbacks. Idempotent. */
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
@@ -199,6 +195,11 @@ export class RemoteFlagsProvider implements FlagsProvider {
   /** Same as {@link shutdown}. */
   close(): Promise<void> {
     return this.shutdown()
+  }
+
+  /** `shutdown()`, for `await using flags = ...`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown()
   }
 
   /** One `/flags` request with retries; the process stays alive while it runs (it is awaited). */

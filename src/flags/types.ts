@@ -122,8 +122,10 @@ export interface FlagsProvider {
   areFlagsReady(): boolean
   /** Resolves when flags are ready. */
   ready(): Promise<void>
-  /** Subscribes to an event; returns an unsubscribe function. */
-  on<K extends keyof FlagsEvents>(event: K, listener: (payload: FlagsEvents[K]) => void): () => void
+  /** Subscribes to an event (eventwire's providers are `EventEmitter`s). */
+  on<K extends keyof FlagsEvents & string>(event: K, listener: (payload: FlagsEvents[K]) => void): unknown
+  /** Unsubscribes a listener given to {@link on}. */
+  off<K extends keyof FlagsEvents & string>(event: K, listener: (payload: FlagsEvents[K]) => void): unknown
   /** Stops background work and releases connections. Idempotent. */
   shutdown(): Promise<void>
 }

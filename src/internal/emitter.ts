@@ -2,47 +2,52 @@ import { EventEmitter } from 'node:events'
 
 type Listener<T> = (payload: T) => void
 
+/** The typed listener methods of a {@link TypedEmitter}: each event has one payload. */
+export interface TypedEmitter<Events extends { [K in keyof Events]: unknown }> {
+  on<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): this
+  once<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): this
+  off<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): this
+  addListener<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): this
+  removeListener<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): this
+  prependListener<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): this
+}
+
 /**
- * A typed wrapper over Node's EventEmitter. A listener that throws is caught and reported
- * through `onListenerError`, so observers can never break delivery.
+ * A Node `EventEmitter` with typed events (`on`, `once`, `off`, `events.once(emitter, name)` and
+ * `events.on(emitter, name)` all work), whose listeners can never break eventwire: a listener that
+ * throws is reported through `onListenerError` and the other listeners still run. Emitting an
+ * event nobody listens to — `error` included — does nothing.
  */
-export class TypedEmitter<Events extends { [K in keyof Events]: unknown }> {
-  readonly #emitter = new EventEmitter()
-  readonly #onListenerError: (error: unknown, event: string) => void
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above types the inherited listener methods
+export class TypedEmitter<Events extends { [K in keyof Events]: unknown }> extends EventEmitter {
+  #onListenerError: (error: unknown, event: string) => void
 
   constructor(onListenerError: (error: unknown, event: string) => void = () => {}) {
+    super()
     this.#onListenerError = onListenerError
   }
 
-  /** Subscribes `listener` to `event`. Returns a function that unsubscribes it. */
-  on<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): () => void {
-    const wrapped = (payload: Events[K]) => {
+  /** Replaces the reporter of listeners that throw (for subclasses that learn their logger later). */
+  protected reportListenerErrors(report: (error: unknown, event: string) => void): void {
+    this.#onListenerError = report
+  }
+
+  /** Emits a typed event: see {@link emit}. */
+  notify<K extends keyof Events & string>(event: K, payload: Events[K]): boolean {
+    return this.emit(event, payload)
+  }
+
+  /** Calls every listener of `event`; returns whether there was any. Never throws. */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const listeners = this.rawListeners(event) as Array<(...args: unknown[]) => void>
+    if (listeners.length === 0) return false
+    for (const listener of listeners) {
       try {
-        listener(payload)
+        listener.apply(this, args)
       } catch (error) {
-        this.#onListenerError(error, event)
+        this.#onListenerError(error, String(event))
       }
     }
-    this.#emitter.on(event, wrapped)
-    return () => this.#emitter.off(event, wrapped)
-  }
-
-  /** Subscribes `listener` for one emission of `event`. */
-  once<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): () => void {
-    const off = this.on(event, (payload) => {
-      off()
-      listener(payload)
-    })
-    return off
-  }
-
-  /** Emits `event`; returns whether anyone listened. */
-  emit<K extends keyof Events & string>(event: K, payload: Events[K]): boolean {
-    return this.#emitter.emit(event, payload)
-  }
-
-  /** Number of listeners on `event`. */
-  listenerCount<K extends keyof Events & string>(event: K): number {
-    return this.#emitter.listenerCount(event)
+    return true
   }
 }

@@ -10,7 +10,7 @@ import {
   type TrackingEventDetails,
 } from '@openfeature/server-sdk'
 import { Mixpanel, type MixpanelOptions } from '../client/index.js'
-import type { FlagsProvider, LocalFlagsConfig, RemoteFlagsConfig } from '../flags/index.js'
+import type { FlagsEvents, FlagsProvider, LocalFlagsConfig, RemoteFlagsConfig } from '../flags/index.js'
 import { enumOption, type Logger, type LoggerOption, resolveLogger } from '../internal/index.js'
 import { plain, type TargetingKeyMapping, toFlagContext } from './context.js'
 import { type FlagType, failure, toResolution } from './resolution.js'
@@ -82,13 +82,20 @@ export class MixpanelProvider implements Provider {
       'none',
     )
     this.#logger = resolveLogger(options.logger)
+    const listen = <K extends keyof FlagsEvents & string>(
+      event: K,
+      listener: (payload: FlagsEvents[K]) => void,
+    ): (() => void) => {
+      flags.on(event, listener)
+      return () => flags.off(event, listener)
+    }
     this.#unsubscribe = [
-      flags.on('ready', () => this.#emit('READY', ProviderEvents.Ready)),
-      flags.on('stale', ({ error }) => this.#emit('STALE', ProviderEvents.Stale, error?.message)),
-      flags.on('error', ({ error }) => {
+      listen('ready', () => this.#emit('READY', ProviderEvents.Ready)),
+      listen('stale', ({ error }) => this.#emit('STALE', ProviderEvents.Stale, error?.message)),
+      listen('error', ({ error }) => {
         if (!flags.areFlagsReady()) this.#emit('ERROR', ProviderEvents.Error, error.message)
       }),
-      flags.on('configurationChanged', ({ flagsChanged }) => {
+      listen('configurationChanged', ({ flagsChanged }) => {
         if (this.#initialized) this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged })
       }),
     ]
@@ -159,6 +166,11 @@ export class MixpanelProvider implements Provider {
       await this.#mixpanel?.close()
     })()
     return this.#closed
+  }
+
+  /** `onClose()`, for `await using provider = ...`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.onClose()
   }
 
   resolveBooleanEvaluation(

@@ -4,6 +4,7 @@ import {
   type BatchStats,
   type CloseOptions,
   type CloseResult,
+  EngineEmitter,
   type EventConsumer,
 } from '../consumers/index.js'
 import { ConfigError } from '../errors/index.js'
@@ -77,7 +78,7 @@ export interface EmitterOptions extends SnowplowDestinationOptions {
  * Profile and group updates have no Snowplow form: the emitter accepts and ignores them, counting
  * them in `stats().ignored`.
  */
-export class Emitter implements EventConsumer {
+export class Emitter extends EngineEmitter implements EventConsumer {
   /** The batch consumer doing the work. */
   readonly consumer: BatchConsumer
   readonly destination: SnowplowDestination
@@ -87,6 +88,7 @@ export class Emitter implements EventConsumer {
   #ignored = 0
 
   constructor(options: EmitterOptions, threadCount = 1) {
+    super()
     this.destination = new SnowplowDestination(options)
     this.#clock = options.clock ?? systemClock
     const timeout = options.requestTimeoutMs
@@ -129,6 +131,8 @@ export class Emitter implements EventConsumer {
       onSuccess: onSuccess && ((messages) => onSuccess(messages.map(payloadOf))),
       onDrop: (messages, reason) => this.#reportFailure(messages, reason),
     })
+    // The emitter is the consumer's voice: what the batch consumer tells, it tells too.
+    for (const event of ENGINE_EVENTS) this.consumer.on(event, (payload) => this.emit(event, payload))
   }
 
   /** Takes one tracker payload (what a `Tracker` calls). Resolves once it is buffered. */
@@ -176,12 +180,14 @@ export class Emitter implements EventConsumer {
     return { ...this.consumer.stats(), ignored: this.#ignored }
   }
 
-  /** Subscribes to the batch consumer's notifications. */
-  on: BatchConsumer['on'] = (event, listener) => this.consumer.on(event, listener)
-
   /** Stops intake, drains, aborts at the deadline. */
   close(options?: CloseOptions): Promise<CloseResult> {
     return this.consumer.close(options)
+  }
+
+  /** `close()`, for `await using emitter = new Emitter(...)`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
   }
 
   #reportFailure(messages: readonly Message[], _reason: DropReason): void {
@@ -193,6 +199,8 @@ export class Emitter implements EventConsumer {
     }
   }
 }
+
+const ENGINE_EVENTS = ['request', 'success', 'retry', 'drop', 'failure', 'drained'] as const
 
 /** An emitter whose requests run concurrently on a fixed pool (`threadCount`, default 1). */
 export class AsyncEmitter extends Emitter {

@@ -142,6 +142,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async size(): Promise<StoreSize> {
+    this.#assertOpen()
     const now = this.#clock.now()
     this.#expireLeases(now)
     this.#promoteDue(now)
@@ -167,6 +168,11 @@ export class InMemoryEventStore implements EventStore {
   async close(): Promise<void> {
     this.#closed = true
     this.#wakeRoomWaiters()
+  }
+
+  /** `close()`, for `await using store = ...`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
   }
 
   /** The entries of `lease` still held by it whose message id is in `ids`. */

@@ -306,6 +306,11 @@ export class RedisEventStore implements EventStore {
     if (typeof this.#target === 'string') await client.quit().catch(() => client.disconnect())
   }
 
+  /** `close()`, for `await using store = ...`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
   #ready(): Promise<Redis> {
     if (this.#closed) return Promise.reject(closedError())
     if (this.#connecting === undefined) {

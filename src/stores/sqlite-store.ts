@@ -268,6 +268,11 @@ export class SqliteEventStore implements EventStore {
     open?.db.close()
   }
 
+  /** `close()`, for `await using store = ...`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
   #ready(): Promise<Open> {
     if (this.#closed) return Promise.reject(closedError())
     this.#opening ??= this.#openFile()

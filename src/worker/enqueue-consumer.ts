@@ -98,6 +98,11 @@ export class EnqueueConsumer implements EventConsumer {
     return { sent: this.#stored, failed: this.#failed, dropped: this.#dropped, pending: 0 }
   }
 
+  /** `close()`, for `await using`. The store is not closed: it was given, its owner closes it. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
   #drop(messages: readonly Message[]): void {
     this.#dropped += messages.length
     this.#logger.warn({ count: messages.length, reason: 'queue_full' }, 'eventwire: the shared store is full')

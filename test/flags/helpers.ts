@@ -103,11 +103,11 @@ function etagOf(definitions: FlagDefinitions): string {
 
 /** Anything with the flags providers' `once`. */
 export interface FlagsEventSource {
-  once<E extends keyof FlagsEvents>(event: E, listener: (payload: FlagsEvents[E]) => void): () => void
+  once<E extends keyof FlagsEvents & string>(event: E, listener: (payload: FlagsEvents[E]) => void): unknown
 }
 
 /** Resolves with the next emission of `event`. */
-export function next<K extends keyof FlagsEvents>(
+export function next<K extends keyof FlagsEvents & string>(
   source: FlagsEventSource,
   event: K,
 ): Promise<FlagsEvents[K]> {
@@ -116,7 +116,7 @@ export function next<K extends keyof FlagsEvents>(
 
 /** Counts emissions of each event. */
 export function countEvents(source: {
-  on<K extends keyof FlagsEvents>(event: K, listener: (payload: FlagsEvents[K]) => void): () => void
+  on<K extends keyof FlagsEvents & string>(event: K, listener: (payload: FlagsEvents[K]) => void): unknown
 }): Record<keyof FlagsEvents, unknown[]> {
   const seen: Record<keyof FlagsEvents, unknown[]> = {
     ready: [],

@@ -205,13 +205,15 @@ test('STALE and CONFIGURATION_CHANGED reach OpenFeature handlers once each', asy
     (d) => void seen.push({ type: 'changed', flagsChanged: d?.flagsChanged }),
   )
   const step = async (ms: number, event: 'load' | 'error') => {
-    let off = () => {}
     const done = new Promise((resolve) => {
-      off = provider.flags.on(event, resolve)
+      const once = (payload: unknown) => {
+        provider.flags.off(event, once)
+        resolve(payload)
+      }
+      provider.flags.on(event, once)
     })
     await clock.advance(ms)
     await done
-    off()
   }
   // A ready handler added after READY runs at once (spec 5.3.3).
   assert.deepEqual(seen, [{ type: 'ready' }])
