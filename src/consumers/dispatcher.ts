@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import type { BatchOutcome, Destination } from '../destinations/index.js'
 import { DeliveryError, type EventwireError } from '../errors/index.js'
 import type { Clock, Endpoint, Message, RetryPolicy } from '../internal/index.js'
@@ -5,6 +6,7 @@ import type { EventStore, Lease } from '../stores/index.js'
 import { describeTarget, type HttpTransport } from '../transport/index.js'
 import { asDeliveryError, redactHeaders, retryCause } from './delivery-report.js'
 import type { Ledger } from './ledger.js'
+import type { EngineMetrics } from './metrics.js'
 import type { Pause } from './pause.js'
 
 /** Messages of one lease not settled yet. */
@@ -42,6 +44,7 @@ export class Dispatcher {
   readonly #pause: Pause
   readonly #settings: DispatchSettings
   readonly #signal: AbortSignal
+  readonly #metrics: EngineMetrics
   #requests = 0
   #messages = 0
 
@@ -55,7 +58,9 @@ export class Dispatcher {
     pause: Pause
     settings: DispatchSettings
     signal: AbortSignal
+    metrics: EngineMetrics
   }) {
+    this.#metrics = parts.metrics
     this.#destination = parts.destination
     this.#transport = parts.transport
     this.#policy = parts.policy
@@ -167,11 +172,14 @@ export class Dispatcher {
       bodyBytes: request.bodyBytes,
       messageCount: messages.length,
     })
+    const started = performance.now()
     try {
       const response = await this.#transport.send(request, this.#signal)
+      this.#metrics.requestDuration((performance.now() - started) / 1000, kind)
       const outcome = this.#destination.classify(kind, messages, response, this.#policy, this.#clock.now())
       return { ...outcome, bodyBytes: request.bodyBytes }
     } catch (error) {
+      this.#metrics.requestDuration((performance.now() - started) / 1000, kind)
       const retryError = asDeliveryError(error, kind)
       return { delivered: [], rejected: [], retry: messages, split: [], retryError, bodyBytes: 0 }
     }

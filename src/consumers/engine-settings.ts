@@ -5,6 +5,7 @@ import { type EventStore, InMemoryEventStore, type StoreCapacityOptions } from '
 import type { BatchMode } from './batcher.js'
 import { type DeliveryOptions, type DeliveryParts, resolveDeliveryOptions } from './delivery-options.js'
 import type { LedgerCallbacks } from './ledger.js'
+import type { MeterProviderLike } from './metrics.js'
 
 /** Options every consumer built on the delivery engine takes, besides {@link DeliveryOptions}. */
 export interface EngineOptions extends DeliveryOptions, StoreCapacityOptions, LedgerCallbacks {
@@ -16,6 +17,12 @@ export interface EngineOptions extends DeliveryOptions, StoreCapacityOptions, Le
    * @default 10000
    */
   exitTimeoutMs?: number
+  /**
+   * Where the OpenTelemetry metrics go (docs/observability.md): a `MeterProvider`, or `false` for
+   * none. @default the global MeterProvider of `@opentelemetry/api`, when that optional package is
+   * installed (register yours before building the consumer); otherwise none
+   */
+  meterProvider?: MeterProviderLike | false
 }
 
 /** Every setting of a delivery engine, validated, defaults filled in. */
@@ -48,6 +55,7 @@ export interface EngineSettings {
   readonly retryBudgetMs: number
   readonly startOnInit: boolean
   readonly exitTimeoutMs: number
+  readonly meterProvider: MeterProviderLike | false | undefined
   readonly callbacks: LedgerCallbacks
 }
 
@@ -155,8 +163,17 @@ export function resolveEngineSettings(
     retryBudgetMs,
     startOnInit,
     exitTimeoutMs,
+    meterProvider: meterProviderOption(options.meterProvider),
     callbacks: { onSuccess: options.onSuccess, onFailure: options.onFailure, onDrop: options.onDrop },
   }
+}
+
+function meterProviderOption(value: unknown): MeterProviderLike | false | undefined {
+  if (value === undefined || value === false) return value
+  if (typeof (value as MeterProviderLike)?.getMeter !== 'function') {
+    throw new ConfigError('meterProvider', 'expected an OpenTelemetry MeterProvider (with getMeter) or false')
+  }
+  return value as MeterProviderLike
 }
 
 function capacityOf(store: EventStore): EngineSettings['capacity'] {

@@ -20,6 +20,7 @@ import type { EngineSettings } from './engine-settings.js'
 import { registerForExit } from './exit-hook.js'
 import { Intake } from './intake.js'
 import { type EngineEvents, Ledger } from './ledger.js'
+import { createMetrics } from './metrics.js'
 import { Pause } from './pause.js'
 
 /** A snapshot of a consumer's counters, with what is waiting and in flight. */
@@ -83,7 +84,12 @@ export class DeliveryEngine {
     this.settings = settings
     const { parts, store } = settings
     events.reportListenerErrorsTo(parts.logger)
-    this.ledger = new Ledger(parts.destination.name, parts.logger, settings.callbacks, events)
+    const metrics = createMetrics(
+      settings.meterProvider,
+      parts.destination.name,
+      () => this.ledger.outstanding,
+    )
+    this.ledger = new Ledger(parts.destination.name, parts.logger, settings.callbacks, events, metrics)
     this.#pause = new Pause(parts.policy)
     // Every request in flight listens to this one signal.
     setMaxListeners(0, this.#abort.signal)
@@ -93,6 +99,7 @@ export class DeliveryEngine {
       ledger: this.ledger,
       pause: this.#pause,
       signal: this.#abort.signal,
+      metrics,
       settings: {
         retryLimit: settings.retryLimit,
         retryBudgetMs: settings.retryBudgetMs,

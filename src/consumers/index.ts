@@ -43,3 +43,4 @@ export {
   type FanoutFailure,
 } from './fanout-consumer.js'
 export type { EngineEvents, LedgerCallbacks } from './ledger.js'
+export type { MeterLike, MeterProviderLike } from './metrics.js'

@@ -12,6 +12,7 @@ import { emptyStats, totalDropped } from './consumer.js'
 import { type DeliveryReport, reportError } from './delivery-report.js'
 import { type FlushReport, FlushWaiters } from './flush-waiters.js'
 import { guard } from './guard.js'
+import { type EngineMetrics, NO_METRICS } from './metrics.js'
 import { Tickets } from './tickets.js'
 
 /** Notifications of the delivery engine: those of every consumer, plus `drained`. */
@@ -39,6 +40,7 @@ export class Ledger {
   readonly #logger: Logger
   readonly #destination: string
   readonly #callbacks: LedgerCallbacks
+  readonly #metrics: EngineMetrics
   #outstanding = 0
   readonly #outstandingByKind: Record<Endpoint, number> = { events: 0, people: 0, groups: 0, imports: 0 }
   #bytes = 0
@@ -55,7 +57,9 @@ export class Ledger {
     logger: Logger,
     callbacks: LedgerCallbacks = {},
     events: TypedEmitter<EngineEvents> = new TypedEmitter<EngineEvents>(),
+    metrics: EngineMetrics = NO_METRICS,
   ) {
+    this.#metrics = metrics
     this.#destination = destination
     this.#logger = logger
     this.#callbacks = {
@@ -154,6 +158,7 @@ export class Ledger {
     if (messages.length === 0) return
     this.#stats.sent += messages.length
     this.#stats.bytesSent += bodyBytes
+    this.#metrics.sent(messages.length, kind)
     this.events.notify('success', { endpoint: kind, messages, status })
     this.#callbacks.onSuccess?.(messages)
     this.#settle(messages, undefined)
@@ -204,6 +209,7 @@ export class Ledger {
   exhausted(kind: Endpoint, messages: readonly Message[], error: DeliveryError): void {
     if (messages.length === 0) return
     this.#stats.failed += messages.length
+    this.#metrics.failed(messages.length, kind)
     this.events.notify('failure', { endpoint: kind, error, messages })
     this.#callbacks.onFailure?.(error, messages)
     this.dropped(messages, 'retries_exhausted', error)
@@ -219,6 +225,7 @@ export class Ledger {
     count: number,
   ): void {
     this.#stats.retried += count
+    this.#metrics.retried(count, kind)
     this.events.notify('retry', { endpoint: kind, attempt, delayMs, status, error, messageCount: count })
     this.#logger.debug({ endpoint: kind, attempt, delayMs, status }, 'eventwire: retrying')
   }
@@ -323,6 +330,7 @@ export class Ledger {
       else list.push(m)
     }
     for (const [kind, list] of byKind) {
+      this.#metrics.dropped(list.length, kind, reason)
       this.events.notify('drop', { endpoint: kind, reason, count: list.length, messages: list, error })
     }
     this.#callbacks.onDrop?.(messages, reason)
