@@ -9,6 +9,12 @@ export {
   uniformOutcome,
 } from './destination.js'
 export {
+  HTTP_DESTINATION_DEFAULTS,
+  HttpDestination,
+  type HttpDestinationOptions,
+  http,
+} from './http/http-destination.js'
+export {
   JSON_ARRAY_FRAMING,
   MIXPANEL_MAX_BATCH,
   MIXPANEL_MAX_REQUEST_BYTES,
