@@ -12,15 +12,8 @@
 
 import { join } from 'node:path'
 import { startCollector } from '../src/collector/index.js'
-import {
-  BatchConsumer,
-  exportPlanSchemas,
-  FanoutConsumer,
-  igluEventName,
-  Mixpanel,
-  type PlanViolation,
-  writeSchemaExport,
-} from '../src/index.js'
+import { BatchConsumer, FanoutConsumer, Mixpanel, type PlanViolation } from '../src/index.js'
+import { exportPlanSchemas, igluEventName, writeSchemaExport } from '../src/plan/index.js'
 import { Emitter } from '../src/snowplow/index.js'
 
 const once = process.argv.includes('--once')
