@@ -1,5 +1,5 @@
 import { cpSync, readFileSync, rmSync } from 'node:fs'
-import { defineConfig, type Options } from 'tsup'
+import { defineConfig } from 'tsup'
 
 /**
  * The package's entry points, read from the `exports` map of package.json: `.` is src/index.ts and
@@ -17,10 +17,14 @@ function entryPoints(): Record<string, string> {
 }
 
 const entries = entryPoints()
-// One clean before both builds start (each build cleaning by itself could remove the other's files).
-rmSync('dist', { recursive: true, force: true })
 
-const common: Options = {
+export default defineConfig({
+  // The CLI is built with the library so it shares its chunks instead of bundling a copy of its own.
+  entry: { ...entries, 'cli/main': 'src/cli/main.ts' },
+  format: ['esm', 'cjs'],
+  // Declarations for the entry points only (one pass writes both .d.ts and .d.cts).
+  dts: { entry: entries },
+  clean: true,
   target: 'node20',
   outDir: 'dist',
   // Shared chunks: one copy of each class, so `instanceof` works across subpaths.
@@ -32,18 +36,9 @@ const common: Options = {
   // No source maps in the package: the output is plain, unminified JavaScript, so stack traces
   // already point at readable code, and maps embedding the sources would triple the package.
   sourcemap: false,
-  dts: { entry: entries },
-}
-
-export default defineConfig([
-  {
-    ...common,
-    // The CLI is built with the ESM entries so it shares their chunks instead of a copy of its own.
-    entry: { ...entries, 'cli/main': 'src/cli/main.ts' },
-    format: ['esm'],
-    onSuccess: async () => {
-      cpSync('src/collector/ui', 'dist/collector/ui', { recursive: true })
-    },
+  onSuccess: async () => {
+    cpSync('src/collector/ui', 'dist/collector/ui', { recursive: true })
+    // The bin is ESM (package.json "bin"); its CommonJS twin would only add weight.
+    rmSync('dist/cli/main.cjs', { force: true })
   },
-  { ...common, entry: entries, format: ['cjs'] },
-])
+})

@@ -1,19 +1,18 @@
-import {
-  ErrorCode,
-  type EvaluationContext,
-  type JsonValue,
-  OpenFeatureEventEmitter,
-  type Logger as OpenFeatureLogger,
-  type Provider,
+import type {
+  EvaluationContext,
+  JsonValue,
+  Logger as OpenFeatureLogger,
+  Provider,
   ProviderEvents,
-  type ResolutionDetails,
-  type TrackingEventDetails,
+  ResolutionDetails,
+  TrackingEventDetails,
 } from '@openfeature/server-sdk'
 import { Mixpanel, type MixpanelOptions } from '../client/index.js'
 import type { FlagsProvider, LocalFlagsConfig, RemoteFlagsConfig } from '../flags/index.js'
 import { enumOption, type Logger, type LoggerOption, resolveLogger } from '../internal/index.js'
 import { plain, type TargetingKeyMapping, toFlagContext } from './context.js'
 import { type FlagType, failure, toResolution } from './resolution.js'
+import { sdk } from './sdk.js'
 
 /** Options of {@link MixpanelProvider}. */
 export interface MixpanelProviderOptions {
@@ -57,7 +56,7 @@ type Status = 'NOT_READY' | 'READY' | 'ERROR' | 'STALE'
 export class MixpanelProvider implements Provider {
   readonly metadata = { name: 'mixpanel-provider' } as const
   readonly runsOn = 'server' as const
-  readonly events = new OpenFeatureEventEmitter()
+  readonly events = new sdk.OpenFeatureEventEmitter()
   /** The flags provider evaluations go to. */
   readonly flags: FlagsProvider
   readonly #targetingKeyAs: TargetingKeyMapping
@@ -83,13 +82,13 @@ export class MixpanelProvider implements Provider {
     )
     this.#logger = resolveLogger(options.logger)
     this.#unsubscribe = [
-      flags.on('ready', () => this.#emit('READY', ProviderEvents.Ready)),
-      flags.on('stale', ({ error }) => this.#emit('STALE', ProviderEvents.Stale, error?.message)),
+      flags.on('ready', () => this.#emit('READY', sdk.ProviderEvents.Ready)),
+      flags.on('stale', ({ error }) => this.#emit('STALE', sdk.ProviderEvents.Stale, error?.message)),
       flags.on('error', ({ error }) => {
-        if (!flags.areFlagsReady()) this.#emit('ERROR', ProviderEvents.Error, error.message)
+        if (!flags.areFlagsReady()) this.#emit('ERROR', sdk.ProviderEvents.Error, error.message)
       }),
       flags.on('configurationChanged', ({ flagsChanged }) => {
-        if (this.#initialized) this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged })
+        if (this.#initialized) this.events.emit(sdk.ProviderEvents.ConfigurationChanged, { flagsChanged })
       }),
     ]
   }
@@ -236,7 +235,7 @@ export class MixpanelProvider implements Provider {
     type: FlagType,
   ): Promise<ResolutionDetails<T>> {
     if (!this.flags.areFlagsReady()) {
-      return failure(defaultValue, ErrorCode.PROVIDER_NOT_READY, 'flag definitions have not loaded yet')
+      return failure(defaultValue, sdk.ErrorCode.PROVIDER_NOT_READY, 'flag definitions have not loaded yet')
     }
     try {
       const result = await this.flags.getVariant(
@@ -246,7 +245,11 @@ export class MixpanelProvider implements Provider {
       )
       return toResolution(flagKey, result, defaultValue, type)
     } catch (error) {
-      return failure(defaultValue, ErrorCode.GENERAL, error instanceof Error ? error.message : String(error))
+      return failure(
+        defaultValue,
+        sdk.ErrorCode.GENERAL,
+        error instanceof Error ? error.message : String(error),
+      )
     }
   }
 
