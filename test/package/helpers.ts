@@ -12,8 +12,13 @@ export interface RunResult {
 }
 
 /** Runs a command to its end; resolves with its exit code and output, whatever the code. */
-export function run(command: string, args: string[], cwd: string): Promise<RunResult> {
-  return execFileAsync(command, args, { cwd, maxBuffer: 16 * 1024 * 1024 }).then(
+export function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunResult> {
+  return execFileAsync(command, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (e: { code?: unknown; stdout?: string; stderr?: string }) => ({
       code: typeof e.code === 'number' ? e.code : 1,
@@ -42,8 +47,13 @@ export interface Background {
 }
 
 /** Starts `command` in the background. */
-export function background(command: string, args: string[], cwd: string): Background {
-  const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+export function background(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Background {
+  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString()
