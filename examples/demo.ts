@@ -7,20 +7,14 @@
  * planned event also sent to Snowplow as a self-describing event, profile updates with the
  * server-side defaults, a locally evaluated flag with deduplicated exposures — prints what the
  * collector received, and leaves the debugger running.
- * `npm run demo -- --once` exits after the summary; `--data <dir>` keeps the data elsewhere.
+ * `npm run demo -- --once` exits after the summary; `--data <dir>` keeps the data elsewhere;
+ * `--port <n>` listens on another port than 8787. A port in use is replaced by a free one.
  */
 
 import { join } from 'node:path'
 import { startCollector } from '../src/collector/index.js'
-import {
-  BatchConsumer,
-  exportPlanSchemas,
-  FanoutConsumer,
-  igluEventName,
-  Mixpanel,
-  type PlanViolation,
-  writeSchemaExport,
-} from '../src/index.js'
+import { BatchConsumer, FanoutConsumer, Mixpanel, type PlanViolation } from '../src/index.js'
+import { exportPlanSchemas, igluEventName, writeSchemaExport } from '../src/plan/index.js'
 import { Emitter } from '../src/snowplow/index.js'
 
 const once = process.argv.includes('--once')
@@ -41,10 +35,14 @@ const options = {
   iglu: join(data, 'demo-iglu'),
   flags: here('./flags.json'),
 }
-const collector = await startCollector({ port: once ? 0 : 8787, ...options }).catch(() =>
-  // Port 8787 taken: any free port will do.
-  startCollector({ port: 0, ...options }),
-)
+const portFlag = process.argv.indexOf('--port')
+const port = portFlag > 0 ? Number(process.argv[portFlag + 1]) : once ? 0 : 8787
+const collector = await startCollector({ port, ...options }).catch((error: { code?: string }) => {
+  if (error.code !== 'EVENTWIRE_COLLECTOR_LISTEN_FAILED' || port === 0) throw error
+  // The port is taken (another demo, or `eventwire dev`): any free port will do, and the URL says which.
+  console.log(`port ${port} is in use: the collector takes a free port instead`)
+  return startCollector({ port: 0, ...options })
+})
 await fetch(`${collector.url}/_/reset`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -41,6 +42,35 @@ test('npm run demo: the example service lands in the local collector and the sum
     assert.ok(number('profiles') > 0, stdout)
     assert.match(stdout, /plan issues reported: \d+ calls \(.*invalid_type.*\)/)
   } finally {
+    await rm(cwd, { recursive: true, force: true })
+  }
+})
+
+test('npm run demo on a port in use says so and listens on a free port', async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'eventwire-demo-'))
+  const busy = createServer()
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+  const port = (busy.address() as { port: number }).port
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--import',
+        import.meta.resolve('tsx'),
+        join(root, 'examples/demo.ts'),
+        '--once',
+        '--port',
+        String(port),
+      ],
+      { cwd, timeout: 90_000, env: { ...process.env, NODE_OPTIONS: '' } },
+    )
+    assert.match(stdout, new RegExp(`^port ${port} is in use: the collector takes a free port instead$`, 'm'))
+    const url = /^collector and debugger: http:\/\/127\.0\.0\.1:(\d+)$/m.exec(stdout)
+    assert.ok(url, stdout)
+    assert.notEqual(Number(url[1]), port)
+    assert.match(stdout, /delivered [1-9]\d*, failed 0, dropped 0, pending 0/)
+  } finally {
+    busy.close()
     await rm(cwd, { recursive: true, force: true })
   }
 })

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto'
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs'
+import { dirname } from 'node:path'
 import { EventwireError } from '../errors/index.js'
 import type { InputFormat, InputInfo } from './record-source.js'
 
@@ -97,11 +107,39 @@ export function checkCheckpoint(
   if (identity.headHash !== checkpoint.headHash) throw refuse('the start of the file changed')
 }
 
-/** Writes a checkpoint atomically (a temporary file renamed over the old one). */
+/**
+ * Writes a checkpoint atomically and durably: a temporary file, flushed to disk, renamed over the
+ * old one, then the folder flushed so the rename itself survives a power loss. Without the first
+ * flush, a power loss after the rename could leave an empty checkpoint in place of both.
+ */
 export function writeCheckpoint(path: string, checkpoint: Checkpoint): void {
   const temp = `${path}.tmp`
-  writeFileSync(temp, `${JSON.stringify(checkpoint, null, 2)}\n`)
+  const fd = openSync(temp, 'w')
+  try {
+    writeFileSync(fd, `${JSON.stringify(checkpoint, null, 2)}\n`)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
   renameSync(temp, path)
+  syncFolder(dirname(path))
+}
+
+/** Flushes a folder's entries to disk, where the platform can open a folder (not on Windows). */
+function syncFolder(folder: string): void {
+  let fd: number
+  try {
+    fd = openSync(folder, 'r')
+  } catch {
+    return
+  }
+  try {
+    fsyncSync(fd)
+  } catch {
+    // Some file systems refuse to flush a folder (EINVAL); the file itself is already on disk.
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** Hash of the settings a checkpoint is only valid for. Secrets are hashed, never stored. */

@@ -229,6 +229,17 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
   const newBatch = (): Batch => ({ messages: [], lines: [], invalid: [], bytes: 0, end: position })
   let batch = newBatch()
   let interrupted = false
+  let fileBytes = 0
+  const progress = () =>
+    options.onProgress?.({
+      fileBytes,
+      sizeBytes: input.sizeBytes,
+      records: result.records,
+      sent: result.sent,
+      failed: result.failed,
+      requests: parts.delivery.requests,
+      retries,
+    })
   try {
     reading: for await (const chunk of readRecords(input, {
       startOffset: done.offset,
@@ -267,20 +278,15 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
         batch.bytes += converted.bytes
         batch.end = position
       }
-      options.onProgress?.({
-        fileBytes: chunk.fileBytes,
-        sizeBytes: input.sizeBytes,
-        records: result.records,
-        sent: result.sent,
-        failed: result.failed,
-        requests: parts.delivery.requests,
-        retries,
-      })
+      fileBytes = chunk.fileBytes
+      progress()
     }
     if (!interrupted && !window.stopped && !(await window.submit(batch, options.signal))) {
       interrupted = options.signal?.aborted === true
     }
     await window.drain()
+    // The batches in flight have finished: the last report is the result.
+    progress()
   } catch (error) {
     // An unreadable input: abandon the batches in flight (the checkpoint keeps the finished prefix).
     hard.abort()

@@ -1,20 +1,18 @@
-export { appBaseUrl, appTarget } from './app-origin.js'
-export { BULK_DEFAULTS, type BulkOptions, type BulkParts, resolveBulkOptions } from './bulk-options.js'
+/**
+ * `eventwire/bulk`: work on many records at once — historical import from files
+ * ({@link importFile}), profiles kept a copy of a table ({@link syncProfiles}), clean-up of
+ * profiles and groups, GDPR deletion requests ({@link GdprClient}) and event deprecation in
+ * Lexicon. The `eventwire` CLI's `import`, `people`, `groups`, `gdpr` and `events` commands are
+ * built on it.
+ */
+export { BULK_DEFAULTS, type BulkOptions } from './bulk-options.js'
 export { type Checkpoint, readCheckpoint } from './checkpoint.js'
 export {
   type DeprecateEventsOptions,
   type DeprecateEventsResult,
   deprecateEvents,
 } from './deprecate-events.js'
-export {
-  contentInsertId,
-  type EventMapping,
-  type MappedEvent,
-  mapRecord,
-  parseTime,
-  resolveMapping,
-  stableStringify,
-} from './event-mapping.js'
+export { contentInsertId, type EventMapping } from './event-mapping.js'
 export {
   type DeletionStatus,
   type DeletionTask,
@@ -31,17 +29,9 @@ export {
   deleteProfiles,
   unsetProfileProperties,
 } from './profile-cleanup.js'
-export { diffProperties, normalizeRow, type ProfileRow } from './profile-diff.js'
+export type { ProfileRow } from './profile-diff.js'
 export { type ReadIdsOptions, readIds } from './read-ids.js'
-export {
-  describeInput,
-  type InputFormat,
-  type InputInfo,
-  type ReadRecordsOptions,
-  type RecordChunk,
-  readRecords,
-  type SourceRecord,
-} from './record-source.js'
+export type { InputFormat } from './record-source.js'
 export {
   type ProfileChange,
   type SyncProfilesOptions,

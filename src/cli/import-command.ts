@@ -139,7 +139,8 @@ export function registerImportCommand(program: Command, io: CliIo = {}): Command
         }
         report(output, result, flags.json === true)
         if (result.interrupted) return EXIT.interrupted
-        return result.complete && result.failed === 0 ? EXIT.ok : EXIT.failed
+        // Refused records of earlier runs of this checkpoint count too: they are still not imported.
+        return result.complete && result.total.failed === 0 ? EXIT.ok : EXIT.failed
       }),
     )
   return command
@@ -154,6 +155,7 @@ function report(output: Output, result: ImportResult, json: boolean): void {
     output.out(
       `${result.file} was already imported (checkpoint ${result.checkpointPath}): nothing sent. Use --restart to import it again.\n`,
     )
+    refusedBefore(output, result)
     return
   }
   for (const f of result.failures) {
@@ -175,6 +177,7 @@ function report(output: Output, result: ImportResult, json: boolean): void {
   output.out(
     `imported ${plural(result.sent, 'event')} from ${result.file}${resumed} in ${seconds.toFixed(1)} s (${rate} events/s, ${plural(result.requests, 'request')})${failed}\n`,
   )
+  if (result.total.failed > result.failed) refusedBefore(output, result)
   if (result.error !== undefined) {
     output.err(
       `eventwire import: stopped early: ${result.error.message} [EVENTWIRE_BULK_INCOMPLETE]\nRun the same command again to continue from the checkpoint.\n`,
@@ -184,4 +187,12 @@ function report(output: Output, result: ImportResult, json: boolean): void {
       `eventwire import: interrupted; run the same command again to continue from ${result.checkpointPath}\n`,
     )
   }
+}
+
+/** Records refused by earlier runs of this checkpoint are still not imported: the exit code says so. */
+function refusedBefore(output: Output, result: ImportResult): void {
+  if (result.total.failed === 0) return
+  output.err(
+    `eventwire import: not imported: ${plural(result.total.failed, 'refused record')} of ${result.file} (listed in ${result.failedPath}); fix them and import them again.\n`,
+  )
 }

@@ -8,7 +8,6 @@ import {
   type PlanVerdict,
   type PlanViolation,
   PlanViolationError,
-  toViolation,
 } from '../plan/index.js'
 
 /** Options that put a tracking plan in front of every call. */
@@ -77,7 +76,14 @@ export class PlanGate {
   ): GateResult<P> {
     if (verdict.issues.length === 0)
       return { name: verdict.name, value: verdict.properties, violation: undefined }
-    const violation = toViolation(kind, called, verdict)
+    const violation: PlanViolation = {
+      kind,
+      name: called,
+      sentName: verdict.name,
+      action: verdict.action,
+      issues: verdict.issues,
+      planVersion: verdict.planVersion,
+    }
     this.#onViolation(violation)
     if (verdict.action === 'reject') throw new PlanViolationError(called, verdict.issues, verdict.planVersion)
     return {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type Database from 'better-sqlite3'
 import { EventwireError } from '../errors/index.js'
-import type { JsonObject } from '../internal/index.js'
+import { isUnbuiltNativeModule, type JsonObject } from '../internal/index.js'
 import { type ItemQuery, matchesDetails, needsDetails } from './item-query.js'
 import { applyUpdate } from './profiles.js'
 import {
@@ -109,7 +109,7 @@ export class SqliteStorage implements CollectorStorage {
       try {
         db = new Sqlite(path)
       } catch (cause) {
-        if (isUnbuilt(cause)) {
+        if (isUnbuiltNativeModule(cause)) {
           throw new EventwireError(
             'EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING',
             `The collector keeps its data in a SQLite file through the package better-sqlite3, whose native module is not built for this Node.js ${process.version}: run \`npm rebuild better-sqlite3\` (or \`npm install --save-dev better-sqlite3\` again with install scripts allowed), or start with --memory (db: ":memory:") to keep data in memory.`,
@@ -386,14 +386,4 @@ function whereOf(
     params.push(JSON.stringify(details))
   }
   return { where: conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '', params }
-}
-
-/** True when better-sqlite3 is installed but its native module cannot be loaded. */
-function isUnbuilt(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown }
-  const message = typeof e.message === 'string' ? e.message : ''
-  return (
-    e.code === 'ERR_DLOPEN_FAILED' ||
-    /bindings file|NODE_MODULE_VERSION|better_sqlite3\.node|compiled against a different Node/.test(message)
-  )
 }

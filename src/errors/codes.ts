@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   EVENTWIRE_UNKNOWN_ENDPOINT:
     'A consumer was asked to send to an endpoint other than events, people, groups or imports.',
   EVENTWIRE_CLOSED: 'A call was made after close(): the message was not accepted.',
+  EVENTWIRE_DEPENDENCY_MISSING:
+    'An entry point needs an optional peer dependency that is not installed (@openfeature/server-sdk for eventwire/openfeature).',
   // --- delivery ---
   EVENTWIRE_NETWORK_ERROR:
     'The request failed before a response arrived (connection refused or reset, DNS, TLS). Retryable.',

@@ -28,6 +28,13 @@ export {
   type MessageDraft,
   messageFromJson,
 } from './message.js'
+export {
+  importPeer,
+  isUnbuiltNativeModule,
+  type PeerUse,
+  peerError,
+  requirePeer,
+} from './optional-peer.js'
 export { parseRetryAfter, RETRY_DEFAULTS, type RetryOptions, RetryPolicy } from './retry-policy.js'
 export { boolOption, describe, enumOption, intOption, numberOption, stringOption } from './validate.js'
 export { LIB_VERSION } from './version.js'

@@ -1,19 +1,18 @@
-import {
-  ErrorCode,
-  type EvaluationContext,
-  type JsonValue,
-  OpenFeatureEventEmitter,
-  type Logger as OpenFeatureLogger,
-  type Provider,
+import type {
+  EvaluationContext,
+  JsonValue,
+  Logger as OpenFeatureLogger,
+  Provider,
   ProviderEvents,
-  type ResolutionDetails,
-  type TrackingEventDetails,
+  ResolutionDetails,
+  TrackingEventDetails,
 } from '@openfeature/server-sdk'
 import { Mixpanel, type MixpanelOptions } from '../client/index.js'
 import type { FlagsEvents, FlagsProvider, LocalFlagsConfig, RemoteFlagsConfig } from '../flags/index.js'
 import { enumOption, type Logger, type LoggerOption, resolveLogger } from '../internal/index.js'
 import { plain, type TargetingKeyMapping, toFlagContext } from './context.js'
 import { type FlagType, failure, toResolution } from './resolution.js'
+import { sdk } from './sdk.js'
 
 /** Options of {@link MixpanelProvider}. */
 export interface MixpanelProviderOptions {
@@ -57,7 +56,7 @@ type Status = 'NOT_READY' | 'READY' | 'ERROR' | 'STALE'
 export class MixpanelProvider implements Provider {
   readonly metadata = { name: 'mixpanel-provider' } as const
   readonly runsOn = 'server' as const
-  readonly events = new OpenFeatureEventEmitter()
+  readonly events = new sdk.OpenFeatureEventEmitter()
   /** The flags provider evaluations go to. */
   readonly flags: FlagsProvider
   readonly #targetingKeyAs: TargetingKeyMapping
@@ -90,13 +89,13 @@ export class MixpanelProvider implements Provider {
       return () => flags.off(event, listener)
     }
     this.#unsubscribe = [
-      listen('ready', () => this.#emit('READY', ProviderEvents.Ready)),
-      listen('stale', ({ error }) => this.#emit('STALE', ProviderEvents.Stale, error?.message)),
+      listen('ready', () => this.#emit('READY', sdk.ProviderEvents.Ready)),
+      listen('stale', ({ error }) => this.#emit('STALE', sdk.ProviderEvents.Stale, error?.message)),
       listen('error', ({ error }) => {
-        if (!flags.areFlagsReady()) this.#emit('ERROR', ProviderEvents.Error, error.message)
+        if (!flags.areFlagsReady()) this.#emit('ERROR', sdk.ProviderEvents.Error, error.message)
       }),
       listen('configurationChanged', ({ flagsChanged }) => {
-        if (this.#initialized) this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged })
+        if (this.#initialized) this.events.emit(sdk.ProviderEvents.ConfigurationChanged, { flagsChanged })
       }),
     ]
   }
@@ -248,7 +247,7 @@ export class MixpanelProvider implements Provider {
     type: FlagType,
   ): Promise<ResolutionDetails<T>> {
     if (!this.flags.areFlagsReady()) {
-      return failure(defaultValue, ErrorCode.PROVIDER_NOT_READY, 'flag definitions have not loaded yet')
+      return failure(defaultValue, sdk.ErrorCode.PROVIDER_NOT_READY, 'flag definitions have not loaded yet')
     }
     try {
       const result = await this.flags.getVariant(
@@ -258,7 +257,11 @@ export class MixpanelProvider implements Provider {
       )
       return toResolution(flagKey, result, defaultValue, type)
     } catch (error) {
-      return failure(defaultValue, ErrorCode.GENERAL, error instanceof Error ? error.message : String(error))
+      return failure(
+        defaultValue,
+        sdk.ErrorCode.GENERAL,
+        error instanceof Error ? error.message : String(error),
+      )
     }
   }
 

@@ -1,5 +1,6 @@
-import { ErrorCode, type ResolutionDetails, StandardResolutionReasons } from '@openfeature/server-sdk'
+import type { ErrorCode, ResolutionDetails } from '@openfeature/server-sdk'
 import type { VariantResult } from '../flags/index.js'
+import { sdk } from './sdk.js'
 
 /** The OpenFeature flag types. */
 export type FlagType = 'boolean' | 'string' | 'number' | 'object'
@@ -43,7 +44,7 @@ export function toResolution<T>(
     if (!matchesType(result.value, type)) {
       return failure(
         defaultValue,
-        ErrorCode.TYPE_MISMATCH,
+        sdk.ErrorCode.TYPE_MISMATCH,
         `flag "${flagKey}" has ${describeType(result.value)} value for variant "${result.variantKey}", not ${article(type)}`,
       )
     }
@@ -54,32 +55,32 @@ export function toResolution<T>(
     return {
       value: result.value as T,
       variant: result.variantKey,
-      reason: StandardResolutionReasons.TARGETING_MATCH,
+      reason: sdk.StandardResolutionReasons.TARGETING_MATCH,
       flagMetadata,
     }
   }
   switch (result.reason) {
     case 'NO_ROLLOUT_MATCH':
-      return { value: defaultValue, reason: StandardResolutionReasons.DEFAULT }
+      return { value: defaultValue, reason: sdk.StandardResolutionReasons.DEFAULT }
     case 'FLAG_NOT_FOUND':
       return {
         value: defaultValue,
-        reason: StandardResolutionReasons.DEFAULT,
-        errorCode: ErrorCode.FLAG_NOT_FOUND,
+        reason: sdk.StandardResolutionReasons.DEFAULT,
+        errorCode: sdk.ErrorCode.FLAG_NOT_FOUND,
         errorMessage: `flag "${flagKey}" was not found`,
       }
     case 'MISSING_CONTEXT_KEY':
       return failure(
         defaultValue,
-        ErrorCode.TARGETING_KEY_MISSING,
+        sdk.ErrorCode.TARGETING_KEY_MISSING,
         `the context has no "${result.message}", the assignment key of flag "${flagKey}"`,
       )
     case 'NOT_READY':
-      return failure(defaultValue, ErrorCode.PROVIDER_NOT_READY, 'flag definitions have not loaded yet')
+      return failure(defaultValue, sdk.ErrorCode.PROVIDER_NOT_READY, 'flag definitions have not loaded yet')
     default:
       return failure(
         defaultValue,
-        ErrorCode.GENERAL,
+        sdk.ErrorCode.GENERAL,
         result.message ?? `evaluation failed (${result.reason})`,
       )
   }
@@ -87,7 +88,7 @@ export function toResolution<T>(
 
 /** A failed resolution: the default value, reason `ERROR`, the code and a message. */
 export function failure<T>(value: T, errorCode: ErrorCode, errorMessage: string): ResolutionDetails<T> {
-  return { value, reason: StandardResolutionReasons.ERROR, errorCode, errorMessage }
+  return { value, reason: sdk.StandardResolutionReasons.ERROR, errorCode, errorMessage }
 }
 
 function describeType(value: unknown): string {

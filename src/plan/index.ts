@@ -1,5 +1,9 @@
+/**
+ * `eventwire/plan`: tracking-plan tooling — load, lint, diff, generate TypeScript types, sync with
+ * Mixpanel Lexicon, export JSON Schemas or an Iglu folder — and the runtime enforcer the client
+ * uses (also exported by `eventwire`).
+ */
 export { generatePlanTypes } from './codegen.js'
-export type { CompiledEvent } from './compile.js'
 export { TrackingPlan } from './compile.js'
 export { type ChangeKind, diffPlans, type PlanChange, type PlanDiff } from './diff.js'
 export {
@@ -28,13 +32,11 @@ export {
 } from './lexicon-client.js'
 export { type LintFinding, type LintResult, lintPlan } from './lint.js'
 export { loadPlan, type PlanInput } from './load.js'
-export { foldName } from './names.js'
 export { PLAN_JSON_SCHEMA } from './plan-schema.js'
 export {
   DEVELOPMENT_POLICY,
   defaultPolicy,
   FIXABLE_CODES,
-  isDevelopmentEnv,
   PRODUCTION_POLICY,
   type ResolvedPolicy,
   resolvePolicy,
@@ -55,7 +57,6 @@ export {
   readExportManifest,
   writeSchemaExport,
 } from './schema-export-files.js'
-export { parsePlanText } from './source.js'
 export {
   type CommonPropertiesSpec,
   type EventSpec,
@@ -73,6 +74,5 @@ export {
 export {
   PLAN_VIOLATION_EVENT,
   type PlanViolation,
-  toViolation,
   violationEventProperties,
 } from './violation.js'

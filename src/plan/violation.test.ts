@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { createPlanEnforcer } from './enforcer.js'
 import { PlanViolationError } from './errors.js'
 import { loadPlan } from './load.js'
-import { PLAN_VIOLATION_EVENT, toViolation, violationEventProperties } from './violation.js'
+import { PLAN_VIOLATION_EVENT, type PlanViolation, violationEventProperties } from './violation.js'
 
 const plan = loadPlan({
   version: '3.0.0',
@@ -15,7 +15,14 @@ test('a violation event carries the event name, issue codes and plan version, no
     ok: 'true',
     secret: 'hunter2',
   })
-  const violation = toViolation('event', 'Signed Up', verdict)
+  const violation: PlanViolation = {
+    kind: 'event',
+    name: 'Signed Up',
+    sentName: verdict.name,
+    action: verdict.action,
+    issues: verdict.issues,
+    planVersion: verdict.planVersion,
+  }
   assert.equal(violation.sentName, 'Sign up')
   const props = violationEventProperties(violation)
   assert.equal(PLAN_VIOLATION_EVENT, '$plan_violation')

@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue } from '../internal/index.js'
-import type { PlanIssue, PlanVerdict } from './types.js'
+import type { JsonObject } from '../internal/index.js'
+import type { PlanIssue } from './types.js'
 
 /** Name of the event that reports plan violations to a separate consumer. */
 export const PLAN_VIOLATION_EVENT = '$plan_violation'
@@ -18,22 +18,6 @@ export interface PlanViolation {
   readonly action: 'send' | 'drop' | 'reject'
   readonly issues: readonly PlanIssue[]
   readonly planVersion: string
-}
-
-/** Builds the violation record of a verdict that has issues. */
-export function toViolation(
-  kind: PlanViolation['kind'],
-  calledName: string,
-  verdict: PlanVerdict<JsonValue>,
-): PlanViolation {
-  return {
-    kind,
-    name: calledName,
-    sentName: verdict.name,
-    action: verdict.action,
-    issues: verdict.issues,
-    planVersion: verdict.planVersion,
-  }
 }
 
 /**

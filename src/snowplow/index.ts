@@ -1,14 +1,9 @@
+/**
+ * `eventwire/snowplow`: Snowplow's `Emitter`, `AsyncEmitter` and `Tracker` on eventwire's delivery
+ * engine, and the Snowplow destination for any consumer.
+ */
 export { AsyncEmitter, Emitter, type EmitterOptions } from './emitter.js'
-export { mixpanelToSnowplow } from './from-mixpanel.js'
-export {
-  base64Url,
-  decodeBase64,
-  eventIdFor,
-  SCHEMAS,
-  type SelfDescribingJson,
-  type SnowplowPayload,
-  TRACKER_VERSION,
-} from './payload.js'
+export { SCHEMAS, type SelfDescribingJson, type SnowplowPayload, TRACKER_VERSION } from './payload.js'
 export {
   SNOWPLOW_NO_RETRY,
   SnowplowDestination,

@@ -1,27 +1,11 @@
-import { EventwireError } from '../errors/index.js'
+import { importPeer } from '../internal/index.js'
 
 /**
  * Imports an optional peer dependency when a store first needs it, so `eventwire` itself never
- * requires it. Rejects with `EVENTWIRE_STORE_DEPENDENCY_MISSING`, naming the package, when it is
- * not installed.
+ * requires it. Rejects with `EVENTWIRE_STORE_DEPENDENCY_MISSING`, naming the package and the
+ * command that installs it, when it is not installed or (better-sqlite3) its native module is not
+ * built.
  */
-export async function loadOptional<T>(packageName: string, feature: string): Promise<T> {
-  try {
-    return (await import(packageName)) as T
-  } catch (error) {
-    if (isNotFound(error, packageName)) {
-      throw new EventwireError(
-        'EVENTWIRE_STORE_DEPENDENCY_MISSING',
-        `${feature} needs the optional package "${packageName}", which is not installed: npm install ${packageName}`,
-        { cause: error },
-      )
-    }
-    throw error
-  }
-}
-
-function isNotFound(error: unknown, packageName: string): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code
-  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return false
-  return error instanceof Error && error.message.includes(packageName)
+export function loadOptional<T>(packageName: string, feature: string): Promise<T> {
+  return importPeer<T>(packageName, { code: 'EVENTWIRE_STORE_DEPENDENCY_MISSING', feature })
 }

@@ -7,7 +7,12 @@ export {
   type TestCollector,
   type TestCollectorOptions,
 } from './test-collector.js'
-export { createTestConsumer, type RecordedMessage, type TestConsumer } from './test-consumer.js'
+export {
+  createTestConsumer,
+  type RecordedEvent,
+  type RecordedMessage,
+  type TestConsumer,
+} from './test-consumer.js'
 export {
   type ReceivedRequest,
   type ReceiverHandler,

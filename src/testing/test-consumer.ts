@@ -9,10 +9,18 @@ export interface RecordedMessage {
   message: JsonObject
 }
 
+/** An event as `track()` (`events`) or `import()` (`imports`) sends it. */
+export interface RecordedEvent extends JsonObject {
+  event: string
+  properties: JsonObject
+}
+
 /** A consumer that records instead of sending. */
 export interface TestConsumer extends EventConsumer {
   /** Everything sent so far, in order. */
   readonly sent: RecordedMessage[]
+  /** Recorded events (`track()`) or imported events (`import()`), in order. */
+  for(endpoint: 'events' | 'imports'): RecordedEvent[]
   /** Recorded messages for one endpoint. */
   for(endpoint: Endpoint): JsonObject[]
   /** Forgets everything recorded. */
@@ -29,7 +37,8 @@ export function createTestConsumer(): TestConsumer {
   let closed = false
   return {
     sent,
-    for: (endpoint) => sent.filter((r) => r.endpoint === endpoint).map((r) => r.message),
+    for: ((endpoint: Endpoint) =>
+      sent.filter((r) => r.endpoint === endpoint).map((r) => r.message)) as TestConsumer['for'],
     clear: () => {
       sent.length = 0
     },

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { gzipSync } from 'node:zlib'
+import { type ImportProgress, importFile } from '../../src/bulk/index.js'
 import type { JsonObject } from '../../src/internal/index.js'
 import { startTestReceiver } from '../../src/testing/index.js'
 import { closeAfter, runCli, tempDir, writeEvents } from './helpers.js'
@@ -96,6 +97,23 @@ test('a CSV with a bad row: the row goes to .failed.ndjson with its reason, the 
     ],
   )
   assert.equal(failed[0].record.distinct_id, 'u2')
+
+  // Run again: nothing to send, but the two refused records are still not imported.
+  const again = await runCli([
+    'import',
+    file,
+    '--token',
+    TOKEN,
+    '--api-host',
+    receiver.origin,
+    '--no-progress',
+  ])
+  assert.equal(again.code, 1, 'refused records of an earlier run keep the exit code non-zero')
+  assert.match(again.stdout, /was already imported/)
+  assert.match(
+    again.stderr,
+    /not imported: 2 refused records of .*signups\.csv \(listed in .*signups\.csv\.failed\.ndjson\)/,
+  )
   const byUser = new Map(receiver.delivered('/import').map((r) => [props(r).distinct_id, props(r)]))
   assert.deepEqual([...byUser.keys()].sort(), ['u1', 'u3', 'u5'])
   assert.equal(byUser.get('u1')!.note, 'likes "quotes", commas')
@@ -255,4 +273,29 @@ test('progress: plain periodic lines when not on a TTY, a cli-progress bar with 
   const tty = await runCli(args, { tty: true })
   assert.equal(tty.code, 0, tty.stderr)
   assert.match(tty.stderr, /import \[[█░]+\] 100% \| 12,000 events \| [\d,]+\/s \| 0 failed \| ETA 0s/)
+})
+
+test('the last progress report agrees with the result, batches in flight at the end of the file included', async () => {
+  const file = join(tempDir(), 'events.ndjson')
+  writeEvents(file, 6_000)
+  const receiver = closeAfter(await startTestReceiver(() => ({ status: 200, delayMs: 30 })))
+  const reports: ImportProgress[] = []
+  const result = await importFile(file, {
+    token: TOKEN,
+    apiHost: receiver.origin,
+    batchSize: 500,
+    concurrency: 4,
+    onProgress: (p) => reports.push(p),
+  })
+  assert.equal(result.sent, 6_000)
+  const last = reports.at(-1)!
+  assert.deepEqual(
+    [last.records, last.sent, last.failed, last.requests],
+    [result.records, result.sent, result.failed, result.requests],
+  )
+  assert.equal(last.fileBytes, last.sizeBytes)
+  assert.ok(
+    reports.some((p) => p.sent < result.sent),
+    'reports were made while batches were still in flight',
+  )
 })
