@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import { LIB_VERSION } from '../internal/index.js'
 import { registerDevCommand } from './dev-command.js'
 import { registerEventsCommand } from './events-command.js'
+import { registerFlagsCommand } from './flags-command.js'
 import { registerGdprCommand } from './gdpr-command.js'
 import { registerGroupsCommand } from './groups-command.js'
 import { registerImportCommand } from './import-command.js'
@@ -25,5 +26,6 @@ export function createProgram(): Command {
   registerGroupsCommand(program)
   registerGdprCommand(program)
   registerEventsCommand(program)
+  registerFlagsCommand(program)
   return program
 }

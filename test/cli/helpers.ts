@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { Command } from 'commander'
 import type { CliIo } from '../../src/cli/common-options.js'
 import { registerEventsCommand } from '../../src/cli/events-command.js'
+import { registerFlagsCommand } from '../../src/cli/flags-command.js'
 import { registerGdprCommand } from '../../src/cli/gdpr-command.js'
 import { registerGroupsCommand } from '../../src/cli/groups-command.js'
 import { registerImportCommand } from '../../src/cli/import-command.js'
@@ -65,6 +66,7 @@ export async function runCli(
     registerGroupsCommand,
     registerGdprCommand,
     registerEventsCommand,
+    registerFlagsCommand,
   ]) {
     register(program, full).exitOverride()
   }
