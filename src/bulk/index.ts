@@ -1,7 +1,14 @@
 export { appBaseUrl, appTarget } from './app-origin.js'
-export { BULK_DEFAULTS, type BulkOptions, type BulkParts, resolveBulkOptions } from './bulk-options.js'
+export {
+  BULK_DEFAULTS,
+  BULK_OPTIONS,
+  type BulkOptions,
+  type BulkParts,
+  resolveBulkOptions,
+} from './bulk-options.js'
 export { type Checkpoint, readCheckpoint } from './checkpoint.js'
 export {
+  DEPRECATE_EVENTS_OPTIONS,
   type DeprecateEventsOptions,
   type DeprecateEventsResult,
   deprecateEvents,
@@ -18,13 +25,21 @@ export {
 export {
   type DeletionStatus,
   type DeletionTask,
+  GDPR_CLIENT_OPTIONS,
   GdprApiError,
   GdprClient,
   type GdprClientOptions,
 } from './gdpr-client.js'
 export { importFile } from './import-file.js'
-export type { FailedRow, ImportFileOptions, ImportProgress, ImportResult } from './import-types.js'
 export {
+  type FailedRow,
+  IMPORT_FILE_OPTIONS,
+  type ImportFileOptions,
+  type ImportProgress,
+  type ImportResult,
+} from './import-types.js'
+export {
+  CLEANUP_OPTIONS,
   type CleanupOptions,
   type CleanupResult,
   deleteGroupProfiles,
@@ -44,6 +59,7 @@ export {
 } from './record-source.js'
 export {
   type ProfileChange,
+  SYNC_PROFILES_OPTIONS,
   type SyncProfilesOptions,
   type SyncProfilesResult,
   type SyncProgress,

@@ -1,12 +1,17 @@
-import { type DropReason, type Endpoint, intOption, type Message } from '../internal/index.js'
+import { checkOptions, type DropReason, type Endpoint, intOption, type Message } from '../internal/index.js'
 import type { EventStore } from '../stores/index.js'
-import { BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
+import { BATCH_CONSUMER_OPTIONS, BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
 import { type CloseOnSignalsOptions, closeOnSignals } from './close-on-signals.js'
 import type { CloseOptions, CloseResult, EventConsumer } from './consumer.js'
 import { CLOSE_TIMEOUT_MS } from './direct-consumer.js'
 import { DeliveryEngine, type EngineStats, markSafeConsumer } from './engine.js'
 import { resolveEngineSettings } from './engine-settings.js'
 import type { EngineEvents } from './ledger.js'
+
+/** Options of `BufferedConsumer` a `BatchConsumer` does not take, and what it calls them. */
+const BUFFERED_ONLY: Readonly<Record<string, string>> = {
+  maxSize: 'an option of BufferedConsumer; a BatchConsumer calls its batch size "batchSize"',
+}
 
 /** Notifications of {@link BatchConsumer}: those of every consumer, plus `drained`. */
 export type BatchConsumerEvents = EngineEvents
@@ -54,7 +59,9 @@ export class BatchConsumer implements EventConsumer {
   readonly store: EventStore
   readonly #engine: DeliveryEngine
 
+  /** @throws {ConfigError} for an unknown, conflicting or invalid option. */
   constructor(options: BatchConsumerOptions = {}) {
+    checkOptions(options, BATCH_CONSUMER_OPTIONS, 'BatchConsumer', { elsewhere: BUFFERED_ONLY })
     const settings = resolveEngineSettings('background', options, BATCH_DEFAULTS)
     this.batchSize = settings.batchSize
     this.byteLimit = settings.byteLimit

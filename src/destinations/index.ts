@@ -10,6 +10,7 @@ export {
 } from './destination.js'
 export {
   JSON_ARRAY_FRAMING,
+  MIXPANEL_DESTINATION_OPTIONS,
   MIXPANEL_MAX_BATCH,
   MIXPANEL_MAX_REQUEST_BYTES,
   MixpanelDestination,

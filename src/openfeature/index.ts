@@ -1,5 +1,8 @@
 export type { TargetingKeyMapping } from './context.js'
 export {
+  MIXPANEL_LOCAL_PROVIDER_CONFIG,
+  MIXPANEL_PROVIDER_OPTIONS,
+  MIXPANEL_REMOTE_PROVIDER_CONFIG,
   type MixpanelLocalProviderConfig,
   MixpanelProvider,
   type MixpanelProviderOptions,

@@ -18,8 +18,11 @@ export {
   toLexiconEntries,
 } from './lexicon.js'
 export {
+  LEXICON_OPTIONS,
   type LexiconOptions,
   type LexiconServiceAccount,
+  PULL_OPTIONS,
+  PUSH_OPTIONS,
   type PullResult,
   type PushOptions,
   type PushResult,

@@ -1,4 +1,10 @@
-export { AsyncEmitter, Emitter, type EmitterOptions } from './emitter.js'
+export {
+  ASYNC_EMITTER_OPTIONS,
+  AsyncEmitter,
+  EMITTER_OPTIONS,
+  Emitter,
+  type EmitterOptions,
+} from './emitter.js'
 export { mixpanelToSnowplow } from './from-mixpanel.js'
 export {
   base64Url,
@@ -10,6 +16,7 @@ export {
   TRACKER_VERSION,
 } from './payload.js'
 export {
+  SNOWPLOW_DESTINATION_OPTIONS,
   SNOWPLOW_NO_RETRY,
   SnowplowDestination,
   type SnowplowDestinationOptions,
@@ -18,7 +25,9 @@ export {
 export {
   type CommonEventOptions,
   type EmitterLike,
+  SUBJECT_FIELDS,
   type Subject,
+  TRACKER_OPTIONS,
   Tracker,
   type TrackerOptions,
 } from './tracker.js'

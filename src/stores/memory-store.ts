@@ -9,6 +9,7 @@ import {
   systemClock,
   watchAbort,
 } from '../internal/index.js'
+import { checkOptions } from '../internal/validate.js'
 import {
   type AddResult,
   type EventStore,
@@ -20,6 +21,7 @@ import {
   type StoreCapacityOptions,
   type StoreSize,
 } from './event-store.js'
+import { IN_MEMORY_STORE_OPTIONS } from './store-options.js'
 
 /** Options of {@link InMemoryEventStore}. */
 export interface InMemoryEventStoreOptions extends StoreCapacityOptions {
@@ -252,6 +254,7 @@ export class InMemoryEventStore implements EventStore {
   #closed = false
 
   constructor(options: InMemoryEventStoreOptions = {}) {
+    checkOptions(options, IN_MEMORY_STORE_OPTIONS, 'InMemoryEventStore')
     const capacity = resolveCapacity(options)
     this.bufferCapacity = capacity.bufferCapacity
     this.maxBufferBytes = capacity.maxBufferBytes

@@ -1,6 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis'
 import { ConfigError, EventwireError } from '../errors/index.js'
-import type { Logger } from '../internal/index.js'
+import { type Logger, patternRedactor, type Redactor, redactUrl } from '../internal/index.js'
 import { loadOptional } from './load-optional.js'
 import type { RedisScript } from './redis-scripts.js'
 
@@ -27,14 +27,15 @@ export function redisUrlOption(name: string, value: unknown): string {
   return value
 }
 
-/** The URL with its password replaced by `***`, for messages and logs. */
-export function redactUrl(value: string): string {
+export { redactUrl }
+
+/** The password of a Redis URL, if it has one (to redact it wherever it might appear). */
+export function redisPassword(value: string): string | undefined {
   try {
-    const url = new URL(value)
-    if (url.password !== '') url.password = '***'
-    return url.toString()
+    const password = decodeURIComponent(new URL(value).password)
+    return password === '' ? undefined : password
   } catch {
-    return value.replace(/\/\/[^@/]*@/, '//***@')
+    return undefined
   }
 }
 
@@ -42,7 +43,12 @@ export function redactUrl(value: string): string {
  * Opens a connection with ioredis (an optional peer dependency, imported here on first use).
  * `rediss://` URLs use TLS; `redisOptions.tls` adds a CA or client certificate.
  */
-export async function connectRedis(url: string, options: RedisOptions, logger: Logger): Promise<Redis> {
+export async function connectRedis(
+  url: string,
+  options: RedisOptions,
+  logger: Logger,
+  redactor: Redactor = patternRedactor,
+): Promise<Redis> {
   const module = await loadOptional<{ Redis?: typeof Redis; default?: unknown }>('ioredis', 'RedisEventStore')
   const RedisClass = (module.Redis ??
     (module.default as { Redis?: typeof Redis })?.Redis ??
@@ -59,7 +65,7 @@ export async function connectRedis(url: string, options: RedisOptions, logger: L
   } catch (error) {
     client.disconnect()
     // ioredis rejects with "Connection is closed"; the socket error says why.
-    throw toRedisError(connectError ?? error, where)
+    throw toRedisError(connectError ?? error, where, redactor)
   } finally {
     client.off('error', onConnectError)
   }
@@ -85,9 +91,13 @@ export async function runScript(
 }
 
 /** Wraps a Redis failure in an `EventwireError` whose message never holds the password. */
-export function toRedisError(error: unknown, where: string): EventwireError {
+export function toRedisError(
+  error: unknown,
+  where: string,
+  redactor: Redactor = patternRedactor,
+): EventwireError {
   if (error instanceof EventwireError) return error
-  const detail = error instanceof Error ? error.message : String(error)
+  const detail = redactor.text(error instanceof Error ? error.message : String(error))
   if (detail.includes('WRONGTYPE')) {
     return new EventwireError(
       'EVENTWIRE_STORE_INCOMPATIBLE',

@@ -129,7 +129,7 @@ test('`eventwire worker` reports an unreachable Redis without the password', asy
   assert.equal(process.exitCode, 1)
   process.exitCode = previous
   const text = stderr.lines.join('')
-  assert.match(text, /^error: Redis store at redis:\/\/:\*\*\*@127\.0\.0\.1:1 failed/)
+  assert.match(text, /^error: Redis store at redis:\/\/:\[redacted\]@127\.0\.0\.1:1 failed/)
   assert.doesNotMatch(text, /hunter2/)
 })
 

@@ -10,12 +10,15 @@ import {
 import {
   basicAuth,
   boolOption,
+  checkOptions,
   checkServiceAccount,
   type Endpoint,
   intOption,
   LIB_VERSION,
   type Message,
+  optionList,
   parseRetryAfter,
+  Redactor,
   type Region,
   type RetryPolicy,
   resolveOrigin,
@@ -73,6 +76,20 @@ export interface MixpanelDestinationOptions {
   maxBatchSize?: number
 }
 
+/** The names of {@link MixpanelDestinationOptions}. */
+export const MIXPANEL_DESTINATION_OPTIONS = optionList<MixpanelDestinationOptions>()({
+  apiHost: true,
+  region: true,
+  eventsUrl: true,
+  peopleUrl: true,
+  groupsUrl: true,
+  importUrl: true,
+  serviceAccount: true,
+  gzip: true,
+  gzipThresholdBytes: true,
+  maxBatchSize: true,
+})
+
 const PATHS: Readonly<Record<Endpoint, string>> = {
   events: '/track',
   people: '/engage',
@@ -101,8 +118,12 @@ export class MixpanelDestination implements Destination {
   readonly #gzip: boolean
   readonly #gzipThreshold: number
   readonly #maxBatch: number
+  /** Takes the service account's secret out of server answers quoted in errors. */
+  readonly #redactor: Redactor
 
+  /** @throws {ConfigError} for an unknown or invalid option. */
   constructor(options: MixpanelDestinationOptions = {}) {
+    checkOptions(options, MIXPANEL_DESTINATION_OPTIONS, 'MixpanelDestination')
     const origin = resolveOrigin(options.apiHost, options.region)
     const account = options.serviceAccount
     let projectQuery = ''
@@ -111,6 +132,9 @@ export class MixpanelDestination implements Destination {
       this.#serviceAuth = basicAuth(account.username, account.secret)
       projectQuery = `&project_id=${encodeURIComponent(String(account.projectId))}`
     }
+    this.#redactor = new Redactor(
+      account === undefined ? [] : [{ user: account.username, secret: account.secret }],
+    )
     this.#urls = {
       events: withQuery(urlOption('eventsUrl', options.eventsUrl) ?? origin + PATHS.events, 'ip=0&verbose=1'),
       people: withQuery(urlOption('peopleUrl', options.peopleUrl) ?? origin + PATHS.people, 'ip=0&verbose=1'),
@@ -172,8 +196,10 @@ export class MixpanelDestination implements Destination {
   ): BatchOutcome {
     const { status } = response
     const verdict = classifyStatus(status, messages.length, policy)
-    // Read only when something went wrong: a success's body is not worth parsing twice.
-    const serverText = verdict === 'success' || verdict === 'split' ? undefined : errorText(response.body)
+    // Read only when something went wrong: a success's body is not worth parsing twice. A server
+    // or proxy may echo the request's Authorization header: the text is redacted before use.
+    const serverText =
+      verdict === 'success' || verdict === 'split' ? undefined : this.#redacted(errorText(response.body))
     switch (verdict) {
       case 'success':
         return kind === 'imports'
@@ -211,7 +237,7 @@ export class MixpanelDestination implements Destination {
         })
       case 'reject': {
         if (kind === 'imports' && status === 400) {
-          const partial = importPartial(messages, response.body)
+          const partial = importPartial(messages, response.body, this.#redactor)
           if (partial !== undefined) return partial
         }
         return rejectedOutcome(
@@ -245,8 +271,8 @@ export class MixpanelDestination implements Destination {
     }
     const reason =
       typeof parsed === 'object' && parsed !== null
-        ? `status ${JSON.stringify((parsed as { status?: unknown }).status)}${suffix(errorText(text))}`
-        : `an unreadable body${suffix(text.slice(0, 120))}`
+        ? `status ${JSON.stringify((parsed as { status?: unknown }).status)}${suffix(this.#redacted(errorText(text)))}`
+        : `an unreadable body${suffix(this.#redacted(text.slice(0, 120)))}`
     return rejectedOutcome(
       messages,
       new MixpanelError('EVENTWIRE_API_ERROR', `Mixpanel ${PATHS[kind]} reported a failure: ${reason}`, {
@@ -256,6 +282,10 @@ export class MixpanelDestination implements Destination {
       'rejected',
       response.status,
     )
+  }
+
+  #redacted(text: string | undefined): string | undefined {
+    return text === undefined ? undefined : this.#redactor.text(text)
   }
 }
 
@@ -285,7 +315,11 @@ export function jsonArray(messages: readonly Message[]): Buffer {
 }
 
 /** Reads a strict-mode 400 body; undefined when it carries no usable `failed_records`. */
-function importPartial(messages: readonly Message[], body: string): BatchOutcome | undefined {
+function importPartial(
+  messages: readonly Message[],
+  body: string,
+  redactor: Redactor,
+): BatchOutcome | undefined {
   let parsed: { failed_records?: unknown; num_records_imported?: unknown }
   try {
     parsed = JSON.parse(body)
@@ -305,7 +339,7 @@ function importPartial(messages: readonly Message[], body: string): BatchOutcome
       index,
       insertId: insertId ?? messages[index]!.id,
       field: str(raw.field),
-      message: str(raw.message) ?? 'refused',
+      message: redactor.text(str(raw.message) ?? 'refused'),
       record: messages[index],
     })
   }
