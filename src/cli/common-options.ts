@@ -2,7 +2,7 @@ import { statSync } from 'node:fs'
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import type { ServiceAccount } from '../destinations/index.js'
 import { ConfigError, isEventwireError } from '../errors/index.js'
-import type { Clock, Region } from '../internal/index.js'
+import { type Clock, type KnownSecret, Redactor, type Region } from '../internal/index.js'
 import type { HttpTransport } from '../transport/index.js'
 import type { ProgressStream } from './progress.js'
 
@@ -44,6 +44,8 @@ export interface CommonFlags {
 /** The connection settings after flags and `EVENTWIRE_*` variables are combined. */
 export interface Connection {
   token: string | undefined
+  /** Environment variables of other tools that eventwire does not read but were set (`MIXPANEL_TOKEN`). */
+  foreignEnv: readonly string[]
   /** `user:secret` split, without a project id. */
   account: { username: string; secret: string } | undefined
   projectId: string | undefined
@@ -101,6 +103,7 @@ export function resolveConnection(flags: CommonFlags, env: CliIo['env'] = proces
   }
   return {
     token: flags.token ?? nonEmpty(e.EVENTWIRE_TOKEN),
+    foreignEnv: FOREIGN_ENV.filter((name) => nonEmpty(e[name]) !== undefined),
     account: rawAccount === undefined ? undefined : parseAccount(rawAccount),
     projectId: flags.projectId ?? nonEmpty(e.EVENTWIRE_PROJECT_ID),
     region: region as Region | undefined,
@@ -108,10 +111,24 @@ export function resolveConnection(flags: CommonFlags, env: CliIo['env'] = proces
   }
 }
 
+/**
+ * Environment variables of Mixpanel's tools and of earlier eventwire versions that eventwire does
+ * not read: every command reads `EVENTWIRE_*` only. Set without their `EVENTWIRE_*` counterpart,
+ * they are named in the error, so the mistake is plain.
+ */
+export const FOREIGN_ENV = [
+  'MIXPANEL_TOKEN',
+  'MIXPANEL_SERVICE_ACCOUNT_SECRET',
+  'MIXPANEL_API_SECRET',
+] as const
+
 /** The project token, or a `ConfigError` naming `--token` and `EVENTWIRE_TOKEN`. */
 export function requireToken(connection: Connection): string {
   if (connection.token === undefined) {
-    throw new ConfigError('--token', 'the project token is required (--token or EVENTWIRE_TOKEN)')
+    const hint = connection.foreignEnv.includes('MIXPANEL_TOKEN')
+      ? '; MIXPANEL_TOKEN is set, but eventwire reads EVENTWIRE_TOKEN'
+      : ''
+    throw new ConfigError('--token', `the project token is required (--token or EVENTWIRE_TOKEN)${hint}`)
   }
   return connection.token
 }
@@ -142,29 +159,40 @@ export function parseAccount(raw: string): { username: string; secret: string } 
   return { username: raw.slice(0, colon), secret: raw.slice(colon + 1) }
 }
 
-/** Every secret a command could see (tokens and service-account secrets), to scrub from its output. */
-export function secretsOf(flags: Record<string, unknown>, env: CliIo['env'] = process.env): string[] {
+/**
+ * Every secret a command could see, to scrub from its output: tokens, service-account secrets,
+ * the GDPR token, the API secret and a Redis URL's password, from flags and the environment.
+ */
+export function secretsOf(flags: Record<string, unknown>, env: CliIo['env'] = process.env): KnownSecret[] {
   const e = env ?? {}
   const raw = [
     flags.token,
     flags.serviceAccount,
+    flags.serviceAccountSecret,
     flags.gdprToken,
     e.EVENTWIRE_TOKEN,
     e.EVENTWIRE_SERVICE_ACCOUNT,
     e.EVENTWIRE_GDPR_TOKEN,
+    e.EVENTWIRE_API_SECRET,
+    ...FOREIGN_ENV.map((name) => e[name]),
   ].filter((v): v is string => typeof v === 'string' && v !== '')
-  const out = new Set<string>()
-  const base64 = (text: string) => Buffer.from(text).toString('base64')
+  const out: KnownSecret[] = []
   for (const value of raw) {
-    // Also as they appear in Basic auth headers: base64 of `user:secret` and of `token:`.
-    out
-      .add(value)
-      .add(base64(value))
-      .add(base64(`${value}:`))
+    out.push(value)
+    // `user:secret`: also the secret alone, and the pair as Basic auth carries it.
     const colon = value.indexOf(':')
-    if (colon > 0) out.add(value.slice(colon + 1))
+    if (colon > 0) out.push({ user: value.slice(0, colon), secret: value.slice(colon + 1) })
   }
-  return [...out].filter((s) => s.length >= 6).sort((a, b) => b.length - a.length)
+  for (const url of [flags.redis, e.EVENTWIRE_REDIS_URL]) {
+    if (typeof url !== 'string') continue
+    try {
+      const password = decodeURIComponent(new URL(url).password)
+      if (password !== '') out.push(password)
+    } catch {
+      // Not a URL: the command refuses it; the patterns still hide a user-info part.
+    }
+  }
+  return out
 }
 
 /** The output functions a command uses: everything written passes through the secret scrubber. */
@@ -175,13 +203,13 @@ export interface Output {
   readonly stderr: ProgressStream
 }
 
-/** Wraps stdout and stderr so that no secret in `secrets` is ever written. */
-export function createOutput(io: CliIo, secrets: readonly string[]): Output {
-  const scrub = (text: string) => {
-    let clean = text
-    for (const secret of secrets) clean = clean.split(secret).join('[redacted]')
-    return clean
-  }
+/**
+ * Wraps stdout and stderr so that no secret in `secrets` is ever written (nor a URL password or a
+ * `Basic`/`Bearer` value, known or not).
+ */
+export function createOutput(io: Pick<CliIo, 'stdout' | 'stderr'>, secrets: readonly KnownSecret[]): Output {
+  const redactor = new Redactor(secrets)
+  const scrub = (text: string) => redactor.text(text)
   const rawOut = io.stdout ?? process.stdout
   const rawErr = io.stderr ?? process.stderr
   const wrap = (raw: ProgressStream): ProgressStream => ({

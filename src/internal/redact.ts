@@ -17,7 +17,7 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"'<>]*)@/gi
 /** `Basic <credentials>` / `Bearer <token>`, up to a space, quote, separator or bracket. */
 const AUTH_VALUE = /\b(Basic|Bearer)(\s+)[^\s"',;<>()[\]{}]+/gi
 /** Secrets shorter than this are not searched for: they would blank out ordinary words. */
-const MIN_SECRET_LENGTH = 4
+const MIN_SECRET_LENGTH = 6
 
 /** Removes URL passwords and `Basic`/`Bearer` values from `text` (no known secret needed). */
 export function redactPatterns(text: string): string {
