@@ -8,11 +8,6 @@ import { DeliveryEngine, type EngineStats, markSafeConsumer } from './engine.js'
 import { resolveEngineSettings } from './engine-settings.js'
 import type { EngineEvents } from './ledger.js'
 
-/** Options of `BufferedConsumer` a `BatchConsumer` does not take, and what it calls them. */
-const BUFFERED_ONLY: Readonly<Record<string, string>> = {
-  maxSize: 'an option of BufferedConsumer; a BatchConsumer calls its batch size "batchSize"',
-}
-
 /** Notifications of {@link BatchConsumer}: those of every consumer, plus `drained`. */
 export type BatchConsumerEvents = EngineEvents
 
@@ -61,7 +56,7 @@ export class BatchConsumer implements EventConsumer {
 
   /** @throws {ConfigError} for an unknown, conflicting or invalid option. */
   constructor(options: BatchConsumerOptions = {}) {
-    checkOptions(options, BATCH_CONSUMER_OPTIONS, 'BatchConsumer', { elsewhere: BUFFERED_ONLY })
+    checkOptions(options, BATCH_CONSUMER_OPTIONS, 'BatchConsumer')
     const settings = resolveEngineSettings('background', options, BATCH_DEFAULTS)
     this.batchSize = settings.batchSize
     this.byteLimit = settings.byteLimit

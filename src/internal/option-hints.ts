@@ -74,21 +74,33 @@ export function normaliseOptionName(name: string): string {
   return name.toLowerCase().replace(/[_\-. ]/g, '')
 }
 
+/** How sure a suggestion is: the same name spelt differently, a known other name, or a near miss. */
+export type SuggestionKind = 'same' | 'other' | 'close'
+
+/** The order in which suggestions are tried: a surer kind among any list wins over a weaker one. */
+export const SUGGESTION_KINDS: readonly SuggestionKind[] = ['same', 'other', 'close']
+
 /**
- * The eventwire name to suggest for `key` among `names`, or undefined: a known other name, the
- * same name spelt differently (case, `_`, a missing `Ms`), or the closest misspelling.
+ * The eventwire name among `names` that `key` means, found the `kind` way, or undefined: `same`
+ * for the same name spelt differently (case, `_`, `-`, a missing `Ms`), `other` for another SDK's
+ * name ({@link OTHER_NAMES}), `close` for the nearest misspelling.
  */
-export function suggestOptionName(key: string, names: readonly string[]): string | undefined {
+export function suggestOptionName(
+  key: string,
+  names: readonly string[],
+  kind: SuggestionKind,
+): string | undefined {
   const wanted = normaliseOptionName(key)
-  const byNormal = new Map(names.map((name) => [normaliseOptionName(name), name]))
-  const same = byNormal.get(wanted) ?? byNormal.get(`${wanted}ms`)
-  if (same !== undefined) return same
-  for (const candidate of OTHER_NAMES[wanted] ?? []) if (names.includes(candidate)) return candidate
+  if (kind === 'same') {
+    const byNormal = new Map(names.map((name) => [normaliseOptionName(name), name]))
+    return byNormal.get(wanted) ?? byNormal.get(`${wanted}ms`)
+  }
+  if (kind === 'other') return (OTHER_NAMES[wanted] ?? []).find((candidate) => names.includes(candidate))
   let best: string | undefined
   let bestDistance = Number.POSITIVE_INFINITY
   const limit = wanted.length <= 4 ? 1 : wanted.length <= 8 ? 2 : 3
-  for (const [normal, name] of byNormal) {
-    const distance = editDistance(wanted, normal, limit)
+  for (const name of names) {
+    const distance = editDistance(wanted, normaliseOptionName(name), limit)
     if (distance < bestDistance) {
       best = name
       bestDistance = distance

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/index.js'
-import { suggestOptionName } from './option-hints.js'
+import { SUGGESTION_KINDS, suggestOptionName } from './option-hints.js'
 
 /** Every option name of an options interface `T`, written `{ name: true, ... }`. */
 export type OptionList<T> = { readonly [K in keyof T]-?: true }
@@ -49,13 +49,15 @@ export function checkOptions(
   context: CheckOptionsContext = {},
 ): void {
   if (options === undefined && context.required !== true) return
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ConfigError('options', `${owner} expects an options object, got ${describe(options)}`)
-  }
   let keys: string[]
   try {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new ConfigError('options', `${owner} expects an options object, got ${describe(options)}`)
+    }
     keys = Object.keys(options)
   } catch (error) {
+    if (error instanceof ConfigError) throw error
+    // A revoked Proxy, or one whose traps throw.
     throw new ConfigError('options', `${owner} could not read its options object`, { cause: error })
   }
   for (const key of keys) {
@@ -70,17 +72,25 @@ function unknownOption(
   elsewhere: Readonly<Record<string, string>> | undefined,
 ): ConfigError {
   const head = `${JSON.stringify(key)} is not an option of ${owner}`
-  const own = suggestOptionName(key, Object.keys(names))
-  if (own !== undefined) {
-    return new ConfigError(key, `${head}; did you mean ${JSON.stringify(own)}?`, {
-      suggestion: own,
-      unknown: true,
-    })
-  }
-  const other = elsewhere === undefined ? undefined : suggestOptionName(key, Object.keys(elsewhere))
-  if (other !== undefined && elsewhere !== undefined) {
-    const where = key === other ? '' : ` (eventwire calls it ${JSON.stringify(other)})`
-    return new ConfigError(key, `${head}${where}: ${elsewhere[other]}`, { suggestion: other, unknown: true })
+  const own = Object.keys(names)
+  const other = elsewhere === undefined ? [] : Object.keys(elsewhere)
+  // A surer kind of match wins, whether it is an option of this object or of another one.
+  for (const kind of SUGGESTION_KINDS) {
+    const meant = suggestOptionName(key, own, kind)
+    if (meant !== undefined) {
+      return new ConfigError(key, `${head}; did you mean ${JSON.stringify(meant)}?`, {
+        suggestion: meant,
+        unknown: true,
+      })
+    }
+    const there = suggestOptionName(key, other, kind)
+    if (there !== undefined && elsewhere !== undefined) {
+      const named = key === there ? '' : ` (eventwire calls it ${JSON.stringify(there)})`
+      return new ConfigError(key, `${head}${named}: ${elsewhere[there]}`, {
+        suggestion: there,
+        unknown: true,
+      })
+    }
   }
   const known = Object.keys(names).sort().join(', ')
   return new ConfigError(key, `${head} (its options: ${known})`, { unknown: true })
