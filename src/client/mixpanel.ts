@@ -372,7 +372,8 @@ export class Mixpanel<
   #refused(error: unknown): Promise<void> {
     if (!(error instanceof PlanDropped)) {
       const err = asEventwireError(error)
-      this.#logger.warn({ err }, `eventwire: a call was refused: ${err.message}`)
+      // One message text for every refusal: the stderr logger rate-limits by it and counts the rest.
+      this.#logger.warn({ code: err.code, err }, 'eventwire: a call was refused')
       return handled(Promise.reject(err))
     }
     // Dropped by the plan policy: counted and reported by the consumer, not an error for the caller.

@@ -106,6 +106,8 @@ function describeFields(fields: Record<string, unknown>): string {
       parts.push(`${key}=${typeof code === 'string' ? `${code}: ` : ''}${value.message}`)
     } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       parts.push(`${key}=${value}`)
+    } else if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
+      parts.push(`${key}=${value.join('|')}`)
     }
   }
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`
