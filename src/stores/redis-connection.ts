@@ -98,15 +98,33 @@ export function toRedisError(
 ): EventwireError {
   if (error instanceof EventwireError) return error
   const detail = redactor.text(error instanceof Error ? error.message : String(error))
+  const cause = safeCause(error, redactor)
   if (detail.includes('WRONGTYPE')) {
     return new EventwireError(
       'EVENTWIRE_STORE_INCOMPATIBLE',
       `Redis at ${where}: the store's keys hold something other than eventwire streams (${detail})`,
-      { cause: error },
+      { cause },
     )
   }
   return new EventwireError('EVENTWIRE_STORE_ERROR', `Redis store at ${where} failed: ${detail}`, {
-    cause: error,
+    cause,
     retryable: true,
   })
+}
+
+/**
+ * A copy of an ioredis error that keeps what explains it (name, message, code, errno, syscall,
+ * address, port), redacted: ioredis puts the command on its errors, and an `AUTH` command's
+ * arguments are the password.
+ */
+function safeCause(error: unknown, redactor: Redactor): unknown {
+  if (!(error instanceof Error)) return typeof error === 'string' ? redactor.text(error) : undefined
+  const copy = new Error(redactor.text(error.message))
+  copy.name = error.name
+  copy.stack = redactor.text(String(error.stack))
+  const source = error as unknown as Record<string, unknown>
+  for (const key of ['code', 'errno', 'syscall', 'address', 'port']) {
+    if (source[key] !== undefined) (copy as unknown as Record<string, unknown>)[key] = source[key]
+  }
+  return copy
 }
