@@ -132,13 +132,13 @@ describe('every public entry point checks its whole options object', () => {
       assert.equal(misspelt.option, 'definitelyNotAnOption')
       assert.match(
         misspelt.message,
-        new RegExp(`^"definitelyNotAnOption" is not an option of ${escape(name)}`),
+        new RegExp(`^"definitelyNotAnOption" is not an option of ${escapeRegExp(name)}`),
       )
       assert.match(misspelt.message, /its options: /)
       for (const bad of [null, 42, 'options', [base ?? {}]]) {
         const error = await failure(() => call(bad))
         assert.equal(error.option, 'options', `${name}(${JSON.stringify(bad)}): ${error.message}`)
-        assert.match(error.message, new RegExp(`${escape(name)} expects an options object`))
+        assert.match(error.message, new RegExp(`${escapeRegExp(name)} expects an options object`))
       }
     })
   }
@@ -151,7 +151,7 @@ describe('every public entry point checks its whole options object', () => {
   })
 })
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
