@@ -2,7 +2,14 @@ import { statSync } from 'node:fs'
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import type { ServiceAccount } from '../destinations/index.js'
 import { ConfigError, isEventwireError } from '../errors/index.js'
-import { type Clock, type KnownSecret, Redactor, type Region } from '../internal/index.js'
+import {
+  type Clock,
+  createStderrLogger,
+  type KnownSecret,
+  type Logger,
+  Redactor,
+  type Region,
+} from '../internal/index.js'
 import type { HttpTransport } from '../transport/index.js'
 import type { ProgressStream } from './progress.js'
 
@@ -86,11 +93,44 @@ export function addOutputOptions(
     .option('--no-progress', 'no progress bar or progress lines')
 }
 
-/** Adds `--concurrency` and `--batch-size`. */
+/** The delivery flags {@link addBatchOptions} adds, as commander parses them. */
+export interface BatchFlags {
+  concurrency: number
+  batchSize?: number
+  retryLimit?: number
+  requestTimeout?: number
+}
+
+/** Adds `--concurrency`, `--batch-size`, `--retry-limit` and `--request-timeout`. */
 export function addBatchOptions(command: Command, unit = 'records'): Command {
   return command
     .option('--concurrency <n>', 'requests in flight at once', positiveInt, 10)
     .option('--batch-size <n>', `${unit} per request, at most 2000 (default: 2000)`, positiveInt)
+    .option(
+      '--retry-limit <n>',
+      'retries of a batch on 429, 5xx and network errors (default: 8)',
+      nonNegativeInt,
+    )
+    .option(
+      '--request-timeout <ms>',
+      'deadline of one request, in milliseconds (default: 10000)',
+      positiveInt,
+    )
+}
+
+/** The library options of the {@link addBatchOptions} flags. */
+export function batchOptions(flags: BatchFlags): {
+  concurrency: number
+  batchSize: number | undefined
+  retryLimit: number | undefined
+  requestTimeoutMs: number | undefined
+} {
+  return {
+    concurrency: flags.concurrency,
+    batchSize: flags.batchSize,
+    retryLimit: flags.retryLimit,
+    requestTimeoutMs: flags.requestTimeout,
+  }
 }
 
 /** Combines flags with the `EVENTWIRE_*` environment variables (flags win). */
@@ -201,6 +241,12 @@ export interface Output {
   err(text: string): void
   readonly stdout: ProgressStream
   readonly stderr: ProgressStream
+  /**
+   * The logger to give the library: warnings and errors as `eventwire: …` lines on stderr, rate
+   * limited, through the same scrubber (the library's default logger would not know the
+   * command's secrets).
+   */
+  readonly logger: Logger
 }
 
 /**
@@ -221,7 +267,13 @@ export function createOutput(io: Pick<CliIo, 'stdout' | 'stderr'>, secrets: read
   })
   const stdout = wrap(rawOut)
   const stderr = wrap(rawErr)
-  return { out: (t) => void stdout.write(t), err: (t) => void stderr.write(t), stdout, stderr }
+  return {
+    out: (t) => void stdout.write(t),
+    err: (t) => void stderr.write(t),
+    stdout,
+    stderr,
+    logger: createStderrLogger((line) => void stderr.write(line)),
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { dirname, extname } from 'node:path'
 import { type Command, Option } from 'commander'
 import { stringify } from 'yaml'
 import { ConfigError, isEventwireError } from '../errors/index.js'
-import { type Clock, Redactor } from '../internal/index.js'
+import { type Clock, createStderrLogger, Redactor } from '../internal/index.js'
 import {
   diffPlans,
   EXPORT_MANIFEST,
@@ -61,6 +61,8 @@ export function registerPlanCommands(program: Command, io: PlanCommandIo = {}): 
   let redactor = new Redactor(secretsOf({}, env))
   const out = (text: string) => rawOut(redactor.text(text))
   const err = (text: string) => rawErr(redactor.text(text))
+  // The library's warnings go through the same redactor (its default logger would not know the secrets).
+  const logger = createStderrLogger(err)
   const exit =
     io.setExitCode ??
     ((code: number) => {
@@ -232,6 +234,7 @@ export function registerPlanCommands(program: Command, io: PlanCommandIo = {}): 
           dropDeprecated: flags.dropDeprecated ?? false,
           clock: io.clock,
           transport: io.transport,
+          logger,
         })
         for (const note of result.skipped) err(`skipped ${note}\n`)
         out(
@@ -257,6 +260,7 @@ export function registerPlanCommands(program: Command, io: PlanCommandIo = {}): 
         title: flags.title,
         clock: io.clock,
         transport: io.transport,
+        logger,
       })
       const yaml = flags.out !== undefined && /^\.ya?ml$/i.test(extname(flags.out))
       const text = yaml ? stringify(result.document) : `${JSON.stringify(result.document, null, 2)}\n`
