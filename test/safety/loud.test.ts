@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
+import { Mixpanel } from '../../src/client/index.js'
+import type { Logger } from '../../src/internal/index.js'
 import { cleanup, startReceiver } from '../batch/helpers.js'
 import { runFixture } from './helpers.js'
 
@@ -103,4 +105,44 @@ describe('with no logger, losses and refusals are reported on stderr; logger: fa
     assert.equal(lines.length, 1, run.stderr)
     assert.match(lines[0]!, /^eventwire: .*count=10.*reason=rejected|^eventwire: .*reason=rejected, count=10/)
   })
+})
+
+test('a logger given to Mixpanel reaches the consumer and the flags providers it creates', async () => {
+  const receiver = await startReceiver((request) =>
+    request.path.startsWith('/flags')
+      ? { status: 401, body: { error: 'unknown token' } }
+      : { status: 400, body: { error: 'refused by the test', status: 0 } },
+  )
+  const lines: string[] = []
+  const record = (level: string) => (_fields: Record<string, unknown>, message: string) =>
+    void lines.push(`${level} ${message}`)
+  const logger: Logger = {
+    debug: record('debug'),
+    info: record('info'),
+    warn: record('warn'),
+    error: record('error'),
+  }
+  const mp = new Mixpanel('tok', {
+    apiHost: receiver.origin,
+    logger,
+    localFlags: { readyTimeoutMs: 0 },
+    remoteFlags: { retryLimit: 0 },
+  })
+  await mp.track('someone@example.com', 'Refused').catch(() => {})
+  await mp.localFlags.ready().catch(() => {})
+  await mp.remoteFlags.getVariant('flag', 'fallback', { distinct_id: 'u' })
+  await mp.close()
+  // The default Consumer's drop, the client's own warning, the local provider's failed load.
+  assert.ok(
+    lines.some((line) => /^warn eventwire: messages dropped \(rejected\)/.test(line)),
+    lines.join('\n'),
+  )
+  assert.ok(
+    lines.some((line) => /e-mail address/.test(line)),
+    lines.join('\n'),
+  )
+  assert.ok(
+    lines.some((line) => /flag definitions/.test(line)),
+    lines.join('\n'),
+  )
 })
