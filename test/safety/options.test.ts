@@ -37,6 +37,7 @@ import {
   runStoreContract,
   startTestCollector,
 } from '../../src/testing/index.js'
+import { HttpTransport } from '../../src/transport/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'eventwire-options-'))
 const events = join(dir, 'events.ndjson')
@@ -61,6 +62,7 @@ const ENTRIES: readonly Entry[] = [
   ['BufferedConsumer', (o) => new BufferedConsumer(o as never)],
   ['BatchConsumer', (o) => new BatchConsumer(o as never)],
   ['MixpanelDestination', (o) => new MixpanelDestination(o as never)],
+  ['HttpTransport', (o) => new HttpTransport(o as never)],
   ['InMemoryEventStore', (o) => new InMemoryEventStore(o as never)],
   ['SqliteEventStore', (o) => new SqliteEventStore(o as never), { path: join(dir, 'a.db') }],
   ['SqliteEventStore.open', (o) => SqliteEventStore.open(o as never), { path: join(dir, 'b.db') }],
