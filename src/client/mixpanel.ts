@@ -8,14 +8,7 @@ import {
   handled,
   isSafeConsumer,
 } from '../consumers/index.js'
-import type { FailedRecord } from '../errors/index.js'
-import {
-  ConfigError,
-  EventwireError,
-  ImportError,
-  isEventwireError,
-  ValidationError,
-} from '../errors/index.js'
+import { ConfigError, ValidationError } from '../errors/index.js'
 import { LocalFlagsProvider, RemoteFlagsProvider } from '../flags/index.js'
 import {
   type Logger,
@@ -26,8 +19,10 @@ import {
   systemClock,
 } from '../internal/index.js'
 import { PLAN_VIOLATION_EVENT, type PlanViolation, violationEventProperties } from '../plan/index.js'
+import { asEventwireError } from './call-errors.js'
 import { checkClientOptions, type MixpanelOptions } from './client-options.js'
 import { checkDistinctId } from './identity.js'
+import { importBatch } from './import-batch.js'
 import { type ClientWarning, MessageBuilder } from './message-builder.js'
 import { Groups, People, type ProfileProperties } from './people.js'
 import { createPlanGate, PlanDropped } from './plan-gate.js'
@@ -177,66 +172,10 @@ export class Mixpanel<
    */
   importBatch(events: readonly ImportEvent[]): Promise<void> {
     return handled(
-      this.#importBatch(events).catch((error: unknown) => {
+      importBatch(this.#builder, this.consumer, events).catch((error: unknown) => {
         throw asEventwireError(error, 'EVENTWIRE_INVALID_ARGUMENT')
       }),
     )
-  }
-
-  async #importBatch(events: readonly ImportEvent[]): Promise<void> {
-    if (!Array.isArray(events)) {
-      throw new ValidationError(
-        'EVENTWIRE_INVALID_ARGUMENT',
-        'importBatch expects an array of { event, properties }',
-        'events',
-      )
-    }
-    const messages: Message[] = []
-    const indexOf = new Map<Message, number>()
-    const failed: FailedRecord[] = []
-    events.forEach((record, index) => {
-      try {
-        const props = (record?.properties ?? {}) as Record<string, unknown>
-        const { distinct_id: id, time, ...rest } = props
-        const message = this.#builder.event(
-          'imports',
-          'importBatch',
-          id ?? null,
-          record?.event,
-          rest,
-          time ?? null,
-        )
-        indexOf.set(message, index)
-        messages.push(message)
-      } catch (error) {
-        const e = asEventwireError(error) as ValidationError
-        failed.push({ index, insertId: undefined, field: e.path, message: e.message, record: undefined })
-      }
-    })
-    let sendError: unknown
-    if (messages.length > 0) {
-      try {
-        await this.consumer.send('imports', messages)
-      } catch (error) {
-        if (!(error instanceof ImportError)) throw error
-        sendError = error
-        for (const record of error.failedRecords) {
-          const index = record.record ? (indexOf.get(record.record) ?? record.index) : record.index
-          failed.push({ ...record, index })
-        }
-      }
-    }
-    if (failed.length > 0) {
-      failed.sort((a, b) => a.index - b.index)
-      throw new ImportError(
-        failed,
-        messages.length - (failed.length - countClientFailures(failed, messages, indexOf)),
-        {
-          status: sendError instanceof ImportError ? sendError.status : undefined,
-          cause: sendError,
-        },
-      )
-    }
   }
 
   /**
@@ -413,37 +352,4 @@ export class Mixpanel<
       this.#logger.error({ err: error }, 'eventwire: could not build a $plan_violation event')
     }
   }
-}
-
-/**
- * A non-Eventwire error wrapped with a stable code, the raw error as `cause`: by default one
- * thrown while reading the call's arguments (a throwing getter or `toJSON`, a Proxy trap, a
- * revoked Proxy); `EVENTWIRE_CONSUMER_FAILED` for what a custom consumer threw.
- */
-function asEventwireError(
-  error: unknown,
-  code:
-    | 'EVENTWIRE_INVALID_PROPERTY'
-    | 'EVENTWIRE_INVALID_ARGUMENT'
-    | 'EVENTWIRE_CONSUMER_FAILED' = 'EVENTWIRE_INVALID_PROPERTY',
-): EventwireError {
-  if (isEventwireError(error)) return error
-  let detail: string
-  try {
-    detail = error instanceof Error ? error.message : String(error)
-  } catch {
-    detail = 'an unprintable value was thrown'
-  }
-  const what =
-    code === 'EVENTWIRE_CONSUMER_FAILED' ? 'the consumer failed' : "the call's arguments could not be read"
-  return new EventwireError(code, `${what}: ${detail}`, { cause: error })
-}
-
-function countClientFailures(
-  failed: readonly FailedRecord[],
-  messages: readonly Message[],
-  indexOf: Map<Message, number>,
-): number {
-  const sentIndexes = new Set(messages.map((m) => indexOf.get(m)))
-  return failed.filter((f) => !sentIndexes.has(f.index)).length
 }
