@@ -26,7 +26,15 @@ import { MixpanelDestination } from '../../src/destinations/index.js'
 import { ConfigError } from '../../src/errors/index.js'
 import { LocalFlagsProvider, RemoteFlagsProvider } from '../../src/flags/index.js'
 import { MixpanelProvider } from '../../src/openfeature/index.js'
-import { createPlanEnforcer, loadPlan, pullPlan, pushPlan } from '../../src/plan/index.js'
+import {
+  createPlanEnforcer,
+  exportPlanSchemas,
+  fromLexiconEntries,
+  loadPlan,
+  pullPlan,
+  pushPlan,
+  toLexiconEntries,
+} from '../../src/plan/index.js'
 import { EnqueueConsumer, RedisEventStore, runWorker } from '../../src/redis/index.js'
 import { AsyncEmitter, Emitter, SnowplowDestination, snowplow, Tracker } from '../../src/snowplow/index.js'
 import { SqliteEventStore } from '../../src/sqlite/index.js'
@@ -109,6 +117,9 @@ const ENTRIES: readonly Entry[] = [
   ['pullPlan', (o) => pullPlan(o as never), { projectId: 1, serviceAccount: account }],
   ['readIds', (o) => readIds(ids, o as never).next()],
   ['createPlanEnforcer', (o) => createPlanEnforcer(plan, o as never)],
+  ['exportPlanSchemas', (o) => exportPlanSchemas(plan, o as never)],
+  ['toLexiconEntries', (o) => toLexiconEntries(plan, o as never)],
+  ['fromLexiconEntries', (o) => fromLexiconEntries([], o as never)],
   ['createFakeClock', (o) => createFakeClock(o as never)],
   ['runStoreContract', (o) => runStoreContract(o as never), { name: 'x', create: memory }],
 ]
