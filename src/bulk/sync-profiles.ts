@@ -62,9 +62,9 @@ export const SYNC_PROFILES_OPTIONS = optionList<SyncProfilesOptions>()({
 /** The names of the options of {@link syncProfilesFromFile}. */
 const SYNC_FILE_OPTIONS = { ...SYNC_PROFILES_OPTIONS, format: true, csvDelimiter: true } as const
 
-/** Options that would configure delivery a `consumer` does instead (`apiHost` and `region` name the state's scope). */
+/** Options that would configure delivery a `consumer` does instead (`apiHost` and `region` still name the state's scope; `batchSize` and `concurrency` still shape the batches handed to it). */
 const NOT_WITH_CONSUMER = Object.keys(BULK_OPTIONS).filter(
-  (key) => !['token', 'apiHost', 'region', 'clock', 'logger', 'batchSize'].includes(key),
+  (key) => !['token', 'apiHost', 'region', 'clock', 'logger', 'batchSize', 'concurrency'].includes(key),
 )
 
 /** Counts of a running or finished sync. */
