@@ -29,7 +29,19 @@ export {
   messageFromJson,
 } from './message.js'
 export { normaliseOptionName, suggestOptionName } from './option-hints.js'
-export { type KnownSecret, patternRedactor, REDACTED, Redactor, redactPatterns, redactUrl } from './redact.js'
+export {
+  type KnownSecret,
+  patternRedactor,
+  REDACTED,
+  Redactor,
+  redactForm,
+  redactHeaders,
+  redactPatterns,
+  redactQuery,
+  redactUrl,
+  SECRET_HEADERS,
+  SECRET_PARAMS,
+} from './redact.js'
 export {
   parseRetryAfter,
   RETRY_DEFAULTS,

@@ -101,3 +101,62 @@ export class Redactor {
 
 /** A redactor that knows no exact secret: patterns only. */
 export const patternRedactor = new Redactor()
+
+/** Headers whose values are credentials. */
+export const SECRET_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-api-key',
+  'x-auth-token',
+])
+
+/** Query and form parameters whose values are credentials. */
+export const SECRET_PARAMS: ReadonlySet<string> = new Set([
+  'api_key',
+  'api_secret',
+  'secret',
+  'password',
+  'access_token',
+  'client_secret',
+])
+
+/**
+ * A copy of `headers` with the values of {@link SECRET_HEADERS} replaced: by `[redacted]`, or with
+ * `keepScheme`, by `Basic [redacted]` / `Bearer [redacted]` (the scheme says which auth was used).
+ */
+export function redactHeaders(
+  headers: Readonly<Record<string, string>>,
+  keepScheme = false,
+): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (!SECRET_HEADERS.has(name.toLowerCase())) out[name] = value
+    else if (!keepScheme) out[name] = REDACTED
+    else {
+      const scheme = /^([A-Za-z]+)\s+\S/.exec(value)
+      out[name] = scheme === null ? REDACTED : `${scheme[1]} ${REDACTED}`
+    }
+  }
+  return out
+}
+
+/** A query string (`?a=1&api_key=x`) with the values of {@link SECRET_PARAMS} redacted. */
+export function redactQuery(search: string): string {
+  if (search === '' || search === '?') return ''
+  return `?${redactForm(search.slice(1))}`
+}
+
+/** `a=1&api_secret=x` form text with the values of {@link SECRET_PARAMS} redacted; other text unchanged. */
+export function redactForm(text: string): string {
+  if (!text.includes('=')) return text
+  return text.replace(/(^|&)([^=&]*)=([^&]*)/g, (whole, lead: string, name: string) => {
+    let key: string
+    try {
+      key = decodeURIComponent(name.replace(/\+/g, ' ')).toLowerCase()
+    } catch {
+      return whole
+    }
+    return SECRET_PARAMS.has(key) ? `${lead}${name}=${REDACTED}` : whole
+  })
+}
