@@ -1,6 +1,14 @@
-import type { DeliveryOptions } from '../consumers/index.js'
+import { DELIVERY_OPTIONS, type DeliveryOptions } from '../consumers/index.js'
 import { ConfigError } from '../errors/index.js'
-import { type Clock, intOption, systemClock } from '../internal/index.js'
+import {
+  type CheckOptionsContext,
+  type Clock,
+  checkOptions,
+  definedOptions,
+  intOption,
+  optionList,
+  systemClock,
+} from '../internal/index.js'
 import { BulkDelivery } from './bulk-delivery.js'
 
 /**
@@ -22,6 +30,14 @@ export interface BulkOptions extends DeliveryOptions {
    */
   batchSize?: number
 }
+
+/** The names of {@link BulkOptions}. */
+export const BULK_OPTIONS = optionList<BulkOptions>()({
+  ...DELIVERY_OPTIONS,
+  token: true,
+  concurrency: true,
+  batchSize: true,
+})
 
 /** Defaults of {@link BulkOptions} and of the retry policy for bulk work. */
 export const BULK_DEFAULTS = {
@@ -46,24 +62,34 @@ export interface BulkParts {
 }
 
 /**
- * Validates {@link BulkOptions} and builds the delivery engine (destination, transport, retry
- * policy). @throws {ConfigError} naming the option.
+ * Validates the options of a bulk operation whole (`names` are its option names, `owner` names
+ * it in errors) and builds the delivery engine (destination, transport, retry policy).
+ * @throws {ConfigError} naming the option (an unknown one too).
  */
-export function resolveBulkOptions(options: BulkOptions): BulkParts {
-  if (options === null || typeof options !== 'object') throw new ConfigError('options', 'expected an object')
+export function resolveBulkOptions(
+  options: BulkOptions,
+  names: Readonly<Record<string, true>> = BULK_OPTIONS,
+  owner = 'resolveBulkOptions',
+  context: CheckOptionsContext = {},
+): BulkParts {
+  checkOptions(options, names, owner, { ...context, required: true })
   if (typeof options.token !== 'string' || options.token === '') {
     throw new ConfigError('token', 'the Mixpanel project token is required')
   }
   const concurrency = intOption('concurrency', options.concurrency, BULK_DEFAULTS.concurrency, 1, 256)
   const batchSize = intOption('batchSize', options.batchSize, BULK_DEFAULTS.batchSize, 1, 2000)
-  const { token: _token, concurrency: _concurrency, batchSize: _batchSize, ...delivery } = options
+  const delivery: DeliveryOptions = {}
+  for (const key of Object.keys(DELIVERY_OPTIONS) as Array<keyof DeliveryOptions>) {
+    if (options[key] !== undefined) (delivery as Record<string, unknown>)[key] = options[key]
+  }
   const engine = new BulkDelivery(
     {
       retryLimit: BULK_DEFAULTS.retryLimit,
       retryBackoffFactor: BULK_DEFAULTS.retryBackoffFactor,
       maxRetryDelayMs: BULK_DEFAULTS.maxRetryDelayMs,
-      ...withoutUndefined(delivery),
-      maxBatchSize: batchSize,
+      ...definedOptions(delivery),
+      // A destination of your own has its own batch limits.
+      ...(delivery.destination === undefined ? { maxBatchSize: batchSize } : {}),
     },
     batchSize,
     concurrency,
@@ -75,10 +101,4 @@ export function resolveBulkOptions(options: BulkOptions): BulkParts {
     batchSize,
     clock: options.clock ?? systemClock,
   }
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  const out: Partial<T> = {}
-  for (const [key, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[key] = v
-  return out
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/index.js'
-import type { Clock, LoggerOption, Region } from '../internal/index.js'
+import { type Clock, checkOptions, type LoggerOption, optionList, type Region } from '../internal/index.js'
 import {
   type EventSpec,
   type LexiconEntry,
@@ -29,8 +29,22 @@ export interface DeprecateEventsOptions {
   clock?: Clock
   /** HTTP transport for the Lexicon requests. */
   transport?: HttpTransport
+  /** A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr */
   logger?: LoggerOption
 }
+
+/** The names of {@link DeprecateEventsOptions}. */
+export const DEPRECATE_EVENTS_OPTIONS = optionList<DeprecateEventsOptions>()({
+  projectId: true,
+  serviceAccount: true,
+  region: true,
+  apiHost: true,
+  drop: true,
+  dryRun: true,
+  clock: true,
+  transport: true,
+  logger: true,
+})
 
 /** What {@link deprecateEvents} did. */
 export interface DeprecateEventsResult {
@@ -60,6 +74,7 @@ export async function deprecateEvents(
   names: readonly string[],
   options: DeprecateEventsOptions,
 ): Promise<DeprecateEventsResult> {
+  checkOptions(options, DEPRECATE_EVENTS_OPTIONS, 'deprecateEvents', { required: true })
   if (
     !Array.isArray(names) ||
     names.length === 0 ||

@@ -1,6 +1,13 @@
 import crypto, { createHash } from 'node:crypto'
 import { ConfigError, ValidationError } from '../errors/index.js'
-import { enumOption, type JsonObject, type JsonValue, stringOption } from '../internal/index.js'
+import {
+  checkOptions,
+  enumOption,
+  type JsonObject,
+  type JsonValue,
+  optionList,
+  stringOption,
+} from '../internal/index.js'
 
 /** How the fields of an input row become an event. Without options, rows are Mixpanel-shaped. */
 export interface EventMapping {
@@ -24,6 +31,16 @@ export interface EventMapping {
    */
   timeUnit?: 'auto' | 's' | 'ms'
 }
+
+/** The names of {@link EventMapping}. */
+export const EVENT_MAPPING_OPTIONS = optionList<EventMapping>()({
+  eventField: true,
+  distinctIdField: true,
+  timeField: true,
+  insertIdField: true,
+  propertyPrefix: true,
+  timeUnit: true,
+})
 
 /** One input row as an event, before it becomes a message. */
 export interface MappedEvent {
@@ -61,6 +78,7 @@ const LOCAL_ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/
 
 /** Validates an {@link EventMapping}. @throws {ConfigError} naming the option. */
 export function resolveMapping(mapping: EventMapping = {}): ResolvedMapping {
+  checkOptions(mapping, EVENT_MAPPING_OPTIONS, 'mapping')
   const prefix = mapping.propertyPrefix
   if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '')) {
     throw new ConfigError('propertyPrefix', 'expected a non-empty string')

@@ -1,11 +1,15 @@
 import { ConfigError, EventwireError } from '../errors/index.js'
 import {
   type Clock,
+  checkOptions,
   enumOption,
   intOption,
   type JsonObject,
   type Logger,
   type LoggerOption,
+  optionList,
+  RETRY_OPTIONS,
+  Redactor,
   type Region,
   type RetryOptions,
   RetryPolicy,
@@ -44,8 +48,25 @@ export interface GdprClientOptions {
   random?: () => number
   /** HTTP transport; one is created (and closed by `close()`) when omitted. */
   transport?: HttpTransport
+  /** A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr */
   logger?: LoggerOption
 }
+
+/** The names of {@link GdprClientOptions}. */
+export const GDPR_CLIENT_OPTIONS = optionList<GdprClientOptions>()({
+  token: true,
+  gdprToken: true,
+  region: true,
+  apiHost: true,
+  complianceType: true,
+  batchSize: true,
+  minIntervalMs: true,
+  retry: true,
+  clock: true,
+  random: true,
+  transport: true,
+  logger: true,
+})
 
 /** A deletion task Mixpanel created. */
 export interface DeletionTask {
@@ -103,6 +124,8 @@ export class GdprClient {
 
   /** @throws {ConfigError} naming the option. */
   constructor(options: GdprClientOptions) {
+    checkOptions(options, GDPR_CLIENT_OPTIONS, 'GdprClient', { required: true })
+    if (options.retry !== undefined) checkOptions(options.retry, RETRY_OPTIONS, "GdprClient's retry")
     this.#token =
       stringOption('token', options.token, undefined) ?? missing('token', 'the project token is required')
     const gdprToken =
@@ -123,9 +146,11 @@ export class GdprClient {
     this.#clock = options.clock ?? systemClock
     this.#ownsTransport = options.transport === undefined
     this.#transport = options.transport ?? new HttpTransport()
-    this.#logger = resolveLogger(options.logger)
+    const redactor = new Redactor([gdprToken])
+    this.#logger = resolveLogger(options.logger, redactor)
     this.#api = {
       api: 'GDPR',
+      redactor,
       transport: this.#transport,
       policy: this.#retry,
       clock: this.#clock,

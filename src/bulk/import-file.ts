@@ -16,7 +16,12 @@ import {
 } from './checkpoint.js'
 import { type ClientFailure, EventConverter, isClientFailure } from './event-converter.js'
 import { stableStringify } from './event-mapping.js'
-import type { FailedRow, ImportFileOptions, ImportResult } from './import-types.js'
+import {
+  type FailedRow,
+  IMPORT_FILE_OPTIONS,
+  type ImportFileOptions,
+  type ImportResult,
+} from './import-types.js'
 import { OrderedWindow } from './ordered-window.js'
 import { describeInput, readRecords } from './record-source.js'
 
@@ -63,7 +68,7 @@ const MAX_FAILURE_SAMPLES = 20
  *   `EVENTWIRE_INVALID_PLAN` for a bad plan.
  */
 export async function importFile(path: string, options: ImportFileOptions): Promise<ImportResult> {
-  const parts = resolveBulkOptions(options)
+  const parts = resolveBulkOptions(options, IMPORT_FILE_OPTIONS, 'importFile')
   const clock = parts.clock
   const started = clock.now()
   const drainTimeoutMs = intOption('drainTimeoutMs', options.drainTimeoutMs, 10_000, 0)

@@ -1,6 +1,6 @@
-import type { LoggerOption } from '../internal/index.js'
+import { type LoggerOption, optionList } from '../internal/index.js'
 import type { PlanInput, PlanPolicy } from '../plan/index.js'
-import type { BulkOptions } from './bulk-options.js'
+import { BULK_OPTIONS, type BulkOptions } from './bulk-options.js'
 import type { EventMapping } from './event-mapping.js'
 import type { InputFormat } from './record-source.js'
 
@@ -40,9 +40,27 @@ export interface ImportFileOptions extends BulkOptions {
   drainTimeoutMs?: number
   /** Called after every chunk of input (about 1 MiB) with the counts so far. */
   onProgress?: (progress: ImportProgress) => void
-  /** A pino-compatible logger. @default silent */
+  /** A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr */
   logger?: LoggerOption
 }
+
+/** The names of {@link ImportFileOptions}. */
+export const IMPORT_FILE_OPTIONS = optionList<ImportFileOptions>()({
+  ...BULK_OPTIONS,
+  format: true,
+  mapping: true,
+  csvDelimiter: true,
+  plan: true,
+  planPolicy: true,
+  checkpoint: true,
+  failedPath: true,
+  restart: true,
+  dryRun: true,
+  signal: true,
+  drainTimeoutMs: true,
+  onProgress: true,
+  logger: true,
+})
 
 /** Progress of a running import. Counts are for this run. */
 export interface ImportProgress {

@@ -21,7 +21,12 @@ export {
   type GdprClientOptions,
 } from './gdpr-client.js'
 export { importFile } from './import-file.js'
-export type { FailedRow, ImportFileOptions, ImportProgress, ImportResult } from './import-types.js'
+export type {
+  FailedRow,
+  ImportFileOptions,
+  ImportProgress,
+  ImportResult,
+} from './import-types.js'
 export {
   type CleanupOptions,
   type CleanupResult,

@@ -1,7 +1,7 @@
 import { MessageBuilder } from '../client/index.js'
 import { isEventwireError } from '../errors/index.js'
-import type { Endpoint, Message } from '../internal/index.js'
-import { type BulkOptions, resolveBulkOptions } from './bulk-options.js'
+import { type Endpoint, type Message, optionList } from '../internal/index.js'
+import { BULK_OPTIONS, type BulkOptions, resolveBulkOptions } from './bulk-options.js'
 import { ProfileBatcher } from './profile-batches.js'
 
 /** Options of the profile clean-up functions. */
@@ -15,6 +15,18 @@ export interface CleanupOptions extends BulkOptions {
   /** Stops reading ids; updates in flight finish. */
   signal?: AbortSignal
 }
+
+/** The names of {@link CleanupOptions}. */
+export const CLEANUP_OPTIONS = optionList<CleanupOptions>()({
+  ...BULK_OPTIONS,
+  dryRun: true,
+  onUpdate: true,
+  onProgress: true,
+  signal: true,
+})
+
+/** The names of the options of {@link deleteProfiles}. */
+const DELETE_PROFILES_OPTIONS = { ...CLEANUP_OPTIONS, ignoreAlias: true } as const
 
 /** What a clean-up function did. */
 export interface CleanupResult {
@@ -44,8 +56,8 @@ export function deleteProfiles(
   ids: Ids,
   options: CleanupOptions & { ignoreAlias?: boolean },
 ): Promise<CleanupResult> {
-  const modifiers = options.ignoreAlias === true ? { ignoreAlias: true } : undefined
-  return run(ids, options, 'people', (builder, id) =>
+  const modifiers = options?.ignoreAlias === true ? { ignoreAlias: true } : undefined
+  return run(ids, options, 'people', 'deleteProfiles', DELETE_PROFILES_OPTIONS, (builder, id) =>
     builder.people('people.delete', id, '$delete', '', modifiers),
   )
 }
@@ -57,7 +69,7 @@ export function unsetProfileProperties(
   options: CleanupOptions,
 ): Promise<CleanupResult> {
   const names = [...propertyNames]
-  return run(ids, options, 'people', (builder, id) =>
+  return run(ids, options, 'people', 'unsetProfileProperties', CLEANUP_OPTIONS, (builder, id) =>
     builder.people('people.unset', id, '$unset', names, undefined),
   )
 }
@@ -68,16 +80,20 @@ export function deleteGroupProfiles(
   groupKey: string,
   options: CleanupOptions,
 ): Promise<CleanupResult> {
-  return run(ids, options, 'groups', (builder, id) => builder.group(groupKey, id, '$delete', '', undefined))
+  return run(ids, options, 'groups', 'deleteGroupProfiles', CLEANUP_OPTIONS, (builder, id) =>
+    builder.group(groupKey, id, '$delete', '', undefined),
+  )
 }
 
 async function run(
   ids: Ids,
   options: CleanupOptions,
   kind: Endpoint,
+  owner: string,
+  names: Readonly<Record<string, true>>,
   build: (builder: MessageBuilder, id: string) => Message,
 ): Promise<CleanupResult> {
-  const parts = resolveBulkOptions(options)
+  const parts = resolveBulkOptions(options, names, owner)
   const started = parts.clock.now()
   const dryRun = options.dryRun === true
   const builder = new MessageBuilder(parts.token, parts.clock, { ip: 0, ignoreTime: true }, () => {})

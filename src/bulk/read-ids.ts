@@ -3,6 +3,7 @@ import { basename } from 'node:path'
 import { createInterface } from 'node:readline'
 import { pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
+import { checkOptions, optionList } from '../internal/index.js'
 import { describeInput, readRecords } from './record-source.js'
 
 /** Options of {@link readIds}. */
@@ -13,6 +14,9 @@ export interface ReadIdsOptions {
   onInvalid?: (line: number, reason: string) => void
 }
 
+/** The names of {@link ReadIdsOptions}. */
+export const READ_IDS_OPTIONS = optionList<ReadIdsOptions>()({ idField: true, onInvalid: true })
+
 /**
  * Streams the ids of an id file: a `.csv`/`.tsv` file (the `idField` column, or its only column),
  * an `.ndjson`/`.jsonl`/`.json` file (strings, numbers, or objects with `idField`), or any other
@@ -20,6 +24,7 @@ export interface ReadIdsOptions {
  * `.gz` is decompressed.
  */
 export async function* readIds(path: string, options: ReadIdsOptions = {}): AsyncGenerator<string> {
+  checkOptions(options, READ_IDS_OPTIONS, 'readIds')
   const name = basename(path).toLowerCase().replace(/\.gz$/, '')
   const idField = options.idField ?? 'distinct_id'
   const invalid = options.onInvalid ?? (() => {})

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { MessageBuilder } from '../client/index.js'
 import type { EventConsumer } from '../consumers/index.js'
-import { EventwireError, isEventwireError } from '../errors/index.js'
-import type { JsonObject, Message } from '../internal/index.js'
-import { type BulkOptions, resolveBulkOptions } from './bulk-options.js'
+import { ConfigError, EventwireError, isEventwireError } from '../errors/index.js'
+import { checkOptions, type JsonObject, type Message, optionList } from '../internal/index.js'
+import { BULK_OPTIONS, type BulkOptions, resolveBulkOptions } from './bulk-options.js'
 import { type MessageOutcome, ProfileBatcher } from './profile-batches.js'
 import { diffProperties, normalizeRow, type ProfileRow } from './profile-diff.js'
 import { ProfileState } from './profile-state.js'
@@ -45,6 +45,27 @@ export interface SyncProfilesOptions extends BulkOptions {
   /** Stops reading rows; updates in flight finish and are recorded. */
   signal?: AbortSignal
 }
+
+/** The names of {@link SyncProfilesOptions}. */
+export const SYNC_PROFILES_OPTIONS = optionList<SyncProfilesOptions>()({
+  ...BULK_OPTIONS,
+  statePath: true,
+  idField: true,
+  deleteMissing: true,
+  dryRun: true,
+  consumer: true,
+  onChange: true,
+  onProgress: true,
+  signal: true,
+})
+
+/** The names of the options of {@link syncProfilesFromFile}. */
+const SYNC_FILE_OPTIONS = { ...SYNC_PROFILES_OPTIONS, format: true, csvDelimiter: true } as const
+
+/** Options that would configure delivery a `consumer` does instead (`apiHost` and `region` still name the state's scope; `batchSize` and `concurrency` still shape the batches handed to it). */
+const NOT_WITH_CONSUMER = Object.keys(BULK_OPTIONS).filter(
+  (key) => !['token', 'apiHost', 'region', 'clock', 'logger', 'batchSize', 'concurrency'].includes(key),
+)
 
 /** Counts of a running or finished sync. */
 export interface SyncProgress {
@@ -113,7 +134,7 @@ export function syncProfiles(
   rows: Iterable<ProfileRow> | AsyncIterable<ProfileRow>,
   options: SyncProfilesOptions,
 ): Promise<SyncProfilesResult> {
-  return runSync(wrapRows(rows), options)
+  return runSync(wrapRows(rows), options, SYNC_PROFILES_OPTIONS, 'syncProfiles')
 }
 
 /** {@link syncProfiles} over the rows of an NDJSON, JSON-array or CSV file (gzip too), streamed. */
@@ -121,8 +142,11 @@ export function syncProfilesFromFile(
   path: string,
   options: SyncProfilesOptions & { format?: InputFormat; csvDelimiter?: string },
 ): Promise<SyncProfilesResult> {
-  const input = describeInput(path, options.format)
-  return runSync(fileRows(input, options.csvDelimiter), options)
+  return (async () => {
+    checkOptions(options, SYNC_FILE_OPTIONS, 'syncProfilesFromFile', { required: true })
+    const input = describeInput(path, options.format)
+    return runSync(fileRows(input, options.csvDelimiter), options, SYNC_FILE_OPTIONS, 'syncProfilesFromFile')
+  })()
 }
 
 async function* wrapRows(rows: Iterable<ProfileRow> | AsyncIterable<ProfileRow>): AsyncGenerator<SourceRow> {
@@ -139,8 +163,22 @@ async function* fileRows(input: ReturnType<typeof describeInput>, csvDelimiter: 
 async function runSync(
   source: AsyncIterable<SourceRow>,
   options: SyncProfilesOptions,
+  names: Readonly<Record<string, true>>,
+  owner: string,
 ): Promise<SyncProfilesResult> {
-  const parts = resolveBulkOptions(options)
+  const parts = resolveBulkOptions(options, names, owner)
+  if (options.consumer !== undefined) {
+    const conflict = NOT_WITH_CONSUMER.find(
+      (key) => (options as unknown as Record<string, unknown>)[key] !== undefined,
+    )
+    if (conflict !== undefined) {
+      await parts.delivery.close()
+      throw new ConfigError(
+        conflict,
+        `cannot be combined with "consumer": the consumer delivers the updates, so give "${conflict}" to it`,
+      )
+    }
+  }
   const clock = parts.clock
   const started = clock.now()
   const idField = options.idField ?? 'distinct_id'

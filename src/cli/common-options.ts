@@ -2,7 +2,14 @@ import { statSync } from 'node:fs'
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import type { ServiceAccount } from '../destinations/index.js'
 import { ConfigError, isEventwireError } from '../errors/index.js'
-import type { Clock, Region } from '../internal/index.js'
+import {
+  type Clock,
+  createStderrLogger,
+  type KnownSecret,
+  type Logger,
+  Redactor,
+  type Region,
+} from '../internal/index.js'
 import type { HttpTransport } from '../transport/index.js'
 import type { ProgressStream } from './progress.js'
 
@@ -44,6 +51,8 @@ export interface CommonFlags {
 /** The connection settings after flags and `EVENTWIRE_*` variables are combined. */
 export interface Connection {
   token: string | undefined
+  /** Environment variables of other tools that eventwire does not read but were set (`MIXPANEL_TOKEN`). */
+  foreignEnv: readonly string[]
   /** `user:secret` split, without a project id. */
   account: { username: string; secret: string } | undefined
   projectId: string | undefined
@@ -84,11 +93,44 @@ export function addOutputOptions(
     .option('--no-progress', 'no progress bar or progress lines')
 }
 
-/** Adds `--concurrency` and `--batch-size`. */
+/** The delivery flags {@link addBatchOptions} adds, as commander parses them. */
+export interface BatchFlags {
+  concurrency: number
+  batchSize?: number
+  retryLimit?: number
+  requestTimeout?: number
+}
+
+/** Adds `--concurrency`, `--batch-size`, `--retry-limit` and `--request-timeout`. */
 export function addBatchOptions(command: Command, unit = 'records'): Command {
   return command
     .option('--concurrency <n>', 'requests in flight at once', positiveInt, 10)
     .option('--batch-size <n>', `${unit} per request, at most 2000 (default: 2000)`, positiveInt)
+    .option(
+      '--retry-limit <n>',
+      'retries of a batch on 429, 5xx and network errors (default: 8)',
+      nonNegativeInt,
+    )
+    .option(
+      '--request-timeout <ms>',
+      'deadline of one request, in milliseconds (default: 10000)',
+      positiveInt,
+    )
+}
+
+/** The library options of the {@link addBatchOptions} flags. */
+export function batchOptions(flags: BatchFlags): {
+  concurrency: number
+  batchSize: number | undefined
+  retryLimit: number | undefined
+  requestTimeoutMs: number | undefined
+} {
+  return {
+    concurrency: flags.concurrency,
+    batchSize: flags.batchSize,
+    retryLimit: flags.retryLimit,
+    requestTimeoutMs: flags.requestTimeout,
+  }
 }
 
 /** Combines flags with the `EVENTWIRE_*` environment variables (flags win). */
@@ -101,6 +143,7 @@ export function resolveConnection(flags: CommonFlags, env: CliIo['env'] = proces
   }
   return {
     token: flags.token ?? nonEmpty(e.EVENTWIRE_TOKEN),
+    foreignEnv: FOREIGN_ENV.filter((name) => nonEmpty(e[name]) !== undefined),
     account: rawAccount === undefined ? undefined : parseAccount(rawAccount),
     projectId: flags.projectId ?? nonEmpty(e.EVENTWIRE_PROJECT_ID),
     region: region as Region | undefined,
@@ -108,10 +151,24 @@ export function resolveConnection(flags: CommonFlags, env: CliIo['env'] = proces
   }
 }
 
+/**
+ * Environment variables of Mixpanel's tools and of earlier eventwire versions that eventwire does
+ * not read: every command reads `EVENTWIRE_*` only. Set without their `EVENTWIRE_*` counterpart,
+ * they are named in the error, so the mistake is plain.
+ */
+export const FOREIGN_ENV = [
+  'MIXPANEL_TOKEN',
+  'MIXPANEL_SERVICE_ACCOUNT_SECRET',
+  'MIXPANEL_API_SECRET',
+] as const
+
 /** The project token, or a `ConfigError` naming `--token` and `EVENTWIRE_TOKEN`. */
 export function requireToken(connection: Connection): string {
   if (connection.token === undefined) {
-    throw new ConfigError('--token', 'the project token is required (--token or EVENTWIRE_TOKEN)')
+    const hint = connection.foreignEnv.includes('MIXPANEL_TOKEN')
+      ? '; MIXPANEL_TOKEN is set, but eventwire reads EVENTWIRE_TOKEN'
+      : ''
+    throw new ConfigError('--token', `the project token is required (--token or EVENTWIRE_TOKEN)${hint}`)
   }
   return connection.token
 }
@@ -142,29 +199,40 @@ export function parseAccount(raw: string): { username: string; secret: string } 
   return { username: raw.slice(0, colon), secret: raw.slice(colon + 1) }
 }
 
-/** Every secret a command could see (tokens and service-account secrets), to scrub from its output. */
-export function secretsOf(flags: Record<string, unknown>, env: CliIo['env'] = process.env): string[] {
+/**
+ * Every secret a command could see, to scrub from its output: tokens, service-account secrets,
+ * the GDPR token, the API secret and a Redis URL's password, from flags and the environment.
+ */
+export function secretsOf(flags: Record<string, unknown>, env: CliIo['env'] = process.env): KnownSecret[] {
   const e = env ?? {}
   const raw = [
     flags.token,
     flags.serviceAccount,
+    flags.serviceAccountSecret,
     flags.gdprToken,
     e.EVENTWIRE_TOKEN,
     e.EVENTWIRE_SERVICE_ACCOUNT,
     e.EVENTWIRE_GDPR_TOKEN,
+    e.EVENTWIRE_API_SECRET,
+    ...FOREIGN_ENV.map((name) => e[name]),
   ].filter((v): v is string => typeof v === 'string' && v !== '')
-  const out = new Set<string>()
-  const base64 = (text: string) => Buffer.from(text).toString('base64')
+  const out: KnownSecret[] = []
   for (const value of raw) {
-    // Also as they appear in Basic auth headers: base64 of `user:secret` and of `token:`.
-    out
-      .add(value)
-      .add(base64(value))
-      .add(base64(`${value}:`))
+    out.push(value)
+    // `user:secret`: also the secret alone, and the pair as Basic auth carries it.
     const colon = value.indexOf(':')
-    if (colon > 0) out.add(value.slice(colon + 1))
+    if (colon > 0) out.push({ user: value.slice(0, colon), secret: value.slice(colon + 1) })
   }
-  return [...out].filter((s) => s.length >= 6).sort((a, b) => b.length - a.length)
+  for (const url of [flags.redis, e.EVENTWIRE_REDIS_URL]) {
+    if (typeof url !== 'string') continue
+    try {
+      const password = decodeURIComponent(new URL(url).password)
+      if (password !== '') out.push(password)
+    } catch {
+      // Not a URL: the command refuses it; the patterns still hide a user-info part.
+    }
+  }
+  return out
 }
 
 /** The output functions a command uses: everything written passes through the secret scrubber. */
@@ -173,15 +241,21 @@ export interface Output {
   err(text: string): void
   readonly stdout: ProgressStream
   readonly stderr: ProgressStream
+  /**
+   * The logger to give the library: warnings and errors as `eventwire: …` lines on stderr, rate
+   * limited, through the same scrubber (the library's default logger would not know the
+   * command's secrets).
+   */
+  readonly logger: Logger
 }
 
-/** Wraps stdout and stderr so that no secret in `secrets` is ever written. */
-export function createOutput(io: CliIo, secrets: readonly string[]): Output {
-  const scrub = (text: string) => {
-    let clean = text
-    for (const secret of secrets) clean = clean.split(secret).join('[redacted]')
-    return clean
-  }
+/**
+ * Wraps stdout and stderr so that no secret in `secrets` is ever written (nor a URL password or a
+ * `Basic`/`Bearer` value, known or not).
+ */
+export function createOutput(io: Pick<CliIo, 'stdout' | 'stderr'>, secrets: readonly KnownSecret[]): Output {
+  const redactor = new Redactor(secrets)
+  const scrub = (text: string) => redactor.text(text)
   const rawOut = io.stdout ?? process.stdout
   const rawErr = io.stderr ?? process.stderr
   const wrap = (raw: ProgressStream): ProgressStream => ({
@@ -193,7 +267,13 @@ export function createOutput(io: CliIo, secrets: readonly string[]): Output {
   })
   const stdout = wrap(rawOut)
   const stderr = wrap(rawErr)
-  return { out: (t) => void stdout.write(t), err: (t) => void stderr.write(t), stdout, stderr }
+  return {
+    out: (t) => void stdout.write(t),
+    err: (t) => void stderr.write(t),
+    stdout,
+    stderr,
+    logger: createStderrLogger((line) => void stderr.write(line)),
+  }
 }
 
 /**

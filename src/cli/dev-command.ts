@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander'
-import type { Logger } from '../internal/index.js'
-import { parseAccount } from './common-options.js'
+import { type Logger, Redactor } from '../internal/index.js'
+import { parseAccount, secretsOf } from './common-options.js'
 
 /** Options of `eventwire dev`, as commander parses them. */
 interface DevOptions {
@@ -22,9 +22,10 @@ const DEFAULT_DB = '.eventwire/dev.db'
 
 /**
  * Registers `eventwire dev`: starts the local collector and its web debugger, prints the URL, and
- * stops cleanly (closing the database) on SIGINT or SIGTERM. `/import` credentials come from the
- * environment (`EVENTWIRE_API_SECRET`, `EVENTWIRE_SERVICE_ACCOUNT` with `--project-id`), never
- * from the command line, so they do not show in process lists; they are never printed.
+ * stops cleanly (closing the database) on SIGINT or SIGTERM. The project token is `--token` or
+ * `EVENTWIRE_TOKEN`, as in every command. `/import` credentials come from the environment
+ * (`EVENTWIRE_API_SECRET`, `EVENTWIRE_SERVICE_ACCOUNT` with `--project-id`), never from the
+ * command line, so they do not show in process lists; they are never printed.
  */
 export function registerDevCommand(program: Command): Command {
   return program
@@ -37,7 +38,10 @@ export function registerDevCommand(program: Command): Command {
     .option('--plan <file>', 'tracking plan every event is checked against')
     .option('--iglu <dir>', 'Iglu schema folder (vendor/name/jsonschema/1-0-0) for Snowplow events')
     .option('--flags <file>', 'flag definitions served at /flags/definitions ({"flags": [...]})')
-    .option('--token <token>', 'project token events must carry; also accepted as /import auth')
+    .option(
+      '--token <token>',
+      'project token events must carry; also accepted as /import auth (default: EVENTWIRE_TOKEN)',
+    )
     .option('--https', 'serve HTTPS with a self-signed certificate for localhost (made once, reused)')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
@@ -54,10 +58,13 @@ export function registerDevCommand(program: Command): Command {
     })
 }
 
-async function runDev(options: DevOptions, env: NodeJS.ProcessEnv): Promise<void> {
+async function runDev(flags: DevOptions, env: NodeJS.ProcessEnv): Promise<void> {
+  const options = { ...flags, token: flags.token ?? (env.EVENTWIRE_TOKEN || undefined) }
+  const redactor = new Redactor(secretsOf({ ...options }, env))
+  const stderr = (text: string) => void process.stderr.write(redactor.text(text))
   const usage = problemOf(options, env)
   if (usage !== undefined) {
-    process.stderr.write(`error: ${usage}\n`)
+    stderr(`error: ${usage}\n`)
     process.exitCode = 2
     return
   }
@@ -81,10 +88,10 @@ async function runDev(options: DevOptions, env: NodeJS.ProcessEnv): Promise<void
       apiSecret: env.EVENTWIRE_API_SECRET || undefined,
       serviceAccount: account && { ...account, projectId: options.projectId! },
       https,
-      logger: cliLogger,
+      logger: cliLogger(stderr),
     })
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n`)
+    stderr(`error: ${(error as Error).message}\n`)
     process.exitCode = 1
     return
   }
@@ -133,7 +140,7 @@ async function runDev(options: DevOptions, env: NodeJS.ProcessEnv): Promise<void
           resolve()
         },
         (error: unknown) => {
-          process.stderr.write(`error while closing: ${(error as Error).message}\n`)
+          stderr(`error while closing: ${(error as Error).message}\n`)
           process.exitCode = 1
           resolve()
         },
@@ -171,11 +178,13 @@ function parsePort(value: string): number {
   return port
 }
 
-/** Warnings and errors from the collector go to stderr; the rest stays quiet. */
-const cliLogger: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: (_fields, message) => process.stderr.write(`warning: ${message}\n`),
-  error: (fields, message) =>
-    process.stderr.write(`error: ${message}${typeof fields.err === 'string' ? `: ${fields.err}` : ''}\n`),
+/** Warnings and errors from the collector go to stderr (through the redactor); the rest stays quiet. */
+function cliLogger(stderr: (text: string) => void): Logger {
+  return {
+    debug: () => {},
+    info: () => {},
+    warn: (_fields, message) => stderr(`warning: ${message}\n`),
+    error: (fields, message) =>
+      stderr(`error: ${message}${typeof fields.err === 'string' ? `: ${fields.err}` : ''}\n`),
+  }
 }

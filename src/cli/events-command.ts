@@ -45,6 +45,7 @@ export function registerEventsCommand(program: Command, io: CliIo = {}): Command
           dryRun: flags.dryRun === true,
           clock: io.clock,
           transport: io.transport,
+          logger: output.logger,
         })
         if (flags.json) {
           output.out(`${JSON.stringify(result)}\n`)

@@ -7,6 +7,7 @@ import {
   type CliIo,
   type Connection,
   EXIT,
+  type Output,
   plural,
   positiveInt,
   requireToken,
@@ -66,7 +67,7 @@ export function registerGdprCommand(program: Command, io: CliIo = {}): Command {
             )
           return unreadable.length === 0 ? EXIT.ok : EXIT.failed
         }
-        const client = createClient(flags, connection, io)
+        const client = createClient(flags, connection, io, output)
         const tasks: DeletionTask[] = []
         let error: Error | undefined
         try {
@@ -113,7 +114,7 @@ export function registerGdprCommand(program: Command, io: CliIo = {}): Command {
   ).action(
     action(io, 'gdpr status', async (output, rawFlags, trackingId: string) => {
       const flags = rawFlags as unknown as GdprFlags
-      const client = createClient(flags, resolveConnection(rawFlags, io.env), io)
+      const client = createClient(flags, resolveConnection(rawFlags, io.env), io, output)
       try {
         const status = await client.deletionStatus(trackingId)
         if (flags.json) output.out(`${JSON.stringify(status)}\n`)
@@ -139,7 +140,7 @@ function gdprOptions(command: Command): Command {
     .option('--json', 'print a machine-readable JSON summary on stdout')
 }
 
-function createClient(flags: GdprFlags, connection: Connection, io: CliIo): GdprClient {
+function createClient(flags: GdprFlags, connection: Connection, io: CliIo, output: Output): GdprClient {
   const gdprToken = flags.gdprToken ?? (io.env ?? process.env).EVENTWIRE_GDPR_TOKEN
   if (gdprToken === undefined || gdprToken === '') {
     throw new ConfigError(
@@ -156,5 +157,6 @@ function createClient(flags: GdprFlags, connection: Connection, io: CliIo): Gdpr
     batchSize: flags.batchSize,
     clock: io.clock,
     transport: io.transport,
+    logger: output.logger,
   })
 }

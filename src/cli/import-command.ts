@@ -6,11 +6,12 @@ import {
   addBatchOptions,
   addConnectionOptions,
   addOutputOptions,
+  type BatchFlags,
+  batchOptions,
   type CliIo,
   EXIT,
   fileSize,
   importAccount,
-  nonNegativeInt,
   type Output,
   plural,
   requireToken,
@@ -19,7 +20,7 @@ import {
 } from './common-options.js'
 import { createProgress } from './progress.js'
 
-interface ImportFlags {
+interface ImportFlags extends BatchFlags {
   format?: InputFormat
   eventField?: string
   distinctIdField?: string
@@ -30,12 +31,9 @@ interface ImportFlags {
   csvDelimiter?: string
   plan?: string
   planPolicy?: PlanAction
-  batchSize?: number
-  concurrency: number
   checkpoint?: string | false
   restart?: boolean
   failed?: string
-  retryLimit?: number
   dryRun?: boolean
   json?: boolean
   progress?: boolean
@@ -80,11 +78,6 @@ export function registerImportCommand(program: Command, io: CliIo = {}): Command
         'what to do with events breaking the plan (default: reject)',
       ).choices(['send', 'fix', 'drop', 'reject']),
     )
-    .option(
-      '--retry-limit <n>',
-      'retries of a batch on 429, 5xx and network errors (default: 8)',
-      nonNegativeInt,
-    )
     .option('--checkpoint <file>', 'checkpoint file (default: <file>.checkpoint.json)')
     .option('--no-checkpoint', 'keep no checkpoint (the import cannot be resumed)')
     .option('--restart', 'ignore the checkpoint and start from the beginning')
@@ -116,9 +109,8 @@ export function registerImportCommand(program: Command, io: CliIo = {}): Command
             serviceAccount: importAccount(connection),
             region: connection.region,
             apiHost: connection.apiHost,
-            concurrency: flags.concurrency,
-            batchSize: flags.batchSize,
-            retryLimit: flags.retryLimit,
+            ...batchOptions(flags),
+            logger: output.logger,
             format: flags.format,
             mapping,
             csvDelimiter: flags.csvDelimiter,

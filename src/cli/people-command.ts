@@ -14,6 +14,8 @@ import {
   addBatchOptions,
   addConnectionOptions,
   addOutputOptions,
+  type BatchFlags,
+  batchOptions,
   type CliIo,
   EXIT,
   fileSize,
@@ -28,24 +30,20 @@ import { createProgress } from './progress.js'
 /** Default location of the people sync state file. */
 export const DEFAULT_STATE_PATH = '.eventwire/people-state.sqlite'
 
-interface SyncFlags {
+interface SyncFlags extends BatchFlags {
   idField: string
   state: string
   deleteMissing?: boolean
   format?: InputFormat
   csvDelimiter?: string
-  concurrency: number
-  batchSize?: number
   dryRun?: boolean
   json?: boolean
   progress?: boolean
 }
 
-interface IdsFlags {
+interface IdsFlags extends BatchFlags {
   ids: string
   idField?: string
-  concurrency: number
-  batchSize?: number
   dryRun?: boolean
   json?: boolean
   progress?: boolean
@@ -105,8 +103,8 @@ export function registerPeopleCommand(program: Command, io: CliIo = {}): Command
           dryRun: flags.dryRun === true,
           format: flags.format,
           csvDelimiter: flags.csvDelimiter,
-          concurrency: flags.concurrency,
-          batchSize: flags.batchSize,
+          ...batchOptions(flags),
+          logger: output.logger,
           signal: stop.signal,
           onChange: flags.dryRun
             ? (change) => {
@@ -205,8 +203,8 @@ export function idsCommand(command: Command, io: CliIo, name: string, run: Clean
             token: requireToken(connection),
             region: connection.region,
             apiHost: connection.apiHost,
-            concurrency: flags.concurrency,
-            batchSize: flags.batchSize,
+            ...batchOptions(flags),
+            logger: output.logger,
             dryRun: flags.dryRun === true,
             signal: stop.signal,
             onUpdate: flags.dryRun && !json ? (_id, body) => output.out(`${formatBody(body)}\n`) : undefined,

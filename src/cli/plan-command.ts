@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, extname } from 'node:path'
-import type { Command } from 'commander'
+import { type Command, Option } from 'commander'
 import { stringify } from 'yaml'
 import { ConfigError, isEventwireError } from '../errors/index.js'
-import type { Clock, Region } from '../internal/index.js'
+import { type Clock, createStderrLogger, Redactor } from '../internal/index.js'
 import {
   diffPlans,
   EXPORT_MANIFEST,
@@ -21,7 +21,7 @@ import {
   writeSchemaExport,
 } from '../plan/index.js'
 import type { HttpTransport } from '../transport/index.js'
-import { parseAccount } from './common-options.js'
+import { requireProjectId, resolveConnection, secretsOf } from './common-options.js'
 
 /** Where the plan commands write and what they read from the environment; injectable for tests. */
 export interface PlanCommandIo {
@@ -29,7 +29,10 @@ export interface PlanCommandIo {
   stdout?: (text: string) => void
   /** Diagnostics. @default process.stderr.write */
   stderr?: (text: string) => void
-  /** Environment (for `EVENTWIRE_SERVICE_ACCOUNT`). @default process.env */
+  /**
+   * Environment (`EVENTWIRE_SERVICE_ACCOUNT`, `EVENTWIRE_PROJECT_ID`, `EVENTWIRE_REGION`,
+   * `EVENTWIRE_API_HOST`, as for every command). @default process.env
+   */
   env?: Readonly<Record<string, string | undefined>>
   /** Receives the exit code. @default sets process.exitCode */
   setExitCode?: (code: number) => void
@@ -42,7 +45,7 @@ export interface PlanCommandIo {
 interface LexiconFlags {
   projectId?: string
   serviceAccount?: string
-  region?: string
+  region?: 'us' | 'eu' | 'in'
   apiHost?: string
 }
 
@@ -51,9 +54,15 @@ interface LexiconFlags {
  * (lint errors, unreadable plans, refused requests), 2 breaking changes found by `diff`.
  */
 export function registerPlanCommands(program: Command, io: PlanCommandIo = {}): Command {
-  const out = io.stdout ?? ((text: string) => void process.stdout.write(text))
-  const err = io.stderr ?? ((text: string) => void process.stderr.write(text))
+  const rawOut = io.stdout ?? ((text: string) => void process.stdout.write(text))
+  const rawErr = io.stderr ?? ((text: string) => void process.stderr.write(text))
   const env = io.env ?? process.env
+  // Everything written passes through the redactor of the running command's secrets.
+  let redactor = new Redactor(secretsOf({}, env))
+  const out = (text: string) => rawOut(redactor.text(text))
+  const err = (text: string) => rawErr(redactor.text(text))
+  // The library's warnings go through the same redactor (its default logger would not know the secrets).
+  const logger = createStderrLogger(err)
   const exit =
     io.setExitCode ??
     ((code: number) => {
@@ -62,6 +71,11 @@ export function registerPlanCommands(program: Command, io: PlanCommandIo = {}): 
   const run =
     <A extends unknown[]>(name: string, action: (...args: A) => Promise<number> | number) =>
     async (...args: A) => {
+      // commander passes the arguments, then the options, then the command.
+      const flags = args.at(-2)
+      redactor = new Redactor(
+        secretsOf(typeof flags === 'object' && flags !== null ? (flags as Record<string, unknown>) : {}, env),
+      )
       try {
         exit(await action(...args))
       } catch (error) {
@@ -220,6 +234,7 @@ export function registerPlanCommands(program: Command, io: PlanCommandIo = {}): 
           dropDeprecated: flags.dropDeprecated ?? false,
           clock: io.clock,
           transport: io.transport,
+          logger,
         })
         for (const note of result.skipped) err(`skipped ${note}\n`)
         out(
@@ -245,6 +260,7 @@ export function registerPlanCommands(program: Command, io: PlanCommandIo = {}): 
         title: flags.title,
         clock: io.clock,
         transport: io.transport,
+        logger,
       })
       const yaml = flags.out !== undefined && /^\.ya?ml$/i.test(extname(flags.out))
       const text = yaml ? stringify(result.document) : `${JSON.stringify(result.document, null, 2)}\n`
@@ -264,30 +280,43 @@ export function registerPlanCommands(program: Command, io: PlanCommandIo = {}): 
 
 function lexiconFlags(command: Command): Command {
   return command
-    .option('--project-id <id>', 'Mixpanel project id')
+    .option('--project-id <id>', 'Mixpanel project id (default: EVENTWIRE_PROJECT_ID)')
     .option(
       '--service-account <user:secret>',
       'service account (admin or owner role); default: EVENTWIRE_SERVICE_ACCOUNT',
     )
-    .option('--region <region>', 'data residency: us, eu or in', 'us')
-    .option('--api-host <origin>', 'origin to use instead of the region (e.g. http://127.0.0.1:4000)')
+    .addOption(
+      new Option('--region <region>', 'data residency (default: EVENTWIRE_REGION or us)').choices([
+        'us',
+        'eu',
+        'in',
+      ]),
+    )
+    .option(
+      '--api-host <origin>',
+      'origin to use instead of the region, e.g. http://127.0.0.1:4000 (default: EVENTWIRE_API_HOST)',
+    )
 }
 
+/** The Lexicon connection from flags and the `EVENTWIRE_*` variables every command reads. */
 function connection(flags: LexiconFlags, env: Readonly<Record<string, string | undefined>>) {
-  if (flags.projectId === undefined)
-    throw new ConfigError('--project-id', 'the Mixpanel project id is required')
-  const raw = flags.serviceAccount ?? env.EVENTWIRE_SERVICE_ACCOUNT
-  if (raw === undefined || raw === '') {
+  const resolved = resolveConnection(flags, env)
+  if (resolved.projectId === undefined)
+    throw new ConfigError(
+      '--project-id',
+      'the Mixpanel project id is required (--project-id or EVENTWIRE_PROJECT_ID)',
+    )
+  if (resolved.account === undefined) {
     throw new ConfigError(
       '--service-account',
       'a service account is required (user:secret, or the EVENTWIRE_SERVICE_ACCOUNT environment variable)',
     )
   }
   return {
-    projectId: flags.projectId,
-    serviceAccount: parseAccount(raw),
-    region: flags.region as Region,
-    ...(flags.apiHost === undefined ? {} : { apiHost: flags.apiHost }),
+    projectId: requireProjectId(resolved),
+    serviceAccount: resolved.account,
+    region: resolved.region ?? 'us',
+    ...(resolved.apiHost === undefined ? {} : { apiHost: resolved.apiHost }),
   }
 }
 

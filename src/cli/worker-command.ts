@@ -1,25 +1,18 @@
-import { type Command, InvalidArgumentError, Option } from 'commander'
+import { type Command, Option } from 'commander'
+import { ConfigError } from '../errors/index.js'
 import type { Logger } from '../internal/index.js'
+import {
+  action,
+  addConnectionOptions,
+  type CliIo,
+  importAccount,
+  nonNegativeInt,
+  positiveInt,
+  requireToken,
+  resolveConnection,
+} from './common-options.js'
 
-/** Options of `eventwire worker`, as commander parses them. */
-interface WorkerCommandOptions {
-  redis: string
-  stream: string
-  token: string
-  apiHost?: string
-  region?: 'us' | 'eu' | 'in'
-  concurrency: number
-  batchSize?: number
-  group?: string
-  leaseTimeout?: number
-  progressInterval: number
-  shutdownTimeout?: number
-  serviceAccountUser?: string
-  serviceAccountSecret?: string
-  projectId?: string
-}
-
-/** What the command writes to and stops on; tests pass their own. */
+/** What the command writes to, reads and stops on; tests pass their own. */
 export interface WorkerCommandIo {
   /** Progress lines. @default process.stdout */
   stdout?: { write(text: string): unknown }
@@ -27,15 +20,30 @@ export interface WorkerCommandIo {
   stderr?: { write(text: string): unknown }
   /** Stops the worker when aborted. @default SIGTERM or SIGINT */
   signal?: AbortSignal
+  /** Environment for the `EVENTWIRE_*` variables. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>
 }
+
+/** Flags of earlier versions, refused with the flag to use instead. */
+const RENAMED_FLAGS = {
+  serviceAccountUser: '--service-account-user',
+  serviceAccountSecret: '--service-account-secret',
+} as const
 
 /**
  * Registers `eventwire worker`: drains a Redis queue filled by `RedisEventStore` producers to
  * Mixpanel, printing one progress line per interval, until SIGTERM or SIGINT; then it finishes the
- * requests in flight, hands its other leases back to the queue and exits with code 0.
+ * requests in flight, hands its other leases back to the queue and exits with code 0. Takes the
+ * connection flags and `EVENTWIRE_*` variables of every command (`--token`/`EVENTWIRE_TOKEN`,
+ * `--service-account`/`EVENTWIRE_SERVICE_ACCOUNT`, `--project-id`, `--region`, `--api-host`).
  */
 export function registerWorkerCommand(program: Command, io: WorkerCommandIo = {}): Command {
-  return program
+  const cliIo: CliIo = {
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    env: io.env,
+  }
+  const command = program
     .command('worker')
     .description('Deliver the messages queued in a Redis store to Mixpanel (run as many as you like)')
     .addOption(
@@ -44,13 +52,7 @@ export function registerWorkerCommand(program: Command, io: WorkerCommandIo = {}
         .makeOptionMandatory(),
     )
     .requiredOption('--stream <name>', 'queue name, the stream option of the producers’ RedisEventStore')
-    .addOption(
-      new Option('--token <token>', 'project token, set on queued messages that carry none')
-        .env('MIXPANEL_TOKEN')
-        .makeOptionMandatory(),
-    )
-    .option('--api-host <host>', 'ingestion host or origin (default api.mixpanel.com)')
-    .addOption(new Option('--region <region>', 'data-residency region').choices(['us', 'eu', 'in']))
+  addConnectionOptions(command)
     .option('--concurrency <n>', 'requests in flight at once', positiveInt, 4)
     .option('--batch-size <n>', 'messages per request (default 50)', positiveInt)
     .option('--group <name>', 'consumer group shared by the workers (default eventwire)')
@@ -65,79 +67,74 @@ export function registerWorkerCommand(program: Command, io: WorkerCommandIo = {}
       'on SIGTERM, how long requests in flight may finish (default 10000)',
       nonNegativeInt,
     )
-    .option('--service-account-user <name>', 'service account for /import')
-    .addOption(
-      new Option('--service-account-secret <secret>', 'its secret').env('MIXPANEL_SERVICE_ACCOUNT_SECRET'),
+    .addOption(new Option('--service-account-user <name>').hideHelp())
+    .addOption(new Option('--service-account-secret <secret>').hideHelp())
+    .action(
+      action(cliIo, 'worker', async (output, flags) => {
+        for (const [key, flag] of Object.entries(RENAMED_FLAGS)) {
+          if (flags[key] === undefined) continue
+          throw new ConfigError(
+            flag,
+            `${flag} was replaced by --service-account <user:secret> (or EVENTWIRE_SERVICE_ACCOUNT) with --project-id, as in every eventwire command`,
+          )
+        }
+        const connection = resolveConnection(flags, cliIo.env)
+        const logger: Logger = {
+          debug: () => {},
+          info: (_fields, message) => output.out(`${new Date().toISOString()} ${message}\n`),
+          warn: (fields, message) => output.err(`warning: ${message}${detail(fields)}\n`),
+          error: (fields, message) => output.err(`error: ${message}${detail(fields)}\n`),
+        }
+        const stop = io.signal === undefined ? stopOnSignals(output.err) : undefined
+        try {
+          const { runWorker } = await import('../worker/index.js')
+          const result = await runWorker({
+            redis: flags.redis as string,
+            stream: flags.stream as string,
+            token: requireToken(connection),
+            apiHost: connection.apiHost,
+            region: connection.region,
+            serviceAccount: importAccount(connection),
+            concurrency: flags.concurrency as number,
+            batchSize: flags.batchSize as number | undefined,
+            group: flags.group as string | undefined,
+            leaseTimeoutMs: flags.leaseTimeout as number | undefined,
+            progressIntervalMs: flags.progressInterval as number,
+            shutdownTimeoutMs: flags.shutdownTimeout as number | undefined,
+            signal: io.signal ?? stop?.signal,
+            logger,
+          })
+          output.out(
+            `eventwire worker stopped: ${result.sent} sent, ${result.failed} failed, ${result.dropped} dropped, ${result.requests} requests\n`,
+          )
+          return 0
+        } finally {
+          stop?.release()
+        }
+      }),
     )
-    .option('--project-id <id>', 'project id for the service account')
-    .action(async (options: WorkerCommandOptions) => {
-      await runWorkerCommand(options, io)
-    })
+  return command
 }
 
-async function runWorkerCommand(options: WorkerCommandOptions, io: WorkerCommandIo): Promise<void> {
-  const stdout = io.stdout ?? process.stdout
-  const stderr = io.stderr ?? process.stderr
-  const logger: Logger = {
-    debug: () => {},
-    info: (_fields, message) => stdout.write(`${new Date().toISOString()} ${message}\n`),
-    warn: (fields, message) => stderr.write(`warning: ${message}${detail(fields)}\n`),
-    error: (fields, message) => stderr.write(`error: ${message}${detail(fields)}\n`),
+/**
+ * Aborts on SIGTERM or SIGINT. Listening (not once): a repeated signal, e.g. relayed by a wrapper,
+ * must not kill the drain.
+ */
+function stopOnSignals(err: (text: string) => void): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController()
+  const stop = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) return
+    err(`${name}: finishing requests in flight and handing back leases\n`)
+    controller.abort()
   }
-  let signal = io.signal
-  let unhook = () => {}
-  if (signal === undefined) {
-    const controller = new AbortController()
-    // Listening (not once): a repeated signal, e.g. relayed by a wrapper, must not kill the drain.
-    const stop = (name: NodeJS.Signals) => {
-      if (controller.signal.aborted) return
-      stderr.write(`${name}: finishing requests in flight and handing back leases\n`)
-      controller.abort()
-    }
-    process.on('SIGTERM', stop)
-    process.on('SIGINT', stop)
-    unhook = () => {
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  return {
+    signal: controller.signal,
+    release() {
       process.off('SIGTERM', stop)
       process.off('SIGINT', stop)
-    }
-    signal = controller.signal
-  }
-  const serviceAccount =
-    options.serviceAccountUser !== undefined &&
-    options.serviceAccountSecret !== undefined &&
-    options.projectId
-      ? {
-          username: options.serviceAccountUser,
-          secret: options.serviceAccountSecret,
-          projectId: options.projectId,
-        }
-      : undefined
-  try {
-    const { runWorker } = await import('../worker/index.js')
-    const result = await runWorker({
-      redis: options.redis,
-      stream: options.stream,
-      token: options.token,
-      apiHost: options.apiHost,
-      region: options.region,
-      serviceAccount,
-      concurrency: options.concurrency,
-      batchSize: options.batchSize,
-      group: options.group,
-      leaseTimeoutMs: options.leaseTimeout,
-      progressIntervalMs: options.progressInterval,
-      shutdownTimeoutMs: options.shutdownTimeout,
-      signal,
-      logger,
-    })
-    stdout.write(
-      `eventwire worker stopped: ${result.sent} sent, ${result.failed} failed, ${result.dropped} dropped, ${result.requests} requests\n`,
-    )
-  } catch (error) {
-    stderr.write(`error: ${(error as Error).message}\n`)
-    process.exitCode = 1
-  } finally {
-    unhook()
+    },
   }
 }
 
@@ -146,16 +143,4 @@ function detail(fields: Record<string, unknown>): string {
   if (typeof err === 'string') return `: ${err}`
   if (err instanceof Error) return `: ${err.message}`
   return ''
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1')
-  return n
-}
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of at least 0')
-  return n
 }

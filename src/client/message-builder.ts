@@ -12,8 +12,15 @@ import {
   type Message,
   type MessageDraft,
   newInsertId,
+  optionList,
 } from '../internal/index.js'
-import { checkDistinctId, checkEventName, FORBIDDEN_DISTINCT_IDS, looksLikeEmail } from './identity.js'
+import {
+  checkDistinctId,
+  checkEventName,
+  checkLength,
+  FORBIDDEN_DISTINCT_IDS,
+  looksLikeEmail,
+} from './identity.js'
 import { PlanDropped, type PlanGate } from './plan-gate.js'
 import {
   type EventProperties,
@@ -47,6 +54,14 @@ export interface ProfileModifiers {
   /** `$ignore_alias`: with delete, do not resolve aliases. */
   ignoreAlias?: boolean | null
 }
+
+/** The names of {@link ProfileModifiers}. */
+export const PROFILE_MODIFIERS = optionList<ProfileModifiers>()({
+  ip: true,
+  ignoreTime: true,
+  time: true,
+  ignoreAlias: true,
+})
 
 /** Properties the client sets itself; a caller's values for them are read, never copied. */
 function isReservedEventKey(key: string): boolean {
@@ -270,6 +285,8 @@ export class MessageBuilder {
         'groupId',
       )
     }
+    checkLength(groupKey, LIMITS.maxNameLength, 'group key', 'groupKey')
+    if (typeof groupId === 'string') checkLength(groupId, LIMITS.maxIdLength, 'group id', 'groupId')
     const gated = this.#gate?.group(groupKey, operation, value)
     const body: JsonObject = {
       $token: this.#token,

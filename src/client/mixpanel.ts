@@ -1,40 +1,31 @@
 import {
   type CloseOptions,
   type CloseResult,
+  CONSUMER_OPTIONS,
   Consumer,
-  type ConsumerOptions,
   type EventConsumer,
   FanoutConsumer,
   handled,
   isSafeConsumer,
 } from '../consumers/index.js'
-import type { FailedRecord } from '../errors/index.js'
+import { ConfigError, ValidationError } from '../errors/index.js'
+import { LocalFlagsProvider, RemoteFlagsProvider } from '../flags/index.js'
 import {
-  ConfigError,
-  EventwireError,
-  ImportError,
-  isEventwireError,
-  ValidationError,
-} from '../errors/index.js'
-import {
-  type LocalFlagsConfig,
-  LocalFlagsProvider,
-  type RemoteFlagsConfig,
-  RemoteFlagsProvider,
-} from '../flags/index.js'
-import {
-  type Clock,
   type Logger,
-  type LoggerOption,
   type Message,
+  pickOptions,
   resolveLogger,
   stringOption,
   systemClock,
 } from '../internal/index.js'
 import { PLAN_VIOLATION_EVENT, type PlanViolation, violationEventProperties } from '../plan/index.js'
-import { type ClientWarning, MessageBuilder, type ProfileModifiers } from './message-builder.js'
+import { asEventwireError } from './call-errors.js'
+import { checkClientOptions, type MixpanelOptions } from './client-options.js'
+import { checkDistinctId } from './identity.js'
+import { importBatch } from './import-batch.js'
+import { type ClientWarning, MessageBuilder } from './message-builder.js'
 import { Groups, People, type ProfileProperties } from './people.js'
-import { createPlanGate, PlanDropped, type PlanGateOptions } from './plan-gate.js'
+import { createPlanGate, PlanDropped } from './plan-gate.js'
 
 /** Event properties: any values with a documented JSON mapping (see docs/properties.md). */
 export type Properties = Record<string, unknown>
@@ -46,44 +37,6 @@ export type EventMap = Record<string, Properties>
 export interface ImportEvent {
   event: string
   properties: Properties & { distinct_id: string; time: Date | number }
-}
-
-/** Options of {@link Mixpanel}. */
-export interface MixpanelOptions extends ConsumerOptions, PlanGateOptions {
-  /**
-   * Decides when messages are sent. @default a new `Consumer` built from the delivery options
-   * given here (apiHost, region, serviceAccount, retries...)
-   */
-  consumer?: EventConsumer
-  /**
-   * Several consumers, each receiving every message (e.g. a Mixpanel `BatchConsumer` and a
-   * Snowplow `Emitter`); wrapped in a `FanoutConsumer`. Exclusive with `consumer`.
-   */
-  consumers?: readonly EventConsumer[]
-  /**
-   * Where `$plan_violation` events go (one per call with plan issues: event name, issue codes, plan
-   * version), e.g. a consumer for a separate data-quality project. Off by default.
-   */
-  violationConsumer?: EventConsumer
-  /** Local flag evaluation (`mp.localFlags`); exposures are tracked through this client. */
-  localFlags?: LocalFlagsConfig
-  /** Remote flag evaluation (`mp.remoteFlags`); exposures are tracked through this client. */
-  remoteFlags?: RemoteFlagsConfig
-  /**
-   * Modifiers added to every profile and group update; each can be overridden per call.
-   * @default { ip: 0, ignoreTime: true }
-   */
-  profileDefaults?: ProfileModifiers
-  /** Called for calls that were accepted but look like mistakes (e.g. an e-mail as distinct id). */
-  onWarning?: (warning: ClientWarning) => void
-  /** Time source for `time` and `$time`. @default systemClock */
-  clock?: Clock
-  /**
-   * A pino-compatible logger, or `false` for silence; also given to the consumer and flag providers
-   * this client creates (give it to consumers you build yourself too). @default warnings and errors
-   * to stderr, at most one line per kind of message every 10 s
-   */
-  logger?: LoggerOption
 }
 
 /**
@@ -113,18 +66,29 @@ export class Mixpanel<
   readonly #remoteFlags: RemoteFlagsProvider | undefined
   #warnedEmail = false
 
+  /**
+   * @param token The project token.
+   * @throws {ConfigError} for an unknown option (naming the option meant, when one is close), a
+   *   delivery option next to `consumer`/`consumers`, or an invalid value.
+   */
   constructor(token: string, options: MixpanelOptions = {}) {
+    if (typeof token === 'object' && token !== null) {
+      throw new ConfigError(
+        'token',
+        'expected the project token as the first argument: new Mixpanel(token, options)',
+      )
+    }
     const projectToken = stringOption('token', token, undefined)
     if (projectToken === undefined)
       throw new ValidationError('EVENTWIRE_INVALID_OPTION', 'a project token is required', 'token')
+    checkClientOptions(options)
     this.#logger = resolveLogger(options.logger)
-    if (options.consumer !== undefined && options.consumers !== undefined) {
-      throw new ConfigError('consumers', 'pass either consumer or consumers, not both')
-    }
     this.#ownsConsumer = options.consumer === undefined && options.consumers === undefined
     this.consumer =
       options.consumer ??
-      (options.consumers ? new FanoutConsumer([...options.consumers]) : new Consumer(options))
+      (options.consumers
+        ? new FanoutConsumer([...options.consumers])
+        : new Consumer(pickOptions(options, CONSUMER_OPTIONS)))
     this.#safeConsumer = isSafeConsumer(this.consumer)
     const onWarning = options.onWarning
     const clock = options.clock ?? systemClock
@@ -141,7 +105,7 @@ export class Mixpanel<
     this.#violationBuilder = options.violationConsumer
       ? new MessageBuilder(projectToken, clock, profileDefaults, warn)
       : undefined
-    const gate = createPlanGate(options, (violation) => this.#reportViolation(violation))
+    const gate = createPlanGate(options, (violation) => this.#reportViolation(violation), options.logger)
     this.#builder = new MessageBuilder(projectToken, clock, profileDefaults, warn, gate)
     const tracker = {
       track: (id: string, event: string, props: Record<string, unknown>) => this.#trackAny(id, event, props),
@@ -207,63 +171,11 @@ export class Mixpanel<
    * `ImportError` whose `failedRecords` names every refused record by its index in `events`.
    */
   importBatch(events: readonly ImportEvent[]): Promise<void> {
-    return handled(this.#importBatch(events))
-  }
-
-  async #importBatch(events: readonly ImportEvent[]): Promise<void> {
-    if (!Array.isArray(events)) {
-      throw new ValidationError(
-        'EVENTWIRE_INVALID_ARGUMENT',
-        'importBatch expects an array of { event, properties }',
-        'events',
-      )
-    }
-    const messages: Message[] = []
-    const indexOf = new Map<Message, number>()
-    const failed: FailedRecord[] = []
-    events.forEach((record, index) => {
-      try {
-        const props = (record?.properties ?? {}) as Record<string, unknown>
-        const { distinct_id: id, time, ...rest } = props
-        const message = this.#builder.event(
-          'imports',
-          'importBatch',
-          id ?? null,
-          record?.event,
-          rest,
-          time ?? null,
-        )
-        indexOf.set(message, index)
-        messages.push(message)
-      } catch (error) {
-        const e = error as ValidationError
-        failed.push({ index, insertId: undefined, field: e.path, message: e.message, record: undefined })
-      }
-    })
-    let sendError: unknown
-    if (messages.length > 0) {
-      try {
-        await this.consumer.send('imports', messages)
-      } catch (error) {
-        if (!(error instanceof ImportError)) throw error
-        sendError = error
-        for (const record of error.failedRecords) {
-          const index = record.record ? (indexOf.get(record.record) ?? record.index) : record.index
-          failed.push({ ...record, index })
-        }
-      }
-    }
-    if (failed.length > 0) {
-      failed.sort((a, b) => a.index - b.index)
-      throw new ImportError(
-        failed,
-        messages.length - (failed.length - countClientFailures(failed, messages, indexOf)),
-        {
-          status: sendError instanceof ImportError ? sendError.status : undefined,
-          cause: sendError,
-        },
-      )
-    }
+    return handled(
+      importBatch(this.#builder, this.consumer, events).catch((error: unknown) => {
+        throw asEventwireError(error, 'EVENTWIRE_INVALID_ARGUMENT')
+      }),
+    )
   }
 
   /**
@@ -275,6 +187,7 @@ export class Mixpanel<
       if (typeof alias !== 'string' || alias === '') {
         throw new ValidationError('EVENTWIRE_INVALID_ARGUMENT', 'alias must be a non-empty string', 'alias')
       }
+      checkDistinctId(alias, 'alias', false)
       return this.#builder.event('events', 'alias', distinctId, '$create_alias', { alias })
     })
   }
@@ -288,6 +201,7 @@ export class Mixpanel<
       if (typeof anonId !== 'string' || anonId === '') {
         throw new ValidationError('EVENTWIRE_INVALID_ARGUMENT', 'anonId must be a non-empty string', 'anonId')
       }
+      checkDistinctId(anonId, 'anonId', false)
       return this.#builder.event('events', 'identify', identifiedId, '$identify', {
         $identified_id: identifiedId,
         $anon_id: anonId,
@@ -305,6 +219,7 @@ export class Mixpanel<
         if (typeof value !== 'string' || value === '') {
           throw new ValidationError('EVENTWIRE_INVALID_ARGUMENT', 'expected a non-empty distinct id', name)
         }
+        checkDistinctId(value, name, true)
       }
       return this.#builder.event('imports', 'merge', distinctId1, '$merge', {
         $distinct_ids: [distinctId1, distinctId2],
@@ -377,14 +292,20 @@ export class Mixpanel<
 
   /**
    * Hands a built message to the consumer; whatever goes wrong comes back as a rejection that
-   * nobody needs to await (a custom consumer's promise is marked handled here).
+   * nobody needs to await. A custom consumer's promise is marked handled here, and what it throws
+   * or rejects with is wrapped in an `EventwireError` (`EVENTWIRE_CONSUMER_FAILED`) unless it is one.
    */
   #hand(message: Message): Promise<void> {
+    if (this.#safeConsumer) return this.consumer.send(message.kind, message)
     try {
       const sent = this.consumer.send(message.kind, message)
-      return this.#safeConsumer ? sent : handled(Promise.resolve(sent))
+      return handled(
+        Promise.resolve(sent).catch((error: unknown) => {
+          throw asEventwireError(error, 'EVENTWIRE_CONSUMER_FAILED')
+        }),
+      )
     } catch (error) {
-      return this.#refused(error)
+      return this.#refused(asEventwireError(error, 'EVENTWIRE_CONSUMER_FAILED'))
     }
   }
 
@@ -395,7 +316,8 @@ export class Mixpanel<
   #refused(error: unknown): Promise<void> {
     if (!(error instanceof PlanDropped)) {
       const err = asEventwireError(error)
-      this.#logger.warn({ err }, `eventwire: a call was refused: ${err.message}`)
+      // One message text for every refusal: the stderr logger rate-limits by it and counts the rest.
+      this.#logger.warn({ code: err.code, err }, 'eventwire: a call was refused')
       return handled(Promise.reject(err))
     }
     // Dropped by the plan policy: counted and reported by the consumer, not an error for the caller.
@@ -435,23 +357,4 @@ export class Mixpanel<
       this.#logger.error({ err: error }, 'eventwire: could not build a $plan_violation event')
     }
   }
-}
-
-/** A non-Eventwire error (a throwing getter, a Proxy trap) wrapped with a stable code. */
-function asEventwireError(error: unknown): EventwireError {
-  if (isEventwireError(error)) return error
-  return new EventwireError(
-    'EVENTWIRE_INVALID_PROPERTY',
-    `the call's arguments could not be read: ${(error as Error)?.message ?? String(error)}`,
-    { cause: error },
-  )
-}
-
-function countClientFailures(
-  failed: readonly FailedRecord[],
-  messages: readonly Message[],
-  indexOf: Map<Message, number>,
-): number {
-  const sentIndexes = new Set(messages.map((m) => indexOf.get(m)))
-  return failed.filter((f) => !sentIndexes.has(f.index)).length
 }

@@ -1,4 +1,10 @@
-import type { JsonObject, JsonValue, Message } from '../internal/index.js'
+import {
+  type JsonObject,
+  type JsonValue,
+  type LoggerOption,
+  type Message,
+  optionList,
+} from '../internal/index.js'
 import {
   createPlanEnforcer,
   loadPlan,
@@ -22,6 +28,13 @@ export interface PlanGateOptions {
   /** Called for every call that has plan issues (repaired ones included). */
   onViolation?: (violation: PlanViolation) => void
 }
+
+/** The names of {@link PlanGateOptions}. */
+export const PLAN_GATE_OPTIONS = optionList<PlanGateOptions>()({
+  plan: true,
+  planPolicy: true,
+  onViolation: true,
+})
 
 /**
  * A call the plan policy drops. Thrown inside the client (never to the caller): the client reports
@@ -98,8 +111,9 @@ export class PlanGate {
 export function createPlanGate(
   options: PlanGateOptions,
   onViolation: (violation: PlanViolation) => void,
+  logger?: LoggerOption,
 ): PlanGate | undefined {
   if (options.plan === undefined) return undefined
-  const enforcer = createPlanEnforcer(loadPlan(options.plan), { policy: options.planPolicy })
+  const enforcer = createPlanEnforcer(loadPlan(options.plan), { policy: options.planPolicy, logger })
   return new PlanGate(enforcer, onViolation)
 }

@@ -11,6 +11,13 @@ export const LIMITS = {
   maxDepth: 3,
   /** Most keys in a nested object and items in a list (Mixpanel: < 255). */
   maxCollection: 255,
+  /**
+   * Longest distinct id (and alias, anonymous id, group key and group id), in characters: Mixpanel
+   * truncates strings to 255 characters, which would merge different users.
+   */
+  maxIdLength: 255,
+  /** Longest event name, in characters (Mixpanel: names up to 255 characters). */
+  maxNameLength: 255,
 } as const
 
 const SKIP = Symbol('skip')

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/index.js'
-import { describe, intOption, numberOption } from '../internal/index.js'
+import { checkOptions, describe, intOption, numberOption, optionList } from '../internal/index.js'
 
 /**
  * Failures the collector injects into ingestion requests, for testing a sender's retries. Applies
@@ -39,7 +39,15 @@ export type FaultDecision =
   | { kind: 'reset' }
   | { kind: 'fail'; status: number; retryAfterSec: number | null }
 
-const KEYS = new Set(['failRate', 'status', 'downForMs', 'latencyMs', 'retryAfterSec', 'resetRate'])
+/** The names of {@link FaultOptions}. */
+export const FAULT_OPTIONS = optionList<FaultOptions>()({
+  failRate: true,
+  status: true,
+  downForMs: true,
+  latencyMs: true,
+  retryAfterSec: true,
+  resetRate: true,
+})
 
 /** Validates fault options (throws `ConfigError` naming the field) and resolves them at `now`. */
 export function resolveFaults(
@@ -51,10 +59,7 @@ export function resolveFaults(
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConfigError(prefix, `expected an object, got ${describe(options)}`)
   }
-  for (const key of Object.keys(options)) {
-    if (!KEYS.has(key))
-      throw new ConfigError(`${prefix}.${key}`, `unknown fault; expected one of ${[...KEYS].join(', ')}`)
-  }
+  checkOptions(options, FAULT_OPTIONS, prefix)
   const downForMs = intOption(`${prefix}.downForMs`, options.downForMs, 0, 0)
   const retryAfter = options.retryAfterSec
   return {

@@ -4,7 +4,7 @@ export type { FlagExplanation, RolloutStep } from './flags-explain.js'
 export type { FlagsEvaluator, RemoteVariant } from './flags-source.js'
 export type { PropertyFilter } from './item-query.js'
 export { MAX_JSON_DEPTH } from './json-depth.js'
-export { COLLECTOR_DEFAULTS, type CollectorOptions, type HttpsFiles } from './options.js'
+export { COLLECTOR_DEFAULTS, COLLECTOR_OPTIONS, type CollectorOptions, type HttpsFiles } from './options.js'
 export type {
   CoverageReport,
   PlannedEventCoverage,

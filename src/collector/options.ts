@@ -3,11 +3,16 @@ import type { ServiceAccount } from '../destinations/index.js'
 import { ConfigError } from '../errors/index.js'
 import {
   type Clock,
+  checkOptions,
   describe,
   intOption,
   type JsonObject,
   type Logger,
-  silentLogger,
+  type LoggerOption,
+  optionList,
+  Redactor,
+  resolveLogger,
+  SERVICE_ACCOUNT_FIELDS,
   stringOption,
   systemClock,
 } from '../internal/index.js'
@@ -78,9 +83,40 @@ export interface CollectorOptions {
   clock?: Clock
   /** Random source in [0, 1) for fault injection. @default Math.random */
   random?: () => number
-  /** A pino-compatible logger. @default silent */
-  logger?: Logger
+  /**
+   * A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr (a
+   * flags file that broke, a validator that threw), never with the credentials above
+   */
+  logger?: LoggerOption
 }
+
+/** The names of {@link CollectorOptions}. */
+export const COLLECTOR_OPTIONS = optionList<CollectorOptions>()({
+  port: true,
+  host: true,
+  db: true,
+  plan: true,
+  iglu: true,
+  https: true,
+  tlsDir: true,
+  flags: true,
+  faults: true,
+  token: true,
+  apiSecret: true,
+  serviceAccount: true,
+  maxBodyBytes: true,
+  maxDecompressedBytes: true,
+  heartbeatMs: true,
+  validators: true,
+  flagsEvaluator: true,
+  uiDir: true,
+  clock: true,
+  random: true,
+  logger: true,
+})
+
+/** The names of {@link HttpsFiles}. */
+const HTTPS_FILES = optionList<HttpsFiles>()({ certFile: true, keyFile: true })
 
 /** Your own certificate and key, as PEM file paths. */
 export interface HttpsFiles {
@@ -122,8 +158,9 @@ export const COLLECTOR_DEFAULTS = {
   heartbeatMs: 15_000,
 } as const
 
-/** Validates options; throws `ConfigError` naming the option. */
+/** Validates options; throws `ConfigError` naming the option (an unknown one too). */
 export function resolveCollectorOptions(options: CollectorOptions = {}): ResolvedCollectorOptions {
+  checkOptions(options, COLLECTOR_OPTIONS, 'startCollector')
   const plan = options.plan
   if (
     plan !== undefined &&
@@ -136,6 +173,7 @@ export function resolveCollectorOptions(options: CollectorOptions = {}): Resolve
   if (account !== undefined) {
     if (typeof account !== 'object' || account === null)
       throw new ConfigError('serviceAccount', 'expected { username, secret, projectId }')
+    checkOptions(account, SERVICE_ACCOUNT_FIELDS, 'serviceAccount')
     stringOption('serviceAccount.username', account.username, undefined)
     stringOption('serviceAccount.secret', account.secret, undefined)
     if (account.username === undefined || account.secret === undefined || account.projectId === undefined) {
@@ -175,7 +213,14 @@ export function resolveCollectorOptions(options: CollectorOptions = {}): Resolve
     uiDir: stringOption('uiDir', options.uiDir, undefined),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
-    logger: options.logger ?? silentLogger,
+    logger: resolveLogger(
+      options.logger,
+      new Redactor([
+        options.token,
+        options.apiSecret,
+        account === undefined ? undefined : { user: account.username, secret: account.secret },
+      ]),
+    ),
   }
 }
 
@@ -191,6 +236,7 @@ function resolveHttps(
   if (typeof https !== 'object' || https === null || Array.isArray(https)) {
     throw new ConfigError('https', `expected true, false or { certFile, keyFile }, got ${describe(https)}`)
   }
+  checkOptions(https, HTTPS_FILES, 'https')
   const certFile = stringOption('https.certFile', https.certFile, undefined)
   const keyFile = stringOption('https.keyFile', https.keyFile, undefined)
   if (certFile === undefined || keyFile === undefined) {

@@ -1,6 +1,6 @@
-import { type DropReason, type Endpoint, intOption, type Message } from '../internal/index.js'
+import { checkOptions, type DropReason, type Endpoint, intOption, type Message } from '../internal/index.js'
 import type { EventStore } from '../stores/index.js'
-import { BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
+import { BATCH_CONSUMER_OPTIONS, BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
 import { type CloseOnSignalsOptions, closeOnSignals } from './close-on-signals.js'
 import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
 import { CLOSE_TIMEOUT_MS } from './direct-consumer.js'
@@ -54,8 +54,10 @@ export class BatchConsumer extends EngineEmitter implements EventConsumer {
   readonly store: EventStore
   readonly #engine: DeliveryEngine
 
+  /** @throws {ConfigError} for an unknown, conflicting or invalid option. */
   constructor(options: BatchConsumerOptions = {}) {
     super()
+    checkOptions(options, BATCH_CONSUMER_OPTIONS, 'BatchConsumer')
     const settings = resolveEngineSettings('background', options, BATCH_DEFAULTS)
     this.batchSize = settings.batchSize
     this.byteLimit = settings.byteLimit

@@ -1,5 +1,6 @@
+import { optionList } from '../internal/index.js'
 import type { EventStore } from '../stores/index.js'
-import type { EngineOptions } from './engine-settings.js'
+import { ENGINE_OPTIONS, type EngineOptions } from './engine-settings.js'
 
 /** Options of {@link BatchConsumer}. Delivery options (hosts, timeouts, retries) apply as for `Consumer`. */
 export interface BatchConsumerOptions extends EngineOptions {
@@ -44,13 +45,26 @@ export interface BatchConsumerOptions extends EngineOptions {
   retryBudgetMs?: number
   /**
    * Where messages wait. @default a new `InMemoryEventStore` built from `bufferCapacity`,
-   * `maxBufferBytes` and `overflow` (those options are ignored when a store is given). A store you
-   * pass is not closed by `close()`: close it yourself afterwards.
+   * `maxBufferBytes` and `overflow` (those options cannot be combined with `store`: give them to
+   * the store you build). A store you pass is not closed by `close()`: close it yourself afterwards.
    */
   store?: EventStore
   /** Start sending in the background at construction; otherwise call `start()`. @default true */
   startOnInit?: boolean
 }
+
+/** The names of {@link BatchConsumerOptions}. */
+export const BATCH_CONSUMER_OPTIONS = optionList<BatchConsumerOptions>()({
+  ...ENGINE_OPTIONS,
+  batchSize: true,
+  byteLimit: true,
+  flushIntervalMs: true,
+  maxConcurrentRequests: true,
+  retryLimit: true,
+  retryBudgetMs: true,
+  store: true,
+  startOnInit: true,
+})
 
 /** Defaults of {@link BatchConsumerOptions}. */
 export const BATCH_DEFAULTS = {

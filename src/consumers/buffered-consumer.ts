@@ -1,15 +1,17 @@
 import {
+  checkOptions,
   type DropReason,
   ENDPOINTS,
   type Endpoint,
   intOption,
   type Message,
+  optionList,
   RETRY_DEFAULTS,
 } from '../internal/index.js'
 import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
 import { CLOSE_TIMEOUT_MS } from './direct-consumer.js'
 import { DeliveryEngine, EngineEmitter, type EngineStats, handled, markSafeConsumer } from './engine.js'
-import { type EngineOptions, resolveEngineSettings } from './engine-settings.js'
+import { ENGINE_OPTIONS, type EngineOptions, resolveEngineSettings } from './engine-settings.js'
 
 /** Options of {@link BufferedConsumer}. */
 export interface BufferedConsumerOptions extends EngineOptions {
@@ -20,6 +22,19 @@ export interface BufferedConsumerOptions extends EngineOptions {
    */
   maxSize?: number
 }
+
+/** The names of {@link BufferedConsumerOptions}. */
+export const BUFFERED_CONSUMER_OPTIONS = optionList<BufferedConsumerOptions>()({
+  ...ENGINE_OPTIONS,
+  maxSize: true,
+})
+
+/** Options of `BatchConsumer` a `BufferedConsumer` does not take, and where they go. */
+const BATCH_ONLY: Readonly<Record<string, string>> = Object.fromEntries(
+  ['byteLimit', 'flushIntervalMs', 'maxConcurrentRequests', 'retryBudgetMs', 'store', 'startOnInit'].map(
+    (name) => [name, `an option of BatchConsumer (a BufferedConsumer sends on flush() or at maxSize)`],
+  ),
+)
 
 /** Defaults of {@link BufferedConsumerOptions}. */
 export const BUFFERED_DEFAULTS = { maxSize: 50, maxConcurrentRequests: 4 } as const
@@ -40,8 +55,10 @@ export class BufferedConsumer extends EngineEmitter implements EventConsumer {
   readonly maxSize: number
   readonly #engine: DeliveryEngine
 
+  /** @throws {ConfigError} for an unknown, conflicting or invalid option. */
   constructor(options: BufferedConsumerOptions = {}) {
     super()
+    checkOptions(options, BUFFERED_CONSUMER_OPTIONS, 'BufferedConsumer', { elsewhere: BATCH_ONLY })
     this.maxSize = intOption('maxSize', options.maxSize, BUFFERED_DEFAULTS.maxSize, 1, 2000)
     markSafeConsumer(this)
     this.#engine = new DeliveryEngine(

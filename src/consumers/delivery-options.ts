@@ -1,13 +1,18 @@
 import type { Dispatcher } from 'undici'
 import {
   type Destination,
+  MIXPANEL_DESTINATION_OPTIONS,
   MixpanelDestination,
   type MixpanelDestinationOptions,
 } from '../destinations/index.js'
+import { ConfigError } from '../errors/index.js'
 import {
   type Clock,
   type Logger,
   type LoggerOption,
+  optionList,
+  pickOptions,
+  RETRY_OPTIONS,
   type RetryOptions,
   RetryPolicy,
   resolveLogger,
@@ -30,8 +35,9 @@ export interface DeliveryOptions extends MixpanelDestinationOptions, RetryOption
   /** Verify the server's TLS certificate. @default true */
   verifyCert?: boolean
   /**
-   * Send somewhere other than Mixpanel (e.g. `snowplow(...)` from `eventwire/snowplow`). When set,
-   * the Mixpanel host options above are ignored.
+   * Send somewhere other than Mixpanel (e.g. `snowplow(...)` from `eventwire/snowplow`). The
+   * Mixpanel options above (`apiHost`, `region`, the URL overrides, `serviceAccount`, `gzip`...)
+   * cannot be combined with it: they fail with a `ConfigError`.
    */
   destination?: Destination
   /** An undici dispatcher (Agent, Pool, ProxyAgent) to share; eventwire never closes it. */
@@ -48,6 +54,20 @@ export interface DeliveryOptions extends MixpanelDestinationOptions, RetryOption
   logger?: LoggerOption
 }
 
+/** The names of {@link DeliveryOptions}. */
+export const DELIVERY_OPTIONS = optionList<DeliveryOptions>()({
+  ...MIXPANEL_DESTINATION_OPTIONS,
+  ...RETRY_OPTIONS,
+  requestTimeoutMs: true,
+  connectTimeoutMs: true,
+  verifyCert: true,
+  destination: true,
+  dispatcher: true,
+  clock: true,
+  random: true,
+  logger: true,
+})
+
 /** The parts a consumer is assembled from, resolved from {@link DeliveryOptions}. */
 export interface DeliveryParts {
   destination: Destination
@@ -57,11 +77,26 @@ export interface DeliveryParts {
   logger: Logger
 }
 
-/** Validates {@link DeliveryOptions} and builds the destination, transport and retry policy. */
+/**
+ * Validates {@link DeliveryOptions} and builds the destination, transport and retry policy.
+ * Unknown keys are the caller's to check (each consumer knows its own options).
+ */
 export function resolveDeliveryOptions(options: DeliveryOptions = {}): DeliveryParts {
   const clock = options.clock ?? systemClock
+  const mixpanel = pickOptions(options, MIXPANEL_DESTINATION_OPTIONS)
+  if (options.destination !== undefined) {
+    const conflict = Object.keys(mixpanel).find(
+      (key) => (mixpanel as Record<string, unknown>)[key] !== undefined,
+    )
+    if (conflict !== undefined) {
+      throw new ConfigError(
+        conflict,
+        `cannot be combined with "destination": it configures the Mixpanel destination, which "destination" replaces`,
+      )
+    }
+  }
   return {
-    destination: options.destination ?? new MixpanelDestination(options),
+    destination: options.destination ?? new MixpanelDestination(mixpanel),
     transport: new HttpTransport({
       requestTimeoutMs: options.requestTimeoutMs,
       connectTimeoutMs: options.connectTimeoutMs,

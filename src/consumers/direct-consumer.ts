@@ -1,13 +1,35 @@
-import { type DropReason, type Endpoint, intOption, type Message, RETRY_DEFAULTS } from '../internal/index.js'
+import {
+  checkOptions,
+  type DropReason,
+  type Endpoint,
+  intOption,
+  type Message,
+  optionList,
+  RETRY_DEFAULTS,
+} from '../internal/index.js'
 import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
 import { DeliveryEngine, EngineEmitter, type EngineStats, markSafeConsumer } from './engine.js'
-import { type EngineOptions, resolveEngineSettings } from './engine-settings.js'
+import { ENGINE_OPTIONS, type EngineOptions, resolveEngineSettings } from './engine-settings.js'
 
 /** Options of {@link Consumer}. */
 export interface ConsumerOptions extends EngineOptions {
   /** Requests in flight at once. @default 16 */
   maxConcurrentRequests?: number
 }
+
+/** The names of {@link ConsumerOptions}. */
+export const CONSUMER_OPTIONS = optionList<ConsumerOptions>()({
+  ...ENGINE_OPTIONS,
+  maxConcurrentRequests: true,
+})
+
+/** Options of `BatchConsumer` a `Consumer` does not take, and where they go. */
+const BATCH_ONLY: Readonly<Record<string, string>> = Object.fromEntries(
+  ['batchSize', 'byteLimit', 'flushIntervalMs', 'retryBudgetMs', 'store', 'startOnInit'].map((name) => [
+    name,
+    `an option of BatchConsumer (a Consumer sends every call at once)`,
+  ]),
+)
 
 /** Defaults of {@link ConsumerOptions}. */
 export const CONSUMER_DEFAULTS = {
@@ -31,8 +53,10 @@ export const CLOSE_TIMEOUT_MS = 10_000
 export class Consumer extends EngineEmitter implements EventConsumer {
   readonly #engine: DeliveryEngine
 
+  /** @throws {ConfigError} for an unknown, conflicting or invalid option. */
   constructor(options: ConsumerOptions = {}) {
     super()
+    checkOptions(options, CONSUMER_OPTIONS, 'Consumer', { elsewhere: BATCH_ONLY })
     markSafeConsumer(this)
     this.#engine = new DeliveryEngine(
       resolveEngineSettings('immediate', options, {

@@ -1,9 +1,19 @@
 import { requestBytes } from '../destinations/index.js'
 import { ConfigError } from '../errors/index.js'
-import { boolOption, ENDPOINTS, intOption } from '../internal/index.js'
-import { type EventStore, InMemoryEventStore, type StoreCapacityOptions } from '../stores/index.js'
+import { boolOption, ENDPOINTS, intOption, optionList } from '../internal/index.js'
+import {
+  type EventStore,
+  InMemoryEventStore,
+  STORE_CAPACITY_OPTIONS,
+  type StoreCapacityOptions,
+} from '../stores/index.js'
 import type { BatchMode } from './batcher.js'
-import { type DeliveryOptions, type DeliveryParts, resolveDeliveryOptions } from './delivery-options.js'
+import {
+  DELIVERY_OPTIONS,
+  type DeliveryOptions,
+  type DeliveryParts,
+  resolveDeliveryOptions,
+} from './delivery-options.js'
 import type { LedgerCallbacks } from './ledger.js'
 import type { MeterProviderLike } from './metrics.js'
 
@@ -24,6 +34,17 @@ export interface EngineOptions extends DeliveryOptions, StoreCapacityOptions, Le
    */
   meterProvider?: MeterProviderLike | false
 }
+
+/** The names of {@link EngineOptions}: what every consumer built on the delivery engine takes. */
+export const ENGINE_OPTIONS = optionList<EngineOptions>()({
+  ...DELIVERY_OPTIONS,
+  ...STORE_CAPACITY_OPTIONS,
+  onSuccess: true,
+  onFailure: true,
+  onDrop: true,
+  exitTimeoutMs: true,
+  meterProvider: true,
+})
 
 /** Every setting of a delivery engine, validated, defaults filled in. */
 export interface EngineSettings {
@@ -107,6 +128,18 @@ export function resolveEngineSettings(
   }
   if (options.store !== undefined && !isStore(options.store)) {
     throw new ConfigError('store', 'expected an EventStore (add, lease, ack, release, size, close)')
+  }
+  if (options.store !== undefined) {
+    // A store you build has its own capacity: these would configure the memory store it replaces.
+    const conflict = Object.keys(STORE_CAPACITY_OPTIONS).find(
+      (key) => options[key as keyof StoreCapacityOptions] !== undefined,
+    )
+    if (conflict !== undefined) {
+      throw new ConfigError(
+        conflict,
+        `cannot be combined with "store": give it to the store you build (e.g. SqliteEventStore.open({ ${conflict} }))`,
+      )
+    }
   }
   const memory =
     options.store === undefined

@@ -4,9 +4,14 @@ export {
   type BatchFlushOptions,
   type BatchStats,
 } from './batch-consumer.js'
-export { BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
+export { BATCH_CONSUMER_OPTIONS, BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
 export type { BatchMode } from './batcher.js'
-export { BUFFERED_DEFAULTS, BufferedConsumer, type BufferedConsumerOptions } from './buffered-consumer.js'
+export {
+  BUFFERED_CONSUMER_OPTIONS,
+  BUFFERED_DEFAULTS,
+  BufferedConsumer,
+  type BufferedConsumerOptions,
+} from './buffered-consumer.js'
 export { type CloseOnSignalsOptions, closeOnSignals, type SignalTarget } from './close-on-signals.js'
 export {
   type CloseOptions,
@@ -18,9 +23,20 @@ export {
   type FlushOptions,
   totalDropped,
 } from './consumer.js'
-export { type DeliveryOptions, type DeliveryParts, resolveDeliveryOptions } from './delivery-options.js'
+export {
+  DELIVERY_OPTIONS,
+  type DeliveryOptions,
+  type DeliveryParts,
+  resolveDeliveryOptions,
+} from './delivery-options.js'
 export { type DeliveryReport, redactHeaders, reportError } from './delivery-report.js'
-export { CLOSE_TIMEOUT_MS, CONSUMER_DEFAULTS, Consumer, type ConsumerOptions } from './direct-consumer.js'
+export {
+  CLOSE_TIMEOUT_MS,
+  CONSUMER_DEFAULTS,
+  CONSUMER_OPTIONS,
+  Consumer,
+  type ConsumerOptions,
+} from './direct-consumer.js'
 export {
   DeliveryEngine,
   EngineEmitter,
@@ -31,6 +47,7 @@ export {
 } from './engine.js'
 export {
   ENGINE_DEFAULTS,
+  ENGINE_OPTIONS,
   type EngineDefaults,
   type EngineOptions,
   type EngineSettings,

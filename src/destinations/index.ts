@@ -16,6 +16,7 @@ export {
 } from './http/http-destination.js'
 export {
   JSON_ARRAY_FRAMING,
+  MIXPANEL_DESTINATION_OPTIONS,
   MIXPANEL_MAX_BATCH,
   MIXPANEL_MAX_REQUEST_BYTES,
   MixpanelDestination,

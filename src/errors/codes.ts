@@ -11,7 +11,7 @@ export const ERROR_CODES = {
   EVENTWIRE_INVALID_PROPERTY:
     "A property value cannot be serialised to JSON (function, symbol, circular reference, invalid Date), or a hand-made message's JSON cannot be written.",
   EVENTWIRE_LIMIT_EXCEEDED:
-    "A message breaks one of Mixpanel's documented limits (size, property count, nesting, list length).",
+    "A call breaks one of Mixpanel's documented limits (message size, property count, nesting, list length, length of a distinct id or event name).",
   EVENTWIRE_INVALID_INSERT_ID:
     'A caller-supplied $insert_id is longer than 36 characters or has characters other than A-Z, a-z, 0-9 and -.',
   EVENTWIRE_FORBIDDEN_DISTINCT_ID:
@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   EVENTWIRE_CLOSED: 'A call was made after close(): the message was not accepted.',
   EVENTWIRE_DEPENDENCY_MISSING:
     'An entry point needs an optional peer dependency that is not installed (@openfeature/server-sdk for eventwire/openfeature).',
+  EVENTWIRE_CONSUMER_FAILED:
+    'A custom consumer threw or rejected with something that is not an EventwireError; cause is what it threw.',
   // --- delivery ---
   EVENTWIRE_NETWORK_ERROR:
     'The request failed before a response arrived (connection refused or reset, DNS, TLS). Retryable.',

@@ -1,3 +1,4 @@
+import { redactPatterns } from '../internal/redact.js'
 import type { ErrorCode } from './codes.js'
 
 /** Options accepted by {@link EventwireError}. */
@@ -10,28 +11,47 @@ export interface EventwireErrorOptions {
 
 /**
  * Base class of every error eventwire throws or rejects with. `code` is stable across versions
- * and listed in `docs/errors.md`; messages never contain secrets.
+ * and listed in `docs/errors.md`; messages never contain secrets: URL passwords and
+ * `Basic`/`Bearer` values are removed here, at construction, and the objects that hold
+ * credentials remove their exact secrets from what they put in a message.
  */
 export class EventwireError extends Error {
   readonly code: ErrorCode
   readonly retryable: boolean
 
   constructor(code: ErrorCode, message: string, options: EventwireErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    super(redactPatterns(message), options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'EventwireError'
     this.code = code
     this.retryable = options.retryable ?? false
   }
 }
 
-/** Thrown at construction when an option is invalid; names the option and the allowed range. */
+/** Details of a {@link ConfigError}. */
+export interface ConfigErrorOptions {
+  /** The option meant, for an unknown or misspelt one. */
+  suggestion?: string
+  /** The option is not one the object knows: `message` is the whole message. */
+  unknown?: boolean
+  cause?: unknown
+}
+
+/**
+ * Thrown at construction when an option is invalid: unknown (misspelt, or another SDK's name),
+ * conflicting with another, of the wrong type or out of range. `option` names it; `suggestion`
+ * is the option probably meant, when one is close.
+ */
 export class ConfigError extends EventwireError {
   readonly option: string
+  readonly suggestion: string | undefined
 
-  constructor(option: string, message: string) {
-    super('EVENTWIRE_INVALID_OPTION', `Invalid option "${option}": ${message}`)
+  constructor(option: string, message: string, options: ConfigErrorOptions = {}) {
+    super('EVENTWIRE_INVALID_OPTION', options.unknown ? message : `Invalid option "${option}": ${message}`, {
+      cause: options.cause,
+    })
     this.name = 'ConfigError'
     this.option = option
+    this.suggestion = options.suggestion
   }
 }
 

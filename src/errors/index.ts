@@ -9,6 +9,7 @@ export {
 } from './delivery-error.js'
 export {
   ConfigError,
+  type ConfigErrorOptions,
   EventwireError,
   type EventwireErrorOptions,
   isEventwireError,

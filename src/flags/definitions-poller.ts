@@ -7,7 +7,7 @@ import {
   type TimerHandle,
 } from '../internal/index.js'
 import { type ParsedDefinitions, parseDefinitionsText } from './definitions.js'
-import { describeHttpFailure, type FlagsHttp } from './flags-http.js'
+import type { FlagsHttp } from './flags-http.js'
 
 /** What the poller reports to its owner. Handlers must not throw. */
 export interface PollerHandlers {
@@ -111,7 +111,7 @@ export class DefinitionsPoller {
       this.#etag = typeof etag === 'string' && etag !== '' ? etag : undefined
       return { parsed }
     }
-    const error = new EventwireError('EVENTWIRE_HTTP_ERROR', describeHttpFailure(res.status, res.body), {
+    const error = new EventwireError('EVENTWIRE_HTTP_ERROR', http.describeFailure(res.status, res.body), {
       retryable: policy.isRetryableStatus(res.status),
     })
     return { error, retryAfterMs: parseRetryAfter(res.headers['retry-after'], clock.now()) }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/index.js'
-import { boolOption, type Clock, intOption, type Logger } from '../internal/index.js'
+import { boolOption, type Clock, intOption, type Logger, optionList } from '../internal/index.js'
 import { ExposureReporter } from './exposure.js'
 import type { ExposureTracker } from './types.js'
 
@@ -24,6 +24,14 @@ export interface ExposureOptions {
   /** How long a sent exposure suppresses the same one, in milliseconds. @default 86400000 (24 h) */
   exposureTtlMs?: number
 }
+
+/** The names of {@link ExposureOptions}. */
+export const EXPOSURE_OPTIONS = optionList<ExposureOptions>()({
+  tracker: true,
+  reportExposure: true,
+  exposureCacheSize: true,
+  exposureTtlMs: true,
+})
 
 /** Defaults of {@link ExposureOptions}. */
 export const EXPOSURE_DEFAULTS = {

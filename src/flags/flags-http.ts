@@ -6,6 +6,8 @@ import {
   type Clock,
   checkServiceAccount,
   LIB_VERSION,
+  optionList,
+  Redactor,
   type Region,
   resolveOrigin,
   type ServiceAccount,
@@ -40,6 +42,18 @@ export interface FlagsConnectionOptions {
   dispatcher?: Dispatcher
 }
 
+/** The names of {@link FlagsConnectionOptions}. */
+export const FLAGS_CONNECTION_OPTIONS = optionList<FlagsConnectionOptions>()({
+  token: true,
+  apiHost: true,
+  region: true,
+  serviceAccount: true,
+  requestTimeoutMs: true,
+  connectTimeoutMs: true,
+  verifyCert: true,
+  dispatcher: true,
+})
+
 /**
  * Builds flags API requests (query parameters, authentication, trace header) and owns the
  * transport they go through.
@@ -49,6 +63,8 @@ export class FlagsHttp {
   readonly #origin: string
   readonly #query: string
   readonly #authorization: string
+  /** Takes the credentials out of server answers quoted in messages. */
+  readonly redactor: Redactor
 
   constructor(options: FlagsConnectionOptions, clock: Clock) {
     const token = stringOption('token', options.token, undefined)
@@ -63,6 +79,9 @@ export class FlagsHttp {
     } else {
       this.#authorization = basicAuth(token, '')
     }
+    this.redactor = new Redactor(
+      account === undefined ? [] : [{ user: account.username, secret: account.secret }],
+    )
     this.#query = params.toString()
     this.transport = new HttpTransport({
       requestTimeoutMs: options.requestTimeoutMs,
@@ -89,14 +108,17 @@ export class FlagsHttp {
     }
   }
 
+  /**
+   * `HTTP <status>: <body>`, the body shortened and redacted (a server may echo the
+   * `Authorization` header); never the URL (it holds the token and the context).
+   */
+  describeFailure(status: number, body: string): string {
+    const text = body.length > 500 ? `${body.slice(0, 500)}…` : body
+    return this.redactor.text(`HTTP ${status}: ${text}`)
+  }
+
   /** Closes the connection pool (when it is eventwire's own). */
   close(): Promise<void> {
     return this.transport.close()
   }
-}
-
-/** `HTTP <status>: <body>`, the body shortened; never the URL (it holds the token and the context). */
-export function describeHttpFailure(status: number, body: string): string {
-  const text = body.length > 500 ? `${body.slice(0, 500)}…` : body
-  return `HTTP ${status}: ${text}`
 }

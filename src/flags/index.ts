@@ -8,13 +8,21 @@ export {
   parseDefinitions,
 } from './definitions.js'
 export { EXPOSURE_EVENT } from './exposure.js'
-export { EXPOSURE_DEFAULTS, type ExposureOptions } from './exposure-options.js'
-export type { FlagsConnectionOptions } from './flags-http.js'
+export { EXPOSURE_DEFAULTS, EXPOSURE_OPTIONS, type ExposureOptions } from './exposure-options.js'
+export { FLAGS_CONNECTION_OPTIONS, type FlagsConnectionOptions } from './flags-http.js'
 export { normalizedHash } from './hash.js'
-export { LOCAL_FLAGS_DEFAULTS, type LocalFlagsConfig, type LocalFlagsOptions } from './local-flags-options.js'
+export {
+  LOCAL_FLAGS_CONFIG,
+  LOCAL_FLAGS_DEFAULTS,
+  LOCAL_FLAGS_OPTIONS,
+  type LocalFlagsConfig,
+  type LocalFlagsOptions,
+} from './local-flags-options.js'
 export { LocalFlagsProvider } from './local-flags-provider.js'
 export {
+  REMOTE_FLAGS_CONFIG,
   REMOTE_FLAGS_DEFAULTS,
+  REMOTE_FLAGS_OPTIONS,
   type RemoteFlagsConfig,
   type RemoteFlagsOptions,
   RemoteFlagsProvider,

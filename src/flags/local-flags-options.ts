@@ -6,6 +6,8 @@ import {
   intOption,
   type LoggerOption,
   numberOption,
+  omitOptions,
+  optionList,
   RetryPolicy,
 } from '../internal/index.js'
 import {
@@ -14,8 +16,8 @@ import {
   parseDefinitions,
   parseDefinitionsText,
 } from './definitions.js'
-import type { ExposureOptions } from './exposure-options.js'
-import type { FlagsConnectionOptions } from './flags-http.js'
+import { EXPOSURE_OPTIONS, type ExposureOptions } from './exposure-options.js'
+import { FLAGS_CONNECTION_OPTIONS, type FlagsConnectionOptions } from './flags-http.js'
 
 /** Options of {@link LocalFlagsProvider}. */
 export interface LocalFlagsOptions extends Partial<FlagsConnectionOptions>, ExposureOptions {
@@ -45,7 +47,7 @@ export interface LocalFlagsOptions extends Partial<FlagsConnectionOptions>, Expo
   clock?: Clock
   /** Random source in [0, 1) for backoff jitter. @default Math.random */
   random?: () => number
-  /** A pino-compatible logger. @default silent */
+  /** A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr */
   logger?: LoggerOption
 }
 
@@ -54,6 +56,29 @@ export interface LocalFlagsOptions extends Partial<FlagsConnectionOptions>, Expo
  * `localFlags` option takes (the client supplies both).
  */
 export type LocalFlagsConfig = Omit<LocalFlagsOptions, 'token' | 'tracker'>
+
+/** The names of {@link LocalFlagsConfig}. */
+export const LOCAL_FLAGS_CONFIG = optionList<LocalFlagsConfig>()({
+  ...omitOptions(FLAGS_CONNECTION_OPTIONS, 'token'),
+  ...omitOptions(EXPOSURE_OPTIONS, 'tracker'),
+  definitions: true,
+  enablePolling: true,
+  pollingIntervalMs: true,
+  staleAfterMs: true,
+  readyTimeoutMs: true,
+  retryBackoffFactor: true,
+  maxRetryDelayMs: true,
+  clock: true,
+  random: true,
+  logger: true,
+})
+
+/** The names of {@link LocalFlagsOptions}. */
+export const LOCAL_FLAGS_OPTIONS = optionList<LocalFlagsOptions>()({
+  ...LOCAL_FLAGS_CONFIG,
+  token: true,
+  tracker: true,
+})
 
 /** Defaults of {@link LocalFlagsOptions}. */
 export const LOCAL_FLAGS_DEFAULTS = {

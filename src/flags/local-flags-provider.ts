@@ -1,6 +1,7 @@
 import { EventwireError } from '../errors/index.js'
 import {
   type Clock,
+  checkOptions,
   KeepAlive,
   type Logger,
   resolveLogger,
@@ -15,7 +16,12 @@ import { Evaluator } from './evaluator.js'
 import type { ExposureReporter } from './exposure.js'
 import { resolveExposure } from './exposure-options.js'
 import { type FlagsConnectionOptions, FlagsHttp } from './flags-http.js'
-import { type LocalFlagsOptions, readDefinitionsOption, resolvePolling } from './local-flags-options.js'
+import {
+  LOCAL_FLAGS_OPTIONS,
+  type LocalFlagsOptions,
+  readDefinitionsOption,
+  resolvePolling,
+} from './local-flags-options.js'
 import { fallbackResult } from './results.js'
 import type {
   EvaluationOptions,
@@ -54,9 +60,10 @@ export class LocalFlagsProvider extends TypedEmitter<FlagsEvents> implements Fla
   #loaded = false
   #shutdown: Promise<void> | undefined
 
-  /** Throws `ConfigError` for invalid options or an unreadable `definitions` file. */
+  /** @throws {ConfigError} for an unknown or invalid option, or an unreadable `definitions` file. */
   constructor(options: LocalFlagsOptions = {}) {
     super()
+    checkOptions(options, LOCAL_FLAGS_OPTIONS, 'LocalFlagsProvider')
     this.#logger = resolveLogger(options.logger)
     this.#clock = options.clock ?? systemClock
     const logger = this.#logger
@@ -79,6 +86,7 @@ export class LocalFlagsProvider extends TypedEmitter<FlagsEvents> implements Fla
       return
     }
     this.#http = new FlagsHttp(options as FlagsConnectionOptions, this.#clock)
+    this.#logger = resolveLogger(options.logger, this.#http.redactor)
     this.#poller = new DefinitionsPoller(
       {
         http: this.#http,

@@ -1,11 +1,14 @@
 import { isEventwireError } from '../errors/index.js'
 import {
   type Clock,
+  checkOptions,
   intOption,
   KeepAlive,
   type Logger,
   type LoggerOption,
   numberOption,
+  omitOptions,
+  optionList,
   RetryPolicy,
   resolveLogger,
   systemClock,
@@ -13,8 +16,8 @@ import {
 } from '../internal/index.js'
 import { describeTarget, sendWithRetries } from '../transport/index.js'
 import type { ExposureReporter } from './exposure.js'
-import { type ExposureOptions, resolveExposure } from './exposure-options.js'
-import { describeHttpFailure, type FlagsConnectionOptions, FlagsHttp } from './flags-http.js'
+import { EXPOSURE_OPTIONS, type ExposureOptions, resolveExposure } from './exposure-options.js'
+import { FLAGS_CONNECTION_OPTIONS, type FlagsConnectionOptions, FlagsHttp } from './flags-http.js'
 import { fallbackResult, remoteResult } from './results.js'
 import type {
   EvaluationOptions,
@@ -43,7 +46,7 @@ export interface RemoteFlagsOptions extends FlagsConnectionOptions, ExposureOpti
   clock?: Clock
   /** Random source in [0, 1) for backoff jitter. @default Math.random */
   random?: () => number
-  /** A pino-compatible logger. @default silent */
+  /** A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr */
   logger?: LoggerOption
 }
 
@@ -52,6 +55,26 @@ export interface RemoteFlagsOptions extends FlagsConnectionOptions, ExposureOpti
  * `remoteFlags` option takes.
  */
 export type RemoteFlagsConfig = Omit<RemoteFlagsOptions, 'token' | 'tracker'>
+
+/** The names of {@link RemoteFlagsConfig}. */
+export const REMOTE_FLAGS_CONFIG = optionList<RemoteFlagsConfig>()({
+  ...omitOptions(FLAGS_CONNECTION_OPTIONS, 'token'),
+  ...omitOptions(EXPOSURE_OPTIONS, 'tracker'),
+  retryLimit: true,
+  retryBackoffFactor: true,
+  maxRetryDelayMs: true,
+  customRetryCodes: true,
+  clock: true,
+  random: true,
+  logger: true,
+})
+
+/** The names of {@link RemoteFlagsOptions}. */
+export const REMOTE_FLAGS_OPTIONS = optionList<RemoteFlagsOptions>()({
+  ...REMOTE_FLAGS_CONFIG,
+  token: true,
+  tracker: true,
+})
 
 /** Defaults of {@link RemoteFlagsOptions}. */
 export const REMOTE_FLAGS_DEFAULTS = {
@@ -80,9 +103,10 @@ export class RemoteFlagsProvider extends TypedEmitter<FlagsEvents> implements Fl
   readonly #inflight = new Set<AbortController>()
   #shutdown: Promise<void> | undefined
 
-  /** Throws `ConfigError` for invalid options. */
+  /** @throws {ConfigError} for an unknown or invalid option. */
   constructor(options: RemoteFlagsOptions) {
     super()
+    checkOptions(options, REMOTE_FLAGS_OPTIONS, 'RemoteFlagsProvider', { required: true })
     this.#logger = resolveLogger(options.logger)
     this.#clock = options.clock ?? systemClock
     const logger = this.#logger
@@ -108,6 +132,7 @@ export class RemoteFlagsProvider extends TypedEmitter<FlagsEvents> implements Fl
     this.#exposure = exposure.reporter
     this.#reportExposure = exposure.reportExposure
     this.#http = new FlagsHttp(options, this.#clock)
+    this.#logger = resolveLogger(options.logger, this.#http.redactor)
   }
 
   /** Where exposures go (the `tracker` option). */
@@ -233,7 +258,7 @@ export class RemoteFlagsProvider extends TypedEmitter<FlagsEvents> implements Fl
         },
       )
       if (res.status >= 200 && res.status < 300) return parseFlags(res.body)
-      return { error: describeHttpFailure(res.status, res.body) }
+      return { error: this.#http.describeFailure(res.status, res.body) }
     } catch (error) {
       return { error: describeError(error, describeTarget(request)) }
     } finally {

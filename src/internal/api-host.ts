@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/index.js'
+import { redactPatterns } from './redact.js'
 
 /** Mixpanel data-residency region. */
 export type Region = 'us' | 'eu' | 'in'
@@ -35,7 +36,7 @@ export function resolveOrigin(apiHost: unknown, region: unknown, optionName = 'a
   try {
     url = new URL(text)
   } catch {
-    throw new ConfigError(optionName, `"${apiHost}" is not a valid host or origin`)
+    throw new ConfigError(optionName, `"${redactPatterns(apiHost)}" is not a valid host or origin`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigError(optionName, `only http and https are supported, got ${url.protocol}`)
@@ -47,7 +48,11 @@ export function resolveOrigin(apiHost: unknown, region: unknown, optionName = 'a
   return `${url.origin}${path}`
 }
 
-/** Checks a full endpoint URL override such as `eventsUrl`. */
+/**
+ * Checks a full endpoint URL override such as `eventsUrl`. Credentials in the URL
+ * (`https://user:secret@host`) are refused: HTTP clients do not send them, and they would end up
+ * in messages; use `serviceAccount`.
+ */
 export function urlOption(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'string') throw new ConfigError(name, 'expected an absolute http(s) URL')
@@ -55,10 +60,16 @@ export function urlOption(name: string, value: unknown): string | undefined {
   try {
     url = new URL(value)
   } catch {
-    throw new ConfigError(name, `"${value}" is not an absolute URL`)
+    throw new ConfigError(name, `"${redactPatterns(value)}" is not an absolute URL`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigError(name, `only http and https are supported, got ${url.protocol}`)
+  }
+  if (url.username || url.password) {
+    throw new ConfigError(
+      name,
+      'credentials must not be embedded in the URL (they are never sent); use serviceAccount',
+    )
   }
   return value
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/index.js'
+import { checkOptions, optionList } from './validate.js'
 
 /** A Mixpanel service account: for `/import`, flag definitions and the App APIs. */
 export interface ServiceAccount {
@@ -10,11 +11,19 @@ export interface ServiceAccount {
   projectId: number | string
 }
 
+/** The names of {@link ServiceAccount}'s fields. */
+export const SERVICE_ACCOUNT_FIELDS = optionList<ServiceAccount>()({
+  username: true,
+  secret: true,
+  projectId: true,
+})
+
 /** Checks a service account option; throws `ConfigError` naming the bad field (never its value). */
 export function checkServiceAccount(account: ServiceAccount): void {
   if (typeof account !== 'object' || account === null) {
     throw new ConfigError('serviceAccount', 'expected { username, secret, projectId }')
   }
+  checkOptions(account, SERVICE_ACCOUNT_FIELDS, 'serviceAccount')
   if (typeof account.username !== 'string' || account.username === '') {
     throw new ConfigError('serviceAccount.username', 'expected a non-empty string')
   }

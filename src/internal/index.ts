@@ -1,7 +1,7 @@
 export { type AbortTarget, type AbortWatch, watchAbort } from './abort-watch.js'
 export { APP_HOSTS, REGION_HOSTS, type Region, resolveOrigin, urlOption } from './api-host.js'
 export { type Clock, sleepWith, systemClock, type TimerHandle } from './clock.js'
-export { basicAuth, checkServiceAccount, type ServiceAccount } from './credentials.js'
+export { basicAuth, checkServiceAccount, SERVICE_ACCOUNT_FIELDS, type ServiceAccount } from './credentials.js'
 export { TypedEmitter } from './emitter.js'
 export { flatten, isValidInsertId, newInsertId } from './ids.js'
 export { KeepAlive } from './keep-alive.js'
@@ -28,6 +28,7 @@ export {
   type MessageDraft,
   messageFromJson,
 } from './message.js'
+export { normaliseOptionName, suggestOptionName } from './option-hints.js'
 export {
   importPeer,
   isUnbuiltNativeModule,
@@ -35,6 +36,39 @@ export {
   peerError,
   requirePeer,
 } from './optional-peer.js'
-export { parseRetryAfter, RETRY_DEFAULTS, type RetryOptions, RetryPolicy } from './retry-policy.js'
-export { boolOption, describe, enumOption, intOption, numberOption, stringOption } from './validate.js'
+export {
+  type KnownSecret,
+  patternRedactor,
+  REDACTED,
+  Redactor,
+  redactForm,
+  redactHeaders,
+  redactPatterns,
+  redactQuery,
+  redactUrl,
+  SECRET_HEADERS,
+  SECRET_PARAMS,
+} from './redact.js'
+export {
+  parseRetryAfter,
+  RETRY_DEFAULTS,
+  RETRY_OPTIONS,
+  type RetryOptions,
+  RetryPolicy,
+} from './retry-policy.js'
+export {
+  boolOption,
+  type CheckOptionsContext,
+  checkOptions,
+  definedOptions,
+  describe,
+  enumOption,
+  intOption,
+  numberOption,
+  type OptionList,
+  omitOptions,
+  optionList,
+  pickOptions,
+  stringOption,
+} from './validate.js'
 export { LIB_VERSION } from './version.js'

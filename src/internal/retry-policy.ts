@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/index.js'
-import { intOption, numberOption } from './validate.js'
+import { intOption, numberOption, optionList } from './validate.js'
 
 /** Options of the one retry policy shared by every consumer and the flags poller. */
 export interface RetryOptions {
@@ -26,6 +26,14 @@ export interface RetryOptions {
    */
   customRetryCodes?: Readonly<Record<number, boolean>>
 }
+
+/** The names of {@link RetryOptions}. */
+export const RETRY_OPTIONS = optionList<RetryOptions>()({
+  retryLimit: true,
+  retryBackoffFactor: true,
+  maxRetryDelayMs: true,
+  customRetryCodes: true,
+})
 
 /** Defaults of {@link RetryOptions}. */
 export const RETRY_DEFAULTS = {

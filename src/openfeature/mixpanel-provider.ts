@@ -8,8 +8,22 @@ import type {
   TrackingEventDetails,
 } from '@openfeature/server-sdk'
 import { Mixpanel, type MixpanelOptions } from '../client/index.js'
-import type { FlagsEvents, FlagsProvider, LocalFlagsConfig, RemoteFlagsConfig } from '../flags/index.js'
-import { enumOption, type Logger, type LoggerOption, resolveLogger } from '../internal/index.js'
+import {
+  type FlagsEvents,
+  type FlagsProvider,
+  LOCAL_FLAGS_CONFIG,
+  type LocalFlagsConfig,
+  REMOTE_FLAGS_CONFIG,
+  type RemoteFlagsConfig,
+} from '../flags/index.js'
+import {
+  checkOptions,
+  enumOption,
+  type Logger,
+  type LoggerOption,
+  optionList,
+  resolveLogger,
+} from '../internal/index.js'
 import { plain, type TargetingKeyMapping, toFlagContext } from './context.js'
 import { type FlagType, failure, toResolution } from './resolution.js'
 import { sdk } from './sdk.js'
@@ -22,15 +36,22 @@ export interface MixpanelProviderOptions {
    * @default 'none'
    */
   targetingKeyAs?: TargetingKeyMapping
-  /** A pino-compatible logger. @default silent */
+  /** A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr */
   logger?: LoggerOption
 }
+
+/** The names of {@link MixpanelProviderOptions}. */
+export const MIXPANEL_PROVIDER_OPTIONS = optionList<MixpanelProviderOptions>()({
+  targetingKeyAs: true,
+  logger: true,
+})
 
 /** Options of the `Mixpanel` client a factory creates: delivery of exposure and `track()` events. */
 export interface OwnedClientOptions {
   /**
    * Options of the `Mixpanel` client the provider creates and owns (consumer, retries...).
-   * `apiHost`, `region`, `verifyCert`, `dispatcher` and `logger` default to the flags' ones.
+   * `logger` defaults to the flags' one; so do `apiHost`, `region`, `verifyCert` and
+   * `dispatcher`, unless the client is given a `consumer` (which decides where events go).
    */
   client?: MixpanelOptions
 }
@@ -40,6 +61,20 @@ export type MixpanelLocalProviderConfig = LocalFlagsConfig & MixpanelProviderOpt
 
 /** `config` of {@link MixpanelProvider.fromRemoteConfig}. */
 export type MixpanelRemoteProviderConfig = RemoteFlagsConfig & MixpanelProviderOptions & OwnedClientOptions
+
+/** The names of {@link MixpanelLocalProviderConfig}. */
+export const MIXPANEL_LOCAL_PROVIDER_CONFIG = optionList<MixpanelLocalProviderConfig>()({
+  ...LOCAL_FLAGS_CONFIG,
+  ...MIXPANEL_PROVIDER_OPTIONS,
+  client: true,
+})
+
+/** The names of {@link MixpanelRemoteProviderConfig}. */
+export const MIXPANEL_REMOTE_PROVIDER_CONFIG = optionList<MixpanelRemoteProviderConfig>()({
+  ...REMOTE_FLAGS_CONFIG,
+  ...MIXPANEL_PROVIDER_OPTIONS,
+  client: true,
+})
 
 type Status = 'NOT_READY' | 'READY' | 'ERROR' | 'STALE'
 
@@ -72,7 +107,9 @@ export class MixpanelProvider implements Provider {
    * Wraps a flags provider you created (for example `mp.localFlags`). The provider owns nothing:
    * `onClose` leaves the flags provider and your client running, and {@link mixpanel} is null.
    */
+  /** @throws {ConfigError} for an unknown or invalid option. */
   constructor(flags: FlagsProvider, options: MixpanelProviderOptions = {}) {
+    checkOptions(options, MIXPANEL_PROVIDER_OPTIONS, 'MixpanelProvider')
     this.flags = flags
     this.#targetingKeyAs = enumOption(
       'targetingKeyAs',
@@ -106,6 +143,7 @@ export class MixpanelProvider implements Provider {
    * `provider.mixpanel.localFlags`. Polling starts at once; `onClose` shuts down both.
    */
   static fromLocalConfig(token: string, config: MixpanelLocalProviderConfig = {}): MixpanelProvider {
+    checkOptions(config, MIXPANEL_LOCAL_PROVIDER_CONFIG, 'MixpanelProvider.fromLocalConfig')
     const { client, targetingKeyAs, ...flagsConfig } = config
     const mixpanel = new Mixpanel(token, { ...clientOptions(flagsConfig, client), localFlags: flagsConfig })
     return MixpanelProvider.#owning(mixpanel.localFlags, mixpanel, {
@@ -119,6 +157,7 @@ export class MixpanelProvider implements Provider {
    * exposure events (`provider.flags` is `provider.mixpanel.remoteFlags`). `onClose` shuts down both.
    */
   static fromRemoteConfig(token: string, config: MixpanelRemoteProviderConfig = {}): MixpanelProvider {
+    checkOptions(config, MIXPANEL_REMOTE_PROVIDER_CONFIG, 'MixpanelProvider.fromRemoteConfig')
     const { client, targetingKeyAs, ...flagsConfig } = config
     const mixpanel = new Mixpanel(token, { ...clientOptions(flagsConfig, client), remoteFlags: flagsConfig })
     return MixpanelProvider.#owning(mixpanel.remoteFlags, mixpanel, {
@@ -284,10 +323,13 @@ function clientOptions(
   client: MixpanelOptions | undefined,
 ): MixpanelOptions {
   const inherited: MixpanelOptions = {}
-  if (flags.apiHost !== undefined) inherited.apiHost = flags.apiHost
-  if (flags.region !== undefined) inherited.region = flags.region
-  if (flags.verifyCert !== undefined) inherited.verifyCert = flags.verifyCert
-  if (flags.dispatcher !== undefined) inherited.dispatcher = flags.dispatcher
   if (flags.logger !== undefined) inherited.logger = flags.logger
+  // A client given its own consumer takes no delivery options (they would conflict with it).
+  if (client?.consumer === undefined && client?.consumers === undefined) {
+    if (flags.apiHost !== undefined) inherited.apiHost = flags.apiHost
+    if (flags.region !== undefined) inherited.region = flags.region
+    if (flags.verifyCert !== undefined) inherited.verifyCert = flags.verifyCert
+    if (flags.dispatcher !== undefined) inherited.dispatcher = flags.dispatcher
+  }
   return { ...inherited, ...client }
 }

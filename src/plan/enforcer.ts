@@ -1,8 +1,10 @@
 import {
+  checkOptions,
   type JsonObject,
   type JsonValue,
   type Logger,
   type LoggerOption,
+  optionList,
   resolveLogger,
 } from '../internal/index.js'
 import type { CompiledEvent, CompiledProfile, TrackingPlan } from './compile.js'
@@ -19,9 +21,19 @@ export interface PlanEnforcerOptions {
   policy?: PlanPolicy
   /** Environment name choosing the default policy. @default process.env.NODE_ENV */
   env?: string
-  /** Receives unexpected internal failures (the call is then sent unchanged). @default silent */
+  /**
+   * Receives unexpected internal failures (the call is then sent unchanged), or `false` for
+   * silence. @default warnings and errors to stderr
+   */
   logger?: LoggerOption
 }
+
+/** The names of {@link PlanEnforcerOptions}. */
+export const PLAN_ENFORCER_OPTIONS = optionList<PlanEnforcerOptions>()({
+  policy: true,
+  env: true,
+  logger: true,
+})
 
 /** Counters of an enforcer since it was created. */
 export interface PlanEnforcerStats {
@@ -61,9 +73,10 @@ const OUTCOME = ['send', 'drop', 'reject'] as const
  * Creates the runtime checker for `plan`. Validators were compiled by `loadPlan`; a valid call
  * costs one map lookup and one compiled validation, and allocates only the verdict.
  *
- * @throws {ConfigError} for an invalid `policy` (at creation only).
+ * @throws {ConfigError} for an unknown option or an invalid `policy` (at creation only).
  */
 export function createPlanEnforcer(plan: TrackingPlan, options: PlanEnforcerOptions = {}): PlanEnforcer {
+  checkOptions(options, PLAN_ENFORCER_OPTIONS, 'createPlanEnforcer')
   return new Enforcer(
     plan,
     resolvePolicy(options.policy, options.env ?? process.env.NODE_ENV),

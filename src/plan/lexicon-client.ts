@@ -1,4 +1,12 @@
-import type { Clock, JsonObject, LoggerOption, Region, RetryOptions } from '../internal/index.js'
+import {
+  type Clock,
+  checkOptions,
+  type JsonObject,
+  type LoggerOption,
+  optionList,
+  type Region,
+  type RetryOptions,
+} from '../internal/index.js'
 import type { HttpTransport } from '../transport/index.js'
 import { LexiconError } from './errors.js'
 import { fromLexiconEntries, type LexiconEntry, toLexiconEntries } from './lexicon.js'
@@ -32,10 +40,26 @@ export interface LexiconOptions {
   clock?: Clock
   /** HTTP transport; one is created (and closed) per call when omitted. */
   transport?: HttpTransport
+  /** A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr */
   logger?: LoggerOption
   /** Random source for backoff jitter. @default Math.random */
   random?: () => number
 }
+
+/** The names of {@link LexiconOptions}. */
+export const LEXICON_OPTIONS = optionList<LexiconOptions>()({
+  projectId: true,
+  serviceAccount: true,
+  region: true,
+  apiHost: true,
+  requestsPerMinute: true,
+  updatesPerMinute: true,
+  retry: true,
+  clock: true,
+  transport: true,
+  logger: true,
+  random: true,
+})
 
 /** Options of {@link pushPlan}. Connection options may be left out for a dry run. */
 export interface PushOptions extends Partial<LexiconOptions> {
@@ -44,6 +68,20 @@ export interface PushOptions extends Partial<LexiconOptions> {
   /** Mark deprecated events and aliases `dropped` as well as hidden. @default false */
   dropDeprecated?: boolean
 }
+
+/** The names of {@link PushOptions}. */
+export const PUSH_OPTIONS = optionList<PushOptions>()({
+  ...LEXICON_OPTIONS,
+  dryRun: true,
+  dropDeprecated: true,
+})
+
+/** The names of the options of {@link pullPlan}. */
+export const PULL_OPTIONS = optionList<LexiconOptions & { version?: string; title?: string }>()({
+  ...LEXICON_OPTIONS,
+  version: true,
+  title: true,
+})
 
 /** What {@link pushPlan} did. */
 export interface PushResult {
@@ -78,6 +116,7 @@ export interface PullResult {
  *   {@link LexiconError} when Mixpanel refuses a request.
  */
 export async function pushPlan(input: PlanInput, options: PushOptions = {}): Promise<PushResult> {
+  checkOptions(options, PUSH_OPTIONS, 'pushPlan')
   const plan = loadPlan(input)
   const { entries, skipped } = toLexiconEntries(plan, { dropDeprecated: options.dropDeprecated ?? false })
   if (options.dryRun)
@@ -115,6 +154,7 @@ export async function pushPlan(input: PlanInput, options: PushOptions = {}): Pro
 export async function pullPlan(
   options: LexiconOptions & { version?: string; title?: string },
 ): Promise<PullResult> {
+  checkOptions(options, PULL_OPTIONS, 'pullPlan', { required: true })
   const session = new Session(options)
   try {
     const body = await session.request('GET', '/schemas', undefined, 1)

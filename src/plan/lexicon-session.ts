@@ -3,11 +3,15 @@ import {
   APP_HOSTS,
   basicAuth,
   type Clock,
+  checkOptions,
   describe,
   enumOption,
   intOption,
   type JsonObject,
   type Logger,
+  optionList,
+  RETRY_OPTIONS,
+  Redactor,
   type Region,
   RetryPolicy,
   resolveLogger,
@@ -16,7 +20,11 @@ import {
 } from '../internal/index.js'
 import { HttpTransport, type JsonApiContext, requestJson } from '../transport/index.js'
 import { LexiconError } from './errors.js'
-import type { LexiconOptions } from './lexicon-client.js'
+import type { LexiconOptions, LexiconServiceAccount } from './lexicon-client.js'
+
+/** The names of {@link LexiconServiceAccount}'s fields. */
+const LEXICON_ACCOUNT_FIELDS = optionList<LexiconServiceAccount>()({ username: true, secret: true })
+
 import { RateWindow } from './rate-window.js'
 
 /** Defaults of the Lexicon options (Mixpanel's documented limits). */
@@ -62,6 +70,8 @@ export class Session {
     ) {
       throw new ConfigError('serviceAccount', 'expected { username, secret } of a Mixpanel service account')
     }
+    checkOptions(account, LEXICON_ACCOUNT_FIELDS, 'serviceAccount')
+    if (options.retry !== undefined) checkOptions(options.retry, RETRY_OPTIONS, 'retry')
     const region = enumOption<Region>('region', options.region, ['us', 'eu', 'in'], LEXICON_DEFAULTS.region)
     const origin =
       options.apiHost === undefined ? APP_HOSTS[region] : resolveOrigin(options.apiHost, undefined, 'apiHost')
@@ -88,10 +98,12 @@ export class Session {
     )
     this.#ownsTransport = options.transport === undefined
     this.#transport = options.transport ?? new HttpTransport()
-    this.#logger = resolveLogger(options.logger)
+    const redactor = new Redactor([{ user: account.username, secret: account.secret }])
+    this.#logger = resolveLogger(options.logger, redactor)
     const username = account.username
     this.#api = {
       api: 'Lexicon',
+      redactor,
       transport: this.#transport,
       policy: this.#retry,
       clock: this.#clock,

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../internal/index.js'
+import { checkOptions, type JsonObject, type JsonValue, optionList } from '../internal/index.js'
 import type { TrackingPlan } from './compile.js'
 import { codeNameOf } from './names.js'
 import { PLAN_FORMATS, PLAN_TYPE_NAMES } from './plan-schema.js'
@@ -16,6 +16,9 @@ export interface LexiconExportOptions {
   /** Mark deprecated events and aliases `dropped` (Mixpanel drops them at ingestion) as well as hidden. @default false */
   dropDeprecated?: boolean
 }
+
+/** The names of {@link LexiconExportOptions}. */
+const LEXICON_EXPORT_OPTIONS = optionList<LexiconExportOptions>()({ dropDeprecated: true })
 
 /** Entries built from a plan, and what could not be expressed in Lexicon. */
 export interface LexiconExport {
@@ -36,6 +39,7 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
  * values are written as examples and into the description.
  */
 export function toLexiconEntries(plan: TrackingPlan, options: LexiconExportOptions = {}): LexiconExport {
+  checkOptions(options, LEXICON_EXPORT_OPTIONS, 'toLexiconEntries')
   const doc = plan.document
   const drop = options.dropDeprecated ?? false
   const entries: LexiconEntry[] = []
@@ -148,6 +152,9 @@ export interface LexiconImportOptions {
   title?: string
 }
 
+/** The names of {@link LexiconImportOptions}. */
+const LEXICON_IMPORT_OPTIONS = optionList<LexiconImportOptions>()({ version: true, title: true })
+
 /**
  * Builds a plan document from Lexicon entries: `event` entries become events (code names derived
  * from display names), hidden or dropped ones `deprecated`; `profile` / `$user` becomes `people`.
@@ -158,6 +165,7 @@ export function fromLexiconEntries(
   entries: readonly LexiconEntry[],
   options: LexiconImportOptions = {},
 ): PlanDocument {
+  checkOptions(options, LEXICON_IMPORT_OPTIONS, 'fromLexiconEntries')
   const doc: PlanDocument = {
     version: options.version ?? '1.0.0',
     ...(options.title ? { title: options.title } : {}),

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../internal/index.js'
+import { checkOptions, type JsonObject, type JsonValue, optionList } from '../internal/index.js'
 import { diffPlans, type PlanChange } from './diff.js'
 import { PlanError } from './errors.js'
 import { loadPlan, type PlanInput } from './load.js'
@@ -26,6 +26,9 @@ export interface SchemaExportOptions {
    */
   previous?: { plan: PlanInput; versions?: Readonly<Record<string, string>> }
 }
+
+/** The names of {@link SchemaExportOptions}. */
+const SCHEMA_EXPORT_OPTIONS = optionList<SchemaExportOptions>()({ vendor: true, previous: true })
 
 /** One exported schema. */
 export interface ExportedSchema {
@@ -93,6 +96,7 @@ export function igluEventName(displayName: string): string {
  * events get the same schema name.
  */
 export function exportPlanSchemas(plan: PlanInput, options: SchemaExportOptions = {}): SchemaExport {
+  checkOptions(options, SCHEMA_EXPORT_OPTIONS, 'exportPlanSchemas')
   const document = loadPlan(plan).document
   const vendor = options.vendor
   if (vendor !== undefined && !/^[a-zA-Z0-9-_.]+$/.test(vendor)) {

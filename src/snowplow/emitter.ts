@@ -11,6 +11,7 @@ import { ConfigError } from '../errors/index.js'
 import {
   boolOption,
   type Clock,
+  checkOptions,
   createMessage,
   type DropReason,
   type Endpoint,
@@ -19,12 +20,18 @@ import {
   type LoggerOption,
   type Message,
   numberOption,
+  optionList,
+  pickOptions,
   systemClock,
 } from '../internal/index.js'
 import type { EventStore } from '../stores/index.js'
 import { mixpanelToSnowplow } from './from-mixpanel.js'
 import { eventIdFor, type SnowplowPayload } from './payload.js'
-import { SnowplowDestination, type SnowplowDestinationOptions } from './snowplow-destination.js'
+import {
+  SNOWPLOW_DESTINATION_OPTIONS,
+  SnowplowDestination,
+  type SnowplowDestinationOptions,
+} from './snowplow-destination.js'
 
 /** Options of {@link Emitter} (seed 004's emitter options, in TypeScript). */
 export interface EmitterOptions extends SnowplowDestinationOptions {
@@ -44,12 +51,20 @@ export interface EmitterOptions extends SnowplowDestinationOptions {
   requestTimeoutMs?: number | { connectMs: number; readMs: number }
   /** Longest backoff between attempts, in ms. @default 60000 */
   maxRetryDelayMs?: number
-  /** Most events buffered; when full, new events are dropped and reported. @default 10000 */
+  /**
+   * Most events buffered in the default memory store; when full, new events are dropped and
+   * reported. Cannot be combined with `store` (give the store its own capacity).
+   * @default 10000
+   */
   bufferCapacity?: number
   /** Status → retry or not, overriding the defaults (no retry for 400, 401, 403, 410, 422). */
   customRetryCodes?: Readonly<Record<number, boolean>>
-  /** Where events wait (any eventwire `EventStore`, e.g. `SqliteEventStore`). @default in memory */
-  eventStore?: EventStore
+  /**
+   * Where events wait (any eventwire `EventStore`, e.g. `SqliteEventStore`), as for
+   * `BatchConsumer`. Formerly `eventStore`, which now fails with a hint.
+   * @default in memory
+   */
+  store?: EventStore
   /** A shared undici dispatcher (seed 004's `session`): pooled keep-alive connections. */
   dispatcher?: Dispatcher
   /** Oldest event waits at most this long before a batch is sent, in ms; 0 = only size and flush. @default 10000 */
@@ -66,9 +81,41 @@ export interface EmitterOptions extends SnowplowDestinationOptions {
   clock?: Clock
   /** Random source for backoff jitter. @default Math.random */
   random?: () => number
-  /** A pino-compatible logger. @default silent */
+  /**
+   * A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr
+   * (dropped and finally failed events, events left at exit)
+   */
   logger?: LoggerOption
 }
+
+/** The names of {@link EmitterOptions}. */
+export const EMITTER_OPTIONS = optionList<EmitterOptions>()({
+  ...SNOWPLOW_DESTINATION_OPTIONS,
+  batchSize: true,
+  byteLimit: true,
+  onSuccess: true,
+  onFailure: true,
+  requestTimeoutMs: true,
+  maxRetryDelayMs: true,
+  bufferCapacity: true,
+  customRetryCodes: true,
+  store: true,
+  dispatcher: true,
+  flushIntervalMs: true,
+  eventSchema: true,
+  encodeBase64: true,
+  appId: true,
+  namespace: true,
+  clock: true,
+  random: true,
+  logger: true,
+})
+
+/** The names of the options of {@link AsyncEmitter}. */
+export const ASYNC_EMITTER_OPTIONS = optionList<EmitterOptions & { threadCount?: number }>()({
+  ...EMITTER_OPTIONS,
+  threadCount: true,
+})
 
 /**
  * Sends Snowplow events to a collector through eventwire's delivery pipeline: a `BatchConsumer`
@@ -87,9 +134,16 @@ export class Emitter extends EngineEmitter implements EventConsumer {
   readonly #clock: Clock
   #ignored = 0
 
+  /**
+   * @param threadCount Requests in flight at once (what `AsyncEmitter` sets).
+   * @throws {ConfigError} for an unknown, conflicting or invalid option.
+   */
   constructor(options: EmitterOptions, threadCount = 1) {
     super()
-    this.destination = new SnowplowDestination(options)
+    if (new.target === Emitter) checkOptions(options, EMITTER_OPTIONS, 'Emitter', { required: true })
+    this.destination = new SnowplowDestination(
+      pickOptions(options, SNOWPLOW_DESTINATION_OPTIONS) as SnowplowDestinationOptions,
+    )
     this.#clock = options.clock ?? systemClock
     const timeout = options.requestTimeoutMs
     let requestTimeoutMs: number | undefined
@@ -119,9 +173,10 @@ export class Emitter extends EngineEmitter implements EventConsumer {
       connectTimeoutMs,
       maxRetryDelayMs: options.maxRetryDelayMs,
       bufferCapacity: options.bufferCapacity,
-      overflow: 'drop-newest',
+      // The Snowplow trackers drop new events when full; a store you give has its own policy.
+      overflow: options.store === undefined ? 'drop-newest' : undefined,
       customRetryCodes: options.customRetryCodes,
-      store: options.eventStore,
+      store: options.store,
       dispatcher: options.dispatcher,
       flushIntervalMs: options.flushIntervalMs,
       maxConcurrentRequests: threadCount,
@@ -204,8 +259,11 @@ const ENGINE_EVENTS = ['request', 'success', 'retry', 'drop', 'failure', 'draine
 
 /** An emitter whose requests run concurrently on a fixed pool (`threadCount`, default 1). */
 export class AsyncEmitter extends Emitter {
+  /** @throws {ConfigError} for an unknown, conflicting or invalid option. */
   constructor(options: EmitterOptions & { threadCount?: number }) {
-    super(options, options.threadCount ?? 1)
+    checkOptions(options, ASYNC_EMITTER_OPTIONS, 'AsyncEmitter', { required: true })
+    const { threadCount, ...rest } = options
+    super(rest, threadCount ?? 1)
   }
 }
 

@@ -9,12 +9,15 @@ import {
 import { ConfigError, DeliveryError } from '../errors/index.js'
 import {
   type Clock,
+  checkOptions,
   type Endpoint,
   enumOption,
   intOption,
   type Message,
+  optionList,
   parseRetryAfter,
   type RetryPolicy,
+  redactPatterns,
   systemClock,
 } from '../internal/index.js'
 import type { HttpRequest, HttpResponse } from '../transport/index.js'
@@ -42,6 +45,16 @@ export interface SnowplowDestinationOptions {
   /** Time source for `stm`. @default systemClock */
   clock?: Clock
 }
+
+/** The names of {@link SnowplowDestinationOptions}. */
+export const SNOWPLOW_DESTINATION_OPTIONS = optionList<SnowplowDestinationOptions>()({
+  endpoint: true,
+  protocol: true,
+  port: true,
+  method: true,
+  maxPostBytes: true,
+  clock: true,
+})
 
 /** Status codes Snowplow trackers never retry unless `customRetryCodes` says so. */
 export const SNOWPLOW_NO_RETRY: ReadonlySet<number> = new Set([400, 401, 403, 410, 422])
@@ -71,9 +84,9 @@ export class SnowplowDestination implements Destination {
   readonly origin: string
   readonly #clock: Clock
 
+  /** @throws {ConfigError} for an unknown or invalid option. */
   constructor(options: SnowplowDestinationOptions) {
-    if (typeof options !== 'object' || options === null)
-      throw new ConfigError('endpoint', 'a collector endpoint is required')
+    checkOptions(options, SNOWPLOW_DESTINATION_OPTIONS, 'SnowplowDestination', { required: true })
     this.method = enumOption('method', options.method, ['post', 'get'] as const, 'post')
     const protocol = enumOption('protocol', options.protocol, ['http', 'https'] as const, 'https')
     const port = options.port === undefined ? undefined : intOption('port', options.port, 0, 1, 65535)
@@ -152,6 +165,7 @@ function snowplowRetryable(status: number): boolean {
 
 /** Creates a {@link SnowplowDestination}: `snowplow({ endpoint: 'collector.example.com' })`. */
 export function snowplow(options: SnowplowDestinationOptions): SnowplowDestination {
+  checkOptions(options, SNOWPLOW_DESTINATION_OPTIONS, 'snowplow()', { required: true })
   return new SnowplowDestination(options)
 }
 
@@ -164,10 +178,13 @@ function collectorOrigin(endpoint: unknown, protocol: string, port: number | und
   try {
     url = new URL(hasScheme ? endpoint : `${protocol}://${endpoint}`)
   } catch {
-    throw new ConfigError('endpoint', `"${endpoint}" is not a valid host or URL`)
+    throw new ConfigError('endpoint', `"${redactPatterns(endpoint)}" is not a valid host or URL`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError('endpoint', `only http and https are supported, got ${url.protocol}`)
+  }
+  if (url.username || url.password) {
+    throw new ConfigError('endpoint', 'credentials must not be embedded in the URL (they are never sent)')
   }
   if (port !== undefined && url.port === '') url.port = String(port)
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`

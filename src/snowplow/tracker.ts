@@ -1,6 +1,13 @@
 import { handled } from '../consumers/index.js'
 import { ConfigError, ValidationError } from '../errors/index.js'
-import { boolOption, type Clock, stringOption, systemClock } from '../internal/index.js'
+import {
+  boolOption,
+  type Clock,
+  checkOptions,
+  optionList,
+  stringOption,
+  systemClock,
+} from '../internal/index.js'
 import {
   addContexts,
   addField,
@@ -61,6 +68,30 @@ export interface TrackerOptions {
   clock?: Clock
 }
 
+/** The names of {@link TrackerOptions}. */
+export const TRACKER_OPTIONS = optionList<TrackerOptions>()({
+  namespace: true,
+  appId: true,
+  emitters: true,
+  encodeBase64: true,
+  platform: true,
+  subject: true,
+  clock: true,
+})
+
+/** The names of {@link Subject}'s fields. */
+export const SUBJECT_FIELDS = optionList<Subject>()({
+  userId: true,
+  domainUserId: true,
+  networkUserId: true,
+  ipAddress: true,
+  useragent: true,
+  timezone: true,
+  lang: true,
+  screenResolution: true,
+  viewport: true,
+})
+
 /** Fields every tracking call accepts. */
 export interface CommonEventOptions {
   /** Entities attached to the event (`cx`/`co`). */
@@ -86,7 +117,10 @@ export class Tracker {
   readonly #subject: Subject
   readonly #clock: Clock
 
+  /** @throws {ConfigError} for an unknown or invalid option. */
   constructor(options: TrackerOptions) {
+    checkOptions(options, TRACKER_OPTIONS, 'Tracker', { required: true })
+    if (options.subject !== undefined) checkOptions(options.subject, SUBJECT_FIELDS, "Tracker's subject")
     this.namespace = stringOption('namespace', options?.namespace, undefined) ?? ''
     if (this.namespace === '') throw new ConfigError('namespace', 'expected a non-empty string')
     if (/[:;]/.test(this.namespace)) throw new ConfigError('namespace', 'must not contain ":" or ";"')

@@ -1,4 +1,4 @@
-import { type Endpoint, enumOption, intOption, type Message } from '../internal/index.js'
+import { type Endpoint, enumOption, intOption, type Message, optionList } from '../internal/index.js'
 
 /** What a store does when it is full. */
 export type OverflowPolicy = 'drop-newest' | 'drop-oldest' | 'block'
@@ -26,6 +26,13 @@ export interface StoreCapacityOptions {
    */
   overflow?: OverflowPolicy
 }
+
+/** The names of {@link StoreCapacityOptions}. */
+export const STORE_CAPACITY_OPTIONS = optionList<StoreCapacityOptions>()({
+  bufferCapacity: true,
+  maxBufferBytes: true,
+  overflow: true,
+})
 
 /** What `add()` did. */
 export interface AddResult {

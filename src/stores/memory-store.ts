@@ -8,6 +8,7 @@ import {
   systemClock,
   watchAbort,
 } from '../internal/index.js'
+import { checkOptions } from '../internal/validate.js'
 import {
   type AddResult,
   type EventStore,
@@ -19,6 +20,7 @@ import {
   type StoreSize,
 } from './event-store.js'
 import { DelayedHeap, type Entry, ReadyQueue } from './memory-queues.js'
+import { IN_MEMORY_STORE_OPTIONS } from './store-options.js'
 
 /** Options of {@link InMemoryEventStore}. */
 export interface InMemoryEventStoreOptions extends StoreCapacityOptions {
@@ -57,6 +59,7 @@ export class InMemoryEventStore implements EventStore {
   #closed = false
 
   constructor(options: InMemoryEventStoreOptions = {}) {
+    checkOptions(options, IN_MEMORY_STORE_OPTIONS, 'InMemoryEventStore')
     const capacity = resolveCapacity(options)
     this.bufferCapacity = capacity.bufferCapacity
     this.maxBufferBytes = capacity.maxBufferBytes

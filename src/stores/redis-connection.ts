@@ -1,6 +1,13 @@
 import type { Redis, RedisOptions } from 'ioredis'
 import { ConfigError, EventwireError } from '../errors/index.js'
-import { type Clock, type Logger, systemClock } from '../internal/index.js'
+import {
+  type Clock,
+  type Logger,
+  patternRedactor,
+  type Redactor,
+  redactUrl,
+  systemClock,
+} from '../internal/index.js'
 import { loadOptional } from './load-optional.js'
 import type { RedisScript } from './redis-scripts.js'
 
@@ -27,14 +34,15 @@ export function redisUrlOption(name: string, value: unknown): string {
   return value
 }
 
-/** The URL with its password replaced by `***`, for messages and logs. */
-export function redactUrl(value: string): string {
+export { redactUrl }
+
+/** The password of a Redis URL, if it has one (to redact it wherever it might appear). */
+export function redisPassword(value: string): string | undefined {
   try {
-    const url = new URL(value)
-    if (url.password !== '') url.password = '***'
-    return url.toString()
+    const password = decodeURIComponent(new URL(value).password)
+    return password === '' ? undefined : password
   } catch {
-    return value.replace(/\/\/[^@/]*@/, '//***@')
+    return undefined
   }
 }
 
@@ -47,6 +55,7 @@ export async function connectRedis(
   options: RedisOptions,
   logger: Logger,
   timeoutMs: number,
+  redactor: Redactor = patternRedactor,
 ): Promise<Redis> {
   const module = await loadOptional<{ Redis?: typeof Redis; default?: unknown }>('ioredis', 'RedisEventStore')
   const RedisClass = (module.Redis ??
@@ -64,7 +73,7 @@ export async function connectRedis(
   } catch (error) {
     client.disconnect()
     // ioredis rejects with "Connection is closed"; the socket error says why.
-    throw toRedisError(connectError ?? error, where)
+    throw toRedisError(connectError ?? error, where, redactor)
   } finally {
     client.off('error', onConnectError)
   }
@@ -118,14 +127,19 @@ export async function runScript(
 }
 
 /** Wraps a Redis failure in an `EventwireError` whose message never holds the password. */
-export function toRedisError(error: unknown, where: string): EventwireError {
+export function toRedisError(
+  error: unknown,
+  where: string,
+  redactor: Redactor = patternRedactor,
+): EventwireError {
   if (error instanceof EventwireError) return error
-  const detail = error instanceof Error ? error.message : String(error)
+  const detail = redactor.text(error instanceof Error ? error.message : String(error))
+  const cause = safeCause(error, redactor)
   if (detail.includes('WRONGTYPE')) {
     return new EventwireError(
       'EVENTWIRE_STORE_INCOMPATIBLE',
       `Redis at ${where}: the store's keys hold something other than eventwire streams (${detail})`,
-      { cause: error },
+      { cause },
     )
   }
   if (error instanceof NoAnswerError) {
@@ -136,7 +150,24 @@ export function toRedisError(error: unknown, where: string): EventwireError {
     )
   }
   return new EventwireError('EVENTWIRE_STORE_ERROR', `Redis store at ${where} failed: ${detail}`, {
-    cause: error,
+    cause,
     retryable: true,
   })
+}
+
+/**
+ * A copy of an ioredis error that keeps what explains it (name, message, code, errno, syscall,
+ * address, port), redacted: ioredis puts the command on its errors, and an `AUTH` command's
+ * arguments are the password.
+ */
+function safeCause(error: unknown, redactor: Redactor): unknown {
+  if (!(error instanceof Error)) return typeof error === 'string' ? redactor.text(error) : undefined
+  const copy = new Error(redactor.text(error.message))
+  copy.name = error.name
+  copy.stack = redactor.text(String(error.stack))
+  const source = error as unknown as Record<string, unknown>
+  for (const key of ['code', 'errno', 'syscall', 'address', 'port']) {
+    if (source[key] !== undefined) (copy as unknown as Record<string, unknown>)[key] = source[key]
+  }
+  return copy
 }

@@ -11,10 +11,12 @@ import {
   type LoggerOption,
   type Message,
   messageFromJson,
+  Redactor,
   resolveLogger,
   stringOption,
   systemClock,
 } from '../internal/index.js'
+import { checkOptions } from '../internal/validate.js'
 import { type AddOutcome, AddQueue } from './add-queue.js'
 import type {
   AddResult,
@@ -31,12 +33,14 @@ import {
   connectRedis,
   DEFAULT_REDIS_URL,
   redactUrl,
+  redisPassword,
   redisUrlOption,
   runScript,
   toRedisError,
   withTimeout,
 } from './redis-connection.js'
 import { REDIS_SCRIPTS, type RedisScript } from './redis-scripts.js'
+import { REDIS_STORE_OPTIONS } from './store-options.js'
 
 /** Options of {@link RedisEventStore}. */
 export interface RedisEventStoreOptions extends StoreCapacityOptions {
@@ -79,7 +83,10 @@ export interface RedisEventStoreOptions extends StoreCapacityOptions {
   commandTimeoutMs?: number
   /** Clock for lease expiry times and retry times (`notBefore`). @default systemClock */
   clock?: Clock
-  /** A pino-compatible logger. @default silent */
+  /**
+   * A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr
+   * (Redis connection errors), never with the password
+   */
   logger?: LoggerOption
 }
 
@@ -133,6 +140,7 @@ export class RedisEventStore implements EventStore {
   readonly #clock: Clock
   readonly #logger: Logger
   readonly #where: string
+  readonly #redactor: Redactor
   readonly #queue: AddQueue
   readonly #leases = new Map<string, { expiresAt: number; held: Map<string, Held[]> }>()
   readonly #inflight = new Set<Promise<unknown>>()
@@ -140,7 +148,9 @@ export class RedisEventStore implements EventStore {
   #client: Redis | undefined
   #closed = false
 
+  /** @throws {ConfigError} for an unknown or invalid option (`url` is called `redis` here). */
   constructor(options: RedisEventStoreOptions = {}) {
+    checkOptions(options, REDIS_STORE_OPTIONS, 'RedisEventStore')
     const redis = options.redis ?? REDIS_STORE_DEFAULTS.redis
     this.#target = typeof redis === 'string' ? redisUrlOption('redis', redis) : redisClientOption(redis)
     this.#where = typeof redis === 'string' ? redactUrl(redis) : 'a shared ioredis client'
@@ -168,7 +178,9 @@ export class RedisEventStore implements EventStore {
       1,
     )
     this.#clock = options.clock ?? systemClock
-    this.#logger = resolveLogger(options.logger)
+    const password = typeof redis === 'string' ? redisPassword(redis) : undefined
+    this.#redactor = new Redactor([password])
+    this.#logger = resolveLogger(options.logger, this.#redactor)
     const tag = `{${this.stream}}`
     this.#keys = [...ENDPOINTS.map((kind) => `${tag}:${kind}`), `${tag}:delayed`, `${tag}:meta`]
     this.#queue = new AddQueue((messages) => this.#commitAdds(messages), {
@@ -180,6 +192,7 @@ export class RedisEventStore implements EventStore {
 
   /** Creates a store and connects now, so a missing package or an unreachable server surfaces here. */
   static async open(options: RedisEventStoreOptions = {}): Promise<RedisEventStore> {
+    checkOptions(options, REDIS_STORE_OPTIONS, 'RedisEventStore.open')
     const store = new RedisEventStore(options)
     await store.#ready()
     return store
@@ -322,6 +335,7 @@ export class RedisEventStore implements EventStore {
               { connectTimeout: this.commandTimeoutMs, ...this.#redisOptions },
               this.#logger,
               this.commandTimeoutMs,
+              this.#redactor,
             )
           : Promise.resolve(target)
       this.#connecting = connecting.then(
@@ -355,7 +369,7 @@ export class RedisEventStore implements EventStore {
         `a Redis command got no answer within ${this.commandTimeoutMs} ms`,
       )
     } catch (error) {
-      throw toRedisError(error, this.#where)
+      throw toRedisError(error, this.#where, this.#redactor)
     }
   }
 

@@ -15,6 +15,7 @@ import {
   stringOption,
   systemClock,
 } from '../internal/index.js'
+import { checkOptions } from '../internal/validate.js'
 import { type AddOutcome, AddQueue } from './add-queue.js'
 import type {
   AddResult,
@@ -29,6 +30,7 @@ import type {
 import { resolveCapacity } from './event-store.js'
 import { openSqliteFile, toMessage, toStoreError } from './sqlite-file.js'
 import type { Row, Statements } from './sqlite-schema.js'
+import { SQLITE_STORE_OPTIONS } from './store-options.js'
 
 /** How hard `add()` works to make a message durable before resolving. */
 export type SqliteDurability = 'batch' | 'every'
@@ -61,7 +63,7 @@ export interface SqliteEventStoreOptions extends StoreCapacityOptions {
   lockTimeoutMs?: number
   /** Time source for leases and backoff. @default systemClock */
   clock?: Clock
-  /** A pino-compatible logger. @default silent */
+  /** A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr */
   logger?: LoggerOption
 }
 
@@ -150,6 +152,7 @@ export class SqliteEventStore implements EventStore {
   #closed = false
 
   constructor(options: SqliteEventStoreOptions) {
+    checkOptions(options, SQLITE_STORE_OPTIONS, 'SqliteEventStore', { required: true })
     const path = stringOption('path', options?.path, undefined)
     if (path === undefined) throw new ConfigError('path', 'expected the path of the database file')
     this.path = path
@@ -179,6 +182,7 @@ export class SqliteEventStore implements EventStore {
 
   /** Creates a store and opens its file now, so configuration and lock errors surface here. */
   static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
+    checkOptions(options, SQLITE_STORE_OPTIONS, 'SqliteEventStore.open', { required: true })
     const store = new SqliteEventStore(options)
     await store.#ready()
     return store

@@ -1,4 +1,4 @@
-import { type Clock, sleepWith, type TimerHandle } from '../internal/index.js'
+import { type Clock, checkOptions, optionList, sleepWith, type TimerHandle } from '../internal/index.js'
 
 interface Pending {
   at: number
@@ -27,10 +27,15 @@ export interface FakeClockOptions {
   autoAdvanceSleeps?: boolean
 }
 
+/** The names of {@link FakeClockOptions}. */
+const FAKE_CLOCK_OPTIONS = optionList<FakeClockOptions>()({ now: true, autoAdvanceSleeps: true })
+
 /**
  * A fake {@link Clock} for tests: step exact backoff sequences without real waiting.
+ * @throws {ConfigError} for an unknown option.
  */
 export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
+  checkOptions(options, FAKE_CLOCK_OPTIONS, 'createFakeClock')
   let now = options.now ?? 1_700_000_000_000
   let seq = 0
   const timers: Pending[] = []

@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
 import {
   type Clock,
+  checkOptions,
   createMessage,
   type Endpoint,
   type JsonObject,
   type Message,
+  optionList,
   systemClock,
 } from '../internal/index.js'
 import type { EventStore, Lease, LeaseOptions, StoreCapacityOptions } from '../stores/index.js'
@@ -44,6 +46,15 @@ export interface StoreContractOptions {
   realLeaseMs?: number
 }
 
+/** The names of {@link StoreContractOptions}. */
+const STORE_CONTRACT_OPTIONS = optionList<StoreContractOptions>()({
+  name: true,
+  create: true,
+  reopen: true,
+  time: true,
+  realLeaseMs: true,
+})
+
 const LONG_LEASE_MS = 60_000
 
 /**
@@ -57,6 +68,7 @@ const LONG_LEASE_MS = 60_000
  * ```
  */
 export function runStoreContract(options: StoreContractOptions): void {
+  checkOptions(options, STORE_CONTRACT_OPTIONS, 'runStoreContract', { required: true })
   const real = options.time === 'real'
   const leaseMs = real ? (options.realLeaseMs ?? 200) : 1000
   let counter = 0

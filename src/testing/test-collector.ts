@@ -1,4 +1,5 @@
 import {
+  COLLECTOR_OPTIONS,
   type Collector,
   type CollectorIssue,
   type CollectorOptions,
@@ -7,10 +8,15 @@ import {
   type StoredProfile,
   startCollector,
 } from '../collector/index.js'
-import type { JsonObject, JsonValue } from '../internal/index.js'
+import { checkOptions, type JsonObject, type JsonValue, omitOptions, optionList } from '../internal/index.js'
 
 /** Options of {@link startTestCollector}: the collector's, without where it listens or stores. */
 export type TestCollectorOptions = Omit<CollectorOptions, 'port' | 'db'>
+
+/** The names of {@link TestCollectorOptions}. */
+const TEST_COLLECTOR_OPTIONS = optionList<TestCollectorOptions>()(
+  omitOptions(COLLECTOR_OPTIONS, 'port', 'db'),
+)
 
 /** An event as it arrived at the test collector. */
 export interface CollectedEvent<P extends JsonObject = JsonObject> {
@@ -93,6 +99,7 @@ const POLL_MS = 20
  * @throws the collector's start errors (`ConfigError`, `EVENTWIRE_COLLECTOR_*`).
  */
 export async function startTestCollector(options: TestCollectorOptions = {}): Promise<TestCollector> {
+  checkOptions(options, TEST_COLLECTOR_OPTIONS, 'startTestCollector')
   const collector = await startCollector({ ...options, port: 0, db: ':memory:' })
   const events = <P extends JsonObject>(filter: CollectedEventFilter = {}): CollectedEvent<P>[] =>
     collector

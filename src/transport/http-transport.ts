@@ -9,6 +9,8 @@ import {
   type TimerHandle,
   watchAbort,
 } from '../internal/index.js'
+import { checkOptions } from '../internal/validate.js'
+import { TRANSPORT_OPTIONS } from './transport-options.js'
 
 /** One HTTP request, as a destination encoded it. */
 export interface HttpRequest {
@@ -73,6 +75,7 @@ export class HttpTransport {
   readonly #targets = new Map<string, Target>()
 
   constructor(options: TransportOptions = {}) {
+    checkOptions(options, TRANSPORT_OPTIONS, 'HttpTransport')
     this.requestTimeoutMs = intOption(
       'requestTimeoutMs',
       options.requestTimeoutMs,

@@ -1,5 +1,12 @@
 import { type EventwireError, isEventwireError } from '../errors/index.js'
-import type { Clock, JsonObject, Logger, RetryPolicy } from '../internal/index.js'
+import {
+  type Clock,
+  type JsonObject,
+  type Logger,
+  patternRedactor,
+  type Redactor,
+  type RetryPolicy,
+} from '../internal/index.js'
 import type { HttpResponse, HttpTransport } from './http-transport.js'
 import { sendWithRetries } from './send-with-retries.js'
 
@@ -11,6 +18,11 @@ export interface JsonApiContext {
   readonly logger: Logger
   /** The API's name for log lines, e.g. `Lexicon`. */
   readonly api: string
+  /**
+   * Takes the API's credentials out of server answers quoted in errors and log lines (a server
+   * or proxy may echo the `Authorization` header). @default patterns only
+   */
+  readonly redactor?: Redactor
   /** Waits until the API's rate limit allows `request` (called before every attempt). */
   throttle(request: JsonApiRequest): Promise<void>
   /**
@@ -47,6 +59,7 @@ export interface JsonApiRequest {
  * and the hint; never the credentials.
  */
 export async function requestJson(context: JsonApiContext, request: JsonApiRequest): Promise<JsonObject> {
+  const redactor = context.redactor ?? patternRedactor
   const text = request.body === undefined ? undefined : JSON.stringify(request.body)
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers }
   if (text !== undefined) headers['content-type'] = 'application/json'
@@ -63,7 +76,7 @@ export async function requestJson(context: JsonApiContext, request: JsonApiReque
         onRetry: (retry, delayMs, reason) => {
           context.logger.warn(
             { retry, delayMs },
-            `${context.api} request will be retried: ${request.label}: ${reason}`,
+            redactor.text(`${context.api} request will be retried: ${request.label}: ${reason}`),
           )
           context.onWait?.(delayMs)
         },
@@ -71,11 +84,14 @@ export async function requestJson(context: JsonApiContext, request: JsonApiReque
     )
   } catch (error) {
     const retryable = isEventwireError(error) && error.retryable
-    throw context.error(`${request.label}: ${(error as Error).message}`, { cause: error, retryable })
+    throw context.error(redactor.text(`${request.label}: ${(error as Error).message}`), {
+      cause: error,
+      retryable,
+    })
   }
   if (res.status >= 200 && res.status < 300) return parseObject(context, res, request.label)
   throw context.error(
-    `${request.label} failed with HTTP ${res.status}${context.explain(res.status, serverDetail(res))}`,
+    `${request.label} failed with HTTP ${res.status}${context.explain(res.status, redactor.text(serverDetail(res)))}`,
     { status: res.status, retryable: context.policy.isRetryableStatus(res.status) },
   )
 }
@@ -95,8 +111,10 @@ function parseObject(context: JsonApiContext, res: HttpResponse, label: string):
     throw context.error(`${label}: the answer is not a JSON object`, { status: res.status, retryable: false })
   }
   const problem = context.bodyProblem?.(parsed as JsonObject)
-  if (problem !== undefined)
-    throw context.error(`${label}: ${problem}`, { status: res.status, retryable: false })
+  if (problem !== undefined) {
+    const text = (context.redactor ?? patternRedactor).text(`${label}: ${problem}`)
+    throw context.error(text, { status: res.status, retryable: false })
+  }
   return parsed as JsonObject
 }
 

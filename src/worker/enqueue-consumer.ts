@@ -1,12 +1,14 @@
 import { type CloseResult, type EventConsumer, handled, markSafeConsumer } from '../consumers/index.js'
-import { EventwireError } from '../errors/index.js'
+import { ConfigError, EventwireError } from '../errors/index.js'
 import {
+  checkOptions,
   type DropReason,
   type Endpoint,
   isEndpoint,
   type Logger,
   type LoggerOption,
   type Message,
+  optionList,
   resolveLogger,
 } from '../internal/index.js'
 import type { EventStore } from '../stores/index.js'
@@ -15,9 +17,12 @@ import type { EventStore } from '../stores/index.js'
 export interface EnqueueConsumerOptions {
   /** Called with messages the store refused or evicted for lack of room (reason `queue_full`). */
   onDrop?: (messages: readonly Message[], reason: DropReason) => void
-  /** A pino-compatible logger. @default silent */
+  /** A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr */
   logger?: LoggerOption
 }
+
+/** The names of {@link EnqueueConsumerOptions}. */
+export const ENQUEUE_CONSUMER_OPTIONS = optionList<EnqueueConsumerOptions>()({ onDrop: true, logger: true })
 
 /**
  * The producer half of the worker pattern: a consumer that only puts messages into a shared store
@@ -40,7 +45,12 @@ export class EnqueueConsumer implements EventConsumer {
   #failed = 0
   #closed = false
 
+  /** @throws {ConfigError} for an unknown option, or a `store` that is not an `EventStore`. */
   constructor(store: EventStore, options: EnqueueConsumerOptions = {}) {
+    checkOptions(options, ENQUEUE_CONSUMER_OPTIONS, 'EnqueueConsumer')
+    if (typeof store?.add !== 'function') {
+      throw new ConfigError('store', 'expected an EventStore, e.g. await RedisEventStore.open({ redis })')
+    }
     this.store = store
     markSafeConsumer(this)
     this.#onDrop = options.onDrop

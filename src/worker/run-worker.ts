@@ -1,18 +1,22 @@
 import type { Redis, RedisOptions } from 'ioredis'
-import { BatchConsumer, type BatchConsumerOptions } from '../consumers/index.js'
+import { BATCH_CONSUMER_OPTIONS, BatchConsumer, type BatchConsumerOptions } from '../consumers/index.js'
 import type { ServiceAccount } from '../destinations/index.js'
 import { ConfigError } from '../errors/index.js'
 import {
   type Clock,
+  checkOptions,
   intOption,
   type Logger,
   type LoggerOption,
+  omitOptions,
+  optionList,
+  Redactor,
   type Region,
   resolveLogger,
   stringOption,
   systemClock,
 } from '../internal/index.js'
-import { RedisEventStore } from '../stores/index.js'
+import { RedisEventStore, redisPassword } from '../stores/index.js'
 import { WorkerStore } from './worker-store.js'
 
 /** Options of {@link runWorker}. */
@@ -54,13 +58,59 @@ export interface WorkerOptions {
   shutdownTimeoutMs?: number
   /** Aborting it stops the worker (the CLI aborts it on SIGTERM and SIGINT). */
   signal?: AbortSignal
-  /** Further BatchConsumer options: request timeouts, retries, `customRetryCodes`, a destination. */
-  delivery?: Omit<BatchConsumerOptions, 'store' | 'startOnInit' | 'logger' | 'clock'>
-  /** A pino-compatible logger; progress lines are logged at info level. @default silent */
+  /**
+   * Further BatchConsumer options: request timeouts, retries, `customRetryCodes`, a destination.
+   * `apiHost`, `region`, `serviceAccount`, `batchSize` and `maxConcurrentRequests` are set above
+   * (as `concurrency` for the last): giving them in both places fails with a `ConfigError`.
+   */
+  delivery?: WorkerDeliveryOptions
+  /**
+   * A pino-compatible logger, or `false` for silence; progress lines are logged at info level.
+   * @default warnings and errors to stderr (no progress lines)
+   */
   logger?: LoggerOption
   /** Time source. @default systemClock */
   clock?: Clock
 }
+
+/** The BatchConsumer options a worker's `delivery` option takes. */
+export type WorkerDeliveryOptions = Omit<BatchConsumerOptions, 'store' | 'startOnInit' | 'logger' | 'clock'>
+
+/** The names of {@link WorkerDeliveryOptions}. */
+const WORKER_DELIVERY_OPTIONS = optionList<WorkerDeliveryOptions>()(
+  omitOptions(BATCH_CONSUMER_OPTIONS, 'store', 'startOnInit', 'logger', 'clock'),
+)
+
+/** The names of {@link WorkerOptions}. */
+export const WORKER_OPTIONS = optionList<WorkerOptions>()({
+  redis: true,
+  redisOptions: true,
+  stream: true,
+  token: true,
+  apiHost: true,
+  region: true,
+  serviceAccount: true,
+  concurrency: true,
+  batchSize: true,
+  group: true,
+  leaseTimeoutMs: true,
+  pollIntervalMs: true,
+  progressIntervalMs: true,
+  shutdownTimeoutMs: true,
+  signal: true,
+  delivery: true,
+  logger: true,
+  clock: true,
+})
+
+/** Worker options that `delivery` must not repeat, with the name they have there. */
+const SET_ABOVE = {
+  apiHost: 'apiHost',
+  region: 'region',
+  serviceAccount: 'serviceAccount',
+  batchSize: 'batchSize',
+  concurrency: 'maxConcurrentRequests',
+} as const
 
 /** What a worker did, reported when it stops. */
 export interface WorkerResult {
@@ -101,6 +151,17 @@ const STORE_FAILURE_PAUSE_MS = 2000
  * options are invalid or Redis cannot be reached; resolves with the counts when stopped.
  */
 export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
+  checkOptions(options, WORKER_OPTIONS, 'runWorker', { required: true })
+  if (options.delivery !== undefined) {
+    checkOptions(options.delivery, WORKER_DELIVERY_OPTIONS, "runWorker's delivery", { required: true })
+    for (const [above, inDelivery] of Object.entries(SET_ABOVE)) {
+      if ((options.delivery as Record<string, unknown>)[inDelivery] === undefined) continue
+      throw new ConfigError(
+        `delivery.${inDelivery}`,
+        `set it as runWorker's "${above}" option (the worker sets "${inDelivery}" of its BatchConsumer from it)`,
+      )
+    }
+  }
   const stream = stringOption('stream', options?.stream, undefined)
   if (stream === undefined) throw new ConfigError('stream', 'expected the name of the queue')
   const token = stringOption('token', options.token, undefined)
@@ -131,7 +192,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     0,
   )
   const clock = options.clock ?? systemClock
-  const logger = resolveLogger(options.logger)
+  const account = options.serviceAccount
+  const logger = resolveLogger(
+    options.logger,
+    new Redactor([
+      typeof options.redis === 'string' ? redisPassword(options.redis) : undefined,
+      account === undefined ? undefined : { user: account.username, secret: account.secret },
+    ]),
+  )
 
   const redisStore = await RedisEventStore.open({
     redis: options.redis,
@@ -147,10 +215,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   try {
     consumer = new BatchConsumer({
       ...options.delivery,
-      apiHost: options.apiHost ?? options.delivery?.apiHost,
-      region: options.region ?? options.delivery?.region,
-      serviceAccount: options.serviceAccount ?? options.delivery?.serviceAccount,
-      batchSize: options.batchSize ?? options.delivery?.batchSize,
+      apiHost: options.apiHost,
+      region: options.region,
+      serviceAccount: options.serviceAccount,
+      batchSize: options.batchSize,
       maxConcurrentRequests: concurrency,
       store,
       clock,

@@ -152,7 +152,7 @@ test('rediss:// with a password: TLS connection, and errors never show the passw
       }),
       (error: Error & { code?: string }) => {
         assert.equal(error.code, 'EVENTWIRE_STORE_ERROR')
-        assert.match(error.message, /rediss:\/\/:\*\*\*@127\.0\.0\.1/)
+        assert.match(error.message, /rediss:\/\/:\[redacted\]@127\.0\.0\.1/)
         assert.doesNotMatch(error.message, /wrong-pass|p4ss-word/)
         return true
       },

@@ -129,8 +129,38 @@ test('`eventwire worker` reports an unreachable Redis without the password', asy
   assert.equal(process.exitCode, 1)
   process.exitCode = previous
   const text = stderr.lines.join('')
-  assert.match(text, /^error: Redis store at redis:\/\/:\*\*\*@127\.0\.0\.1:1 failed/)
+  assert.match(
+    text,
+    /^eventwire worker: Redis store at redis:\/\/:\[redacted\]@127\.0\.0\.1:1 failed: .*\[EVENTWIRE_STORE_ERROR\]/,
+  )
   assert.doesNotMatch(text, /hunter2/)
+})
+
+test('`eventwire worker` reads the token from EVENTWIRE_TOKEN like every command, and names MIXPANEL_TOKEN when only that is set', async () => {
+  const run = async (env: Record<string, string>, extra: string[] = []) => {
+    const stderr = output()
+    const program = new Command('eventwire').exitOverride()
+    registerWorkerCommand(program, { stdout: output(), stderr, signal: AbortSignal.abort(), env })
+    const previous = process.exitCode
+    await program.parseAsync(['worker', '--redis', server.url, '--stream', 'env-token', ...extra], {
+      from: 'user',
+    })
+    const code = process.exitCode
+    process.exitCode = previous
+    return { code, text: stderr.lines.join('') }
+  }
+  const legacy = await run({ MIXPANEL_TOKEN: 'legacy-token-value' })
+  assert.equal(legacy.code, 2)
+  assert.match(
+    legacy.text,
+    /--token or EVENTWIRE_TOKEN.*MIXPANEL_TOKEN is set, but eventwire reads EVENTWIRE_TOKEN/,
+  )
+  assert.doesNotMatch(legacy.text, /legacy-token-value/)
+  const renamed = await run({ EVENTWIRE_TOKEN: 't' }, ['--service-account-user', 'robot'])
+  assert.equal(renamed.code, 2)
+  assert.match(renamed.text, /--service-account-user was replaced by --service-account <user:secret>/)
+  const ok = await run({ EVENTWIRE_TOKEN: 'from-env' })
+  assert.equal(ok.code, 0, ok.text)
 })
 
 test('runWorker validates its options', async () => {

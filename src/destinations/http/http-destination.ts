@@ -3,12 +3,14 @@ import { gzip as gzipCallback } from 'node:zlib'
 import { ConfigError, DeliveryError } from '../../errors/index.js'
 import {
   boolOption,
+  checkOptions,
   ENDPOINTS,
   type Endpoint,
   enumOption,
   intOption,
   LIB_VERSION,
   type Message,
+  optionList,
   parseRetryAfter,
   type RetryPolicy,
   stringOption,
@@ -59,6 +61,17 @@ export const HTTP_DESTINATION_DEFAULTS = {
   name: 'http',
 } as const
 
+/** The names of {@link HttpDestinationOptions}. */
+export const HTTP_DESTINATION_OPTIONS = optionList<HttpDestinationOptions>()({
+  url: true,
+  headers: true,
+  format: true,
+  maxBatchSize: true,
+  maxRequestBytes: true,
+  gzip: true,
+  name: true,
+})
+
 const FRAMING: Readonly<Record<'json' | 'ndjson', RequestFraming>> = {
   // `[`, `]` and a comma between messages.
   json: { fixed: 1, perMessage: 1 },
@@ -81,10 +94,9 @@ export class HttpDestination implements Destination {
   readonly #maxBatch: number
   readonly #gzip: boolean
 
+  /** @throws {ConfigError} for an unknown or invalid option. */
   constructor(options: HttpDestinationOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new ConfigError('url', 'an HttpDestination needs { url }')
-    }
+    checkOptions(options, HTTP_DESTINATION_OPTIONS, 'HttpDestination', { required: true })
     const d = HTTP_DESTINATION_DEFAULTS
     this.#urls = resolveUrls(options.url)
     this.#headers = resolveHeaders(options.headers)
@@ -156,6 +168,7 @@ export class HttpDestination implements Destination {
 
 /** Creates an {@link HttpDestination}: `http({ url: 'https://hooks.example.com/events' })`. */
 export function http(options: HttpDestinationOptions): HttpDestination {
+  checkOptions(options, HTTP_DESTINATION_OPTIONS, 'http()', { required: true })
   return new HttpDestination(options)
 }
 

@@ -1,21 +1,18 @@
 import { promisify } from 'node:util'
 import { gzip as gzipCallback } from 'node:zlib'
-import {
-  type FailedRecord,
-  ImportError,
-  MixpanelError,
-  type RejectedMessage,
-  ValidationError,
-} from '../../errors/index.js'
+import { MixpanelError, ValidationError } from '../../errors/index.js'
 import {
   basicAuth,
   boolOption,
+  checkOptions,
   checkServiceAccount,
   type Endpoint,
   intOption,
   LIB_VERSION,
   type Message,
+  optionList,
   parseRetryAfter,
+  Redactor,
   type Region,
   type RetryPolicy,
   resolveOrigin,
@@ -31,6 +28,7 @@ import {
   rejectedOutcome,
   uniformOutcome,
 } from '../destination.js'
+import { errorText, importPartial, suffix } from './mixpanel-answers.js'
 
 const gzip = promisify(gzipCallback)
 
@@ -73,6 +71,20 @@ export interface MixpanelDestinationOptions {
   maxBatchSize?: number
 }
 
+/** The names of {@link MixpanelDestinationOptions}. */
+export const MIXPANEL_DESTINATION_OPTIONS = optionList<MixpanelDestinationOptions>()({
+  apiHost: true,
+  region: true,
+  eventsUrl: true,
+  peopleUrl: true,
+  groupsUrl: true,
+  importUrl: true,
+  serviceAccount: true,
+  gzip: true,
+  gzipThresholdBytes: true,
+  maxBatchSize: true,
+})
+
 const PATHS: Readonly<Record<Endpoint, string>> = {
   events: '/track',
   people: '/engage',
@@ -101,8 +113,12 @@ export class MixpanelDestination implements Destination {
   readonly #gzip: boolean
   readonly #gzipThreshold: number
   readonly #maxBatch: number
+  /** Takes the service account's secret out of server answers quoted in errors. */
+  readonly #redactor: Redactor
 
+  /** @throws {ConfigError} for an unknown or invalid option. */
   constructor(options: MixpanelDestinationOptions = {}) {
+    checkOptions(options, MIXPANEL_DESTINATION_OPTIONS, 'MixpanelDestination')
     const origin = resolveOrigin(options.apiHost, options.region)
     const account = options.serviceAccount
     let projectQuery = ''
@@ -111,6 +127,9 @@ export class MixpanelDestination implements Destination {
       this.#serviceAuth = basicAuth(account.username, account.secret)
       projectQuery = `&project_id=${encodeURIComponent(String(account.projectId))}`
     }
+    this.#redactor = new Redactor(
+      account === undefined ? [] : [{ user: account.username, secret: account.secret }],
+    )
     this.#urls = {
       events: withQuery(urlOption('eventsUrl', options.eventsUrl) ?? origin + PATHS.events, 'ip=0&verbose=1'),
       people: withQuery(urlOption('peopleUrl', options.peopleUrl) ?? origin + PATHS.people, 'ip=0&verbose=1'),
@@ -172,8 +191,10 @@ export class MixpanelDestination implements Destination {
   ): BatchOutcome {
     const { status } = response
     const verdict = classifyStatus(status, messages.length, policy)
-    // Read only when something went wrong: a success's body is not worth parsing twice.
-    const serverText = verdict === 'success' || verdict === 'split' ? undefined : errorText(response.body)
+    // Read only when something went wrong: a success's body is not worth parsing twice. A server
+    // or proxy may echo the request's Authorization header: the text is redacted before use.
+    const serverText =
+      verdict === 'success' || verdict === 'split' ? undefined : this.#redacted(errorText(response.body))
     switch (verdict) {
       case 'success':
         return this.#classifySuccess(kind, messages, response)
@@ -209,7 +230,7 @@ export class MixpanelDestination implements Destination {
         })
       case 'reject': {
         if (kind === 'imports' && status === 400) {
-          const partial = importPartial(messages, response.body)
+          const partial = importPartial(messages, response.body, this.#redactor)
           if (partial !== undefined) return partial
         }
         return rejectedOutcome(
@@ -250,7 +271,7 @@ export class MixpanelDestination implements Destination {
         status,
         retryError: new MixpanelError(
           'EVENTWIRE_API_ERROR',
-          `Mixpanel ${PATHS[kind]} answered ${status} with an unreadable body${suffix(text.slice(0, 120))}`,
+          `Mixpanel ${PATHS[kind]} answered ${status} with an unreadable body${suffix(this.#redacted(text.slice(0, 120)))}`,
           { endpoint: kind, status, retryable: true },
         ),
       })
@@ -258,7 +279,7 @@ export class MixpanelDestination implements Destination {
     if (kind === 'imports' || (parsed as { status?: unknown }).status === 1) {
       return uniformOutcome(messages, 'delivered', { status })
     }
-    const reason = `status ${JSON.stringify((parsed as { status?: unknown }).status)}${suffix(errorText(text))}`
+    const reason = `status ${JSON.stringify((parsed as { status?: unknown }).status)}${suffix(this.#redacted(errorText(text)))}`
     return rejectedOutcome(
       messages,
       new MixpanelError('EVENTWIRE_API_ERROR', `Mixpanel ${PATHS[kind]} reported a failure: ${reason}`, {
@@ -268,6 +289,10 @@ export class MixpanelDestination implements Destination {
       'rejected',
       status,
     )
+  }
+
+  #redacted(text: string | undefined): string | undefined {
+    return text === undefined ? undefined : this.#redactor.text(text)
   }
 }
 
@@ -294,70 +319,6 @@ export function jsonArray(messages: readonly Message[]): Buffer {
   }
   out[at] = 0x5d // ]
   return out.subarray(0, at + 1)
-}
-
-/** Reads a strict-mode 400 body; undefined when it carries no usable `failed_records`. */
-function importPartial(messages: readonly Message[], body: string): BatchOutcome | undefined {
-  let parsed: { failed_records?: unknown; num_records_imported?: unknown }
-  try {
-    parsed = JSON.parse(body)
-  } catch {
-    return undefined
-  }
-  if (!Array.isArray(parsed.failed_records) || parsed.failed_records.length === 0) return undefined
-  const byIndex = new Map<number, FailedRecord>()
-  const byInsertId = new Map(messages.map((m, i) => [m.id, i]))
-  for (const raw of parsed.failed_records as Array<Record<string, unknown>>) {
-    const insertId = str(raw.$insert_id) ?? str(raw.insert_id)
-    let index = typeof raw.index === 'number' ? raw.index : -1
-    if (!(index >= 0 && index < messages.length) && insertId !== undefined)
-      index = byInsertId.get(insertId) ?? -1
-    if (index < 0 || index >= messages.length) return undefined
-    byIndex.set(index, {
-      index,
-      insertId: insertId ?? messages[index]!.id,
-      field: str(raw.field),
-      message: str(raw.message) ?? 'refused',
-      record: messages[index],
-    })
-  }
-  const imported =
-    typeof parsed.num_records_imported === 'number'
-      ? parsed.num_records_imported
-      : messages.length - byIndex.size
-  const all = new ImportError([...byIndex.values()], imported, { status: 400 })
-  const rejected: RejectedMessage[] = []
-  const delivered: Message[] = []
-  messages.forEach((message, index) => {
-    const record = byIndex.get(index)
-    if (record === undefined) delivered.push(message)
-    else
-      rejected.push({
-        message,
-        reason: 'rejected',
-        error: new ImportError([record], 0, { status: 400, cause: all }),
-      })
-  })
-  return { delivered, rejected, retry: [], split: [], status: 400 }
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined
-}
-
-function errorText(body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as { error?: unknown }
-    if (typeof parsed?.error === 'string') return parsed.error
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  const text = body.trim()
-  return text === '' ? undefined : text.slice(0, 200)
-}
-
-function suffix(text: string | undefined): string {
-  return text === undefined ? '' : `: ${text}`
 }
 
 function withQuery(url: string, query: string): string {
