@@ -29,5 +29,22 @@ export {
   messageFromJson,
 } from './message.js'
 export { parseRetryAfter, RETRY_DEFAULTS, type RetryOptions, RetryPolicy } from './retry-policy.js'
+export {
+  defaultSqliteDriver,
+  type OpenSqliteOptions,
+  openSqlite,
+  runtimeName,
+  sqliteUnavailableMessage,
+} from './sqlite-driver.js'
+export {
+  firstColumn,
+  type SqliteDatabase,
+  type SqliteDriverName,
+  type SqliteRunResult,
+  type SqliteStatement,
+  SqliteUnavailableError,
+  type SqliteValue,
+  sqliteErrorCode,
+} from './sqlite-types.js'
 export { boolOption, describe, enumOption, intOption, numberOption, stringOption } from './validate.js'
 export { LIB_VERSION } from './version.js'

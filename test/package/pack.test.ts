@@ -109,13 +109,16 @@ describe('the packed package, installed as a user installs it', () => {
       ].join('\n'),
     )
     const { stdout } = await run(process.execPath, ['subpaths.mjs'], { cwd: dir })
+    // Node.js 22.13 and later have node:sqlite built in; Node.js 20 needs better-sqlite3.
+    const [major, minor] = process.versions.node.split('.').map(Number) as [number, number]
+    const builtinSqlite = major > 22 || (major === 22 && minor >= 13)
     assert.deepEqual(JSON.parse(stdout), [
       'function',
       'function',
       'function',
       'function',
       'function',
-      'EVENTWIRE_STORE_DEPENDENCY_MISSING',
+      builtinSqlite ? 'opened' : 'EVENTWIRE_STORE_DEPENDENCY_MISSING',
     ])
     await writeFile(
       join(dir, 'subpaths.cjs'),
