@@ -58,13 +58,22 @@ export function sqliteUnavailableMessage(
   const runtime = runtimeName()
   const or = instead === undefined ? '' : `, or ${instead}`
   if (!runtime.startsWith('Node.js')) {
+    if (error.driver === 'better-sqlite3' && nodeSqliteModule() !== undefined) {
+      return `${feature} cannot use better-sqlite3, which does not load in ${runtime}: use the driver "node:sqlite" (the default there)${or}.`
+    }
     return `${feature} needs SQLite through node:sqlite, which ${runtime} does not provide (better-sqlite3 does not load there): update ${runtime.split(' ')[0]}${or}.`
   }
   if (error.reason === 'no-node-sqlite') {
     return `${feature} was asked to use node:sqlite, which ${runtime} does not have (Node.js 22.13 and later do): use the driver "better-sqlite3"${or}.`
   }
+  // better-sqlite3 asked for on a Node.js that has node:sqlite: leaving the driver out is the fix.
+  const builtin =
+    nodeSqliteModule() === undefined ? '' : `, or leave the driver out to use the built-in node:sqlite`
   if (error.reason === 'missing') {
+    if (builtin !== '') {
+      return `${feature} was asked to use the optional package "better-sqlite3", which is not installed: run \`npm install better-sqlite3\`${builtin}${or}.`
+    }
     return `${feature} needs the optional package "better-sqlite3" on ${runtime}, which has no built-in node:sqlite, and it is not installed: run \`npm install better-sqlite3\` (or use Node.js 22.13 or later, which needs no package)${or}.`
   }
-  return `${feature} needs the optional package "better-sqlite3" on ${runtime}, and its native module is not built for this Node.js: run \`npm rebuild better-sqlite3\`${or}.`
+  return `${feature} needs the optional package "better-sqlite3" on ${runtime}, and its native module is not built for this Node.js: run \`npm rebuild better-sqlite3\`${builtin}${or}.`
 }

@@ -49,7 +49,7 @@ if (hasNodeSqlite) {
     assert.equal(result.code, 'EVENTWIRE_STORE_DEPENDENCY_MISSING')
     assert.match(
       String(result.message),
-      /needs the optional package "better-sqlite3".*npm install better-sqlite3/,
+      /^SqliteEventStore was asked to use the optional package "better-sqlite3", which is not installed: run `npm install better-sqlite3`, or leave the driver out to use the built-in node:sqlite/,
     )
   })
 } else {
