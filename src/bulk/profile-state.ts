@@ -1,12 +1,18 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type BetterSqlite3 from 'better-sqlite3'
 import { EventwireError } from '../errors/index.js'
-import type { JsonObject } from '../internal/index.js'
-import { loadOptional } from '../stores/index.js'
+import {
+  firstColumn,
+  type JsonObject,
+  openSqlite,
+  type SqliteDatabase,
+  type SqliteStatement,
+  SqliteUnavailableError,
+  sqliteUnavailableMessage,
+} from '../internal/index.js'
 
-type Database = BetterSqlite3.Database
-type Statement = BetterSqlite3.Statement
+type Database = SqliteDatabase
+type Statement = SqliteStatement
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -24,7 +30,8 @@ const SCHEMA_VERSION = '1'
  * The last state of every profile that `syncProfiles` got acknowledged, in a SQLite file (one
  * row per profile and scope; a scope is one project and host). Rows seen in the current run are
  * tracked in a temporary table, so `--delete-missing` and duplicate detection need no memory per
- * profile. Needs the optional peer dependency `better-sqlite3`.
+ * profile. Uses the runtime's `node:sqlite`, or the optional peer dependency better-sqlite3 on
+ * Node.js 20.
  */
 export class ProfileState {
   readonly path: string
@@ -41,38 +48,40 @@ export class ProfileState {
     this.path = path
     this.#db = db
     this.#scope = scope
-    this.#get = db.prepare('SELECT props FROM profiles WHERE scope = ? AND id = ?').pluck()
+    this.#get = db.prepare('SELECT props FROM profiles WHERE scope = ? AND id = ?')
     this.#put = db.prepare(
       'INSERT INTO profiles (scope, id, props, synced_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, id) DO UPDATE SET props = excluded.props, synced_at = excluded.synced_at',
     )
     this.#delete = db.prepare('DELETE FROM profiles WHERE scope = ? AND id = ?')
     this.#seen = db.prepare('INSERT OR IGNORE INTO temp.seen (id) VALUES (?)')
-    this.#missing = db
-      .prepare(
-        'SELECT id FROM profiles WHERE scope = ? AND id > ? AND id NOT IN (SELECT id FROM temp.seen) ORDER BY id LIMIT ?',
-      )
-      .pluck()
-    this.#count = db.prepare('SELECT count(*) FROM profiles WHERE scope = ?').pluck()
+    this.#missing = db.prepare(
+      'SELECT id FROM profiles WHERE scope = ? AND id > ? AND id NOT IN (SELECT id FROM temp.seen) ORDER BY id LIMIT ?',
+    )
+    this.#count = db.prepare('SELECT count(*) AS n FROM profiles WHERE scope = ?')
   }
 
   /**
    * Opens (creating when missing) the state file at `path` for `scope`.
-   * @throws `EVENTWIRE_STORE_DEPENDENCY_MISSING` without better-sqlite3; `EVENTWIRE_STORE_INCOMPATIBLE`
+   * @throws `EVENTWIRE_STORE_DEPENDENCY_MISSING` without `node:sqlite` and better-sqlite3; `EVENTWIRE_STORE_INCOMPATIBLE`
    *   for a file another version wrote; `EVENTWIRE_STORE_ERROR` when it cannot be opened.
    */
   static async open(path: string, scope: string): Promise<ProfileState> {
-    const { default: Sqlite } = await loadOptional<{ default: typeof BetterSqlite3 }>(
-      'better-sqlite3',
-      'The people sync state file',
-    )
-    let db: Database
+    let db: Database | undefined
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-      db = new Sqlite(path, { timeout: 5000 })
+      db = await openSqlite(path, { busyTimeoutMs: 5000 })
       db.pragma('journal_mode = WAL')
       db.exec(SCHEMA)
       db.exec('CREATE TEMP TABLE seen (id TEXT PRIMARY KEY) WITHOUT ROWID')
     } catch (error) {
+      db?.close()
+      if (error instanceof SqliteUnavailableError) {
+        throw new EventwireError(
+          'EVENTWIRE_STORE_DEPENDENCY_MISSING',
+          sqliteUnavailableMessage(error, 'The people sync state file'),
+          { cause: error },
+        )
+      }
       throw new EventwireError(
         'EVENTWIRE_STORE_ERROR',
         `cannot open the state file ${path}: ${(error as Error).message}`,
@@ -82,9 +91,7 @@ export class ProfileState {
         },
       )
     }
-    const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() as
-      | string
-      | undefined
+    const version = firstColumn<string>(db.prepare("SELECT value FROM meta WHERE key = 'schema'").get())
     if (version === undefined)
       db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION)
     else if (version !== SCHEMA_VERSION) {
@@ -99,13 +106,13 @@ export class ProfileState {
 
   /** The last acknowledged properties of `id`, or undefined for a profile never synced. */
   get(id: string): JsonObject | undefined {
-    const text = this.#get.get(this.#scope, id) as string | undefined
+    const text = firstColumn<string>(this.#get.get(this.#scope, id))
     return text === undefined ? undefined : (JSON.parse(text) as JsonObject)
   }
 
   /** Records `id` as present in this run; false when it was already seen (a duplicate row). */
   markSeen(id: string): boolean {
-    return this.#seen.run(id).changes === 1
+    return Number(this.#seen.run(id).changes) === 1
   }
 
   /** Stores the acknowledged properties of `id`. */
@@ -123,12 +130,12 @@ export class ProfileState {
    * (page by page, so no cursor stays open while acknowledgements write).
    */
   missing(after: string, limit: number): string[] {
-    return this.#missing.all(this.#scope, after, limit) as string[]
+    return this.#missing.all(this.#scope, after, limit).map((row) => firstColumn<string>(row)!)
   }
 
   /** Profiles in the state for this scope. */
   count(): number {
-    return this.#count.get(this.#scope) as number
+    return firstColumn<number>(this.#count.get(this.#scope)) ?? 0
   }
 
   /** Runs `fn` in one transaction (much faster for many writes). */

@@ -27,9 +27,9 @@ export interface CollectorOptions {
   /** Address to listen on. Keep the loopback default unless other machines must send. @default '127.0.0.1' */
   host?: string
   /**
-   * SQLite database file (its folder is created; needs the optional peer dependency
-   * better-sqlite3), or `':memory:'` for in-memory storage that ends with the process and needs
-   * no native module. A file keeps events and profiles across restarts.
+   * SQLite database file (its folder is created; through the built-in `node:sqlite` on Node.js
+   * 22.13 and later, Bun and Deno, and the optional peer dependency better-sqlite3 on Node.js 20),
+   * or `':memory:'` for in-memory storage that ends with the process and needs no SQLite. A file keeps events and profiles across restarts.
    * @default '.eventwire/dev.db'
    */
   db?: string

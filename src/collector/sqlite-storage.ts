@@ -1,8 +1,16 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type Database from 'better-sqlite3'
 import { EventwireError } from '../errors/index.js'
-import { isUnbuiltNativeModule, type JsonObject } from '../internal/index.js'
+import {
+  firstColumn,
+  type JsonObject,
+  openSqlite,
+  runtimeName,
+  type SqliteDatabase,
+  type SqliteStatement,
+  SqliteUnavailableError,
+  sqliteUnavailableMessage,
+} from '../internal/index.js'
 import { type ItemQuery, matchesDetails, needsDetails } from './item-query.js'
 import { applyUpdate } from './profiles.js'
 import {
@@ -29,17 +37,18 @@ import {
 } from './storage.js'
 import type { CollectorStats, NewItem, StoredItem, StoredProfile, StoredRequest } from './types.js'
 
-type Statement = Database.Statement
+type Statement = SqliteStatement
 
 /**
- * The collector's SQLite storage (better-sqlite3, WAL): items, requests, materialised profiles,
+ * The collector's SQLite storage (WAL), through the runtime's `node:sqlite` (Node.js 22.13 and
+ * later, Bun, Deno) or better-sqlite3 (Node.js 20): items, requests, materialised profiles,
  * distinct insert ids and counters. Every ingestion request is one transaction; statements are
  * prepared once; counters are kept in memory after start. Filters that look inside items (issue
  * code, property, text) run as a SQL function over the same matcher the memory storage uses.
  */
 export class SqliteStorage implements CollectorStorage {
   readonly location: string
-  readonly #db: Database.Database
+  readonly #db: SqliteDatabase
   readonly #insertItem: Statement
   readonly #insertRequest: Statement
   readonly #insertId: Statement
@@ -47,10 +56,10 @@ export class SqliteStorage implements CollectorStorage {
   readonly #putProfile: Statement
   readonly #deleteProfile: Statement
   readonly #queries = new Map<string, Statement>()
-  readonly #ingest: Database.Transaction<(items: NewItem[], request: NewRequest, at: number) => IngestResult>
+  readonly #ingest: (items: NewItem[], request: NewRequest, at: number) => IngestResult
   #stats: CollectorStats
 
-  private constructor(db: Database.Database, location: string) {
+  private constructor(db: SqliteDatabase, location: string) {
     this.#db = db
     this.location = location
     this.#insertItem = db.prepare(
@@ -71,7 +80,7 @@ export class SqliteStorage implements CollectorStorage {
       this.#ingestInTransaction(items, request, at),
     )
     const matchers = new Map<string, ItemFilter>()
-    db.function('ew_details', { deterministic: true }, (filterJson, row) => {
+    db.function('ew_details', (filterJson, row) => {
       let filter = matchers.get(filterJson as string)
       if (filter === undefined) {
         filter = JSON.parse(filterJson as string) as ItemFilter
@@ -86,38 +95,15 @@ export class SqliteStorage implements CollectorStorage {
   /**
    * Opens (creating the folder and file if needed) the database at `path`.
    *
-   * @throws {EventwireError} `EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING` when better-sqlite3 is not
-   * installed or its native module is not built for this Node.js; `EVENTWIRE_COLLECTOR_DATABASE_ERROR`
-   * when the file cannot be used.
+   * @throws {EventwireError} `EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING` when the runtime has no
+   * `node:sqlite` and better-sqlite3 is not installed or its native module is not built for this
+   * Node.js; `EVENTWIRE_COLLECTOR_DATABASE_ERROR` when the file cannot be used.
    */
   static async open(path: string): Promise<SqliteStorage> {
-    let Sqlite: typeof Database
-    try {
-      Sqlite = (await import('better-sqlite3')).default
-    } catch (cause) {
-      const code = (cause as { code?: unknown }).code
-      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw cause
-      throw new EventwireError(
-        'EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING',
-        'The collector keeps its data in a SQLite file through the package better-sqlite3, which is not installed: run `npm install --save-dev better-sqlite3`, or start with --memory (db: ":memory:") to keep data in memory.',
-        { cause },
-      )
-    }
-    let db: Database.Database | undefined
+    let db: SqliteDatabase | undefined
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-      try {
-        db = new Sqlite(path)
-      } catch (cause) {
-        if (isUnbuiltNativeModule(cause)) {
-          throw new EventwireError(
-            'EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING',
-            `The collector keeps its data in a SQLite file through the package better-sqlite3, whose native module is not built for this Node.js ${process.version}: run \`npm rebuild better-sqlite3\` (or \`npm install --save-dev better-sqlite3\` again with install scripts allowed), or start with --memory (db: ":memory:") to keep data in memory.`,
-            { cause },
-          )
-        }
-        throw cause
-      }
+      db = await openSqlite(path)
       db.pragma('journal_mode = WAL')
       // Bursts of thousands of events per request: checkpoint (and fsync) every 64 MiB of WAL
       // rather than every 4 MiB, and keep the hot pages cached.
@@ -125,7 +111,7 @@ export class SqliteStorage implements CollectorStorage {
       db.pragma('journal_size_limit = 67108864')
       db.pragma('synchronous = NORMAL')
       db.pragma('cache_size = -65536')
-      const version = db.pragma('user_version', { simple: true }) as number
+      const version = Number(db.pragma('user_version'))
       if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this eventwire`)
       if (version === 1) db.exec(MIGRATE_FROM_1)
       db.exec(SCHEMA)
@@ -133,6 +119,11 @@ export class SqliteStorage implements CollectorStorage {
       return new SqliteStorage(db, path)
     } catch (cause) {
       db?.close()
+      if (cause instanceof SqliteUnavailableError) {
+        throw new EventwireError('EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING', unavailableMessage(cause), {
+          cause,
+        })
+      }
       if (cause instanceof EventwireError) throw cause
       throw new EventwireError(
         'EVENTWIRE_COLLECTOR_DATABASE_ERROR',
@@ -195,7 +186,9 @@ export class SqliteStorage implements CollectorStorage {
       stored.push(toStored(Number(result.lastInsertRowid), at, item, valid, requestId))
       countItem(stats, item, valid)
       if (item.kind === 'event') {
-        if (item.insertId !== null && this.#insertId.run(item.insertId).changes === 1) stats.uniqueInsertIds++
+        if (item.insertId !== null && Number(this.#insertId.run(item.insertId).changes) === 1) {
+          stats.uniqueInsertIds++
+        }
       } else if (item.accepted && item.distinctId !== null) {
         const change = this.#applyProfile(item, at, stats)
         changes.set(`${change.kind}\u0000${change.groupKey}\u0000${change.id}`, change)
@@ -234,9 +227,7 @@ export class SqliteStorage implements CollectorStorage {
 
   countItems(filter: ItemFilter): number {
     const { where, params } = whereOf(filter, undefined, undefined)
-    return this.#query(`SELECT COUNT(*) FROM items${where}`)
-      .pluck()
-      .get(...params) as number
+    return firstColumn<number>(this.#query(`SELECT COUNT(*) FROM items${where}`).get(...params)) ?? 0
   }
 
   eachItem(filter: ItemFilter, visit: (item: StoredItem) => boolean | undefined): void {
@@ -283,7 +274,7 @@ export class SqliteStorage implements CollectorStorage {
       `SELECT (received_at / ?) * ? AS t, SUM(valid) AS good, SUM(1 - valid) AS bad FROM items
        WHERE received_at >= ? AND kind = 'event' GROUP BY 1 ORDER BY 1`,
     ).all(bucketMs, bucketMs, since) as TimelineBucket[]
-    return rows
+    return rows.map(({ t, good, bad }) => ({ t, good, bad }))
   }
 
   stats(): CollectorStats {
@@ -336,11 +327,10 @@ export class SqliteStorage implements CollectorStorage {
       if (kind === 'user') stats.profiles = n
       else stats.groupProfiles = n
     }
-    stats.requests = this.#db
-      .prepare("SELECT value FROM counters WHERE name = 'requests'")
-      .pluck()
-      .get() as number
-    stats.uniqueInsertIds = this.#db.prepare('SELECT COUNT(*) FROM insert_ids').pluck().get() as number
+    stats.requests =
+      firstColumn<number>(this.#db.prepare("SELECT value FROM counters WHERE name = 'requests'").get()) ?? 0
+    stats.uniqueInsertIds =
+      firstColumn<number>(this.#db.prepare('SELECT COUNT(*) FROM insert_ids').get()) ?? 0
     return stats
   }
 }
@@ -386,4 +376,14 @@ function whereOf(
     params.push(JSON.stringify(details))
   }
   return { where: conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '', params }
+}
+
+/** What to do when no SQLite engine loads: install (or rebuild) better-sqlite3, or keep data in memory. */
+function unavailableMessage(error: SqliteUnavailableError): string {
+  const memory = 'start with --memory (db: ":memory:") to keep data in memory'
+  if (!runtimeName().startsWith('Node.js')) return sqliteUnavailableMessage(error, 'The collector', memory)
+  if (error.reason === 'missing') {
+    return `The collector keeps its data in a SQLite file through the package better-sqlite3 on ${runtimeName()}, which has no built-in node:sqlite, and it is not installed: run \`npm install --save-dev better-sqlite3\` (or use Node.js 22.13 or later, which needs no package), or ${memory}.`
+  }
+  return `The collector keeps its data in a SQLite file through the package better-sqlite3, whose native module is not built for this Node.js ${process.version}: run \`npm rebuild better-sqlite3\` (or \`npm install --save-dev better-sqlite3\` again with install scripts allowed), or ${memory}.`
 }

@@ -25,8 +25,7 @@ export type ItemFilter = Omit<ItemQuery, 'limit' | 'order' | 'after' | 'before'>
 
 /**
  * Where the collector keeps items, requests and profiles. Two implementations: in memory (no
- * dependency) and SQLite through better-sqlite3; a `node:sqlite` one can be added behind the same
- * interface. Methods are synchronous (one request is one atomic step) and throw only on storage
+ * dependency) and SQLite (`node:sqlite`, or better-sqlite3 on Node.js 20). Methods are synchronous (one request is one atomic step) and throw only on storage
  * failures, which the router answers with 500.
  */
 export interface CollectorStorage {
@@ -133,10 +132,11 @@ export function toStored(
 
 /**
  * Opens the storage for `db`: `':memory:'` keeps everything in this process and needs no
- * dependency; a file path uses SQLite (better-sqlite3, loaded only then).
+ * dependency; a file path uses SQLite: the runtime's `node:sqlite` (Node.js 22.13 and later, Bun,
+ * Deno), else better-sqlite3, loaded only then.
  *
- * @throws {EventwireError} `EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING` when better-sqlite3 is missing
- * or not built, `EVENTWIRE_COLLECTOR_DATABASE_ERROR` when the file cannot be used.
+ * @throws {EventwireError} `EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING` when the runtime has no
+ * `node:sqlite` and better-sqlite3 is missing or not built, `EVENTWIRE_COLLECTOR_DATABASE_ERROR` when the file cannot be used.
  */
 export async function openStorage(db: string): Promise<CollectorStorage> {
   if (db === ':memory:') {

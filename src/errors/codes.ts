@@ -48,7 +48,7 @@ export const ERROR_CODES = {
     'Some consumers of a FanoutConsumer refused a message that the others accepted; errors lists each refusal.',
   // --- stores ---
   EVENTWIRE_STORE_DEPENDENCY_MISSING:
-    'A store needs an optional package that is not installed (better-sqlite3 for SQLite, ioredis for Redis).',
+    'A store needs an optional package that is not installed (ioredis for Redis; better-sqlite3 for SQLite where the runtime has no node:sqlite, as on Node.js 20).',
   EVENTWIRE_STORE_LOCKED:
     'The SQLite store file is open in another process; one process owns a file at a time.',
   EVENTWIRE_STORE_INCOMPATIBLE:
@@ -72,7 +72,7 @@ export const ERROR_CODES = {
     'A Mixpanel-style event reached a Snowplow emitter that has no Iglu schema for it (set eventSchema).',
   // --- collector ---
   EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING:
-    'The collector needs the optional peer dependency better-sqlite3 for a file database, and it is not installed or not built.',
+    'The collector needs SQLite for a file database: the runtime has no node:sqlite (Node.js 20) and the optional peer dependency better-sqlite3 is not installed or not built.',
   EVENTWIRE_COLLECTOR_DATABASE_ERROR:
     'The collector could not open or prepare its SQLite database (unwritable folder, corrupt file).',
   EVENTWIRE_COLLECTOR_LISTEN_FAILED:

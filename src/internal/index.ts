@@ -57,6 +57,23 @@ export {
   RetryPolicy,
 } from './retry-policy.js'
 export {
+  defaultSqliteDriver,
+  type OpenSqliteOptions,
+  openSqlite,
+  runtimeName,
+  sqliteUnavailableMessage,
+} from './sqlite-driver.js'
+export {
+  firstColumn,
+  type SqliteDatabase,
+  type SqliteDriverName,
+  type SqliteRunResult,
+  type SqliteStatement,
+  SqliteUnavailableError,
+  type SqliteValue,
+  sqliteErrorCode,
+} from './sqlite-types.js'
+export {
   boolOption,
   type CheckOptionsContext,
   checkOptions,

@@ -1,7 +1,15 @@
-import type BetterSqlite3 from 'better-sqlite3'
 import { EventwireError } from '../errors/index.js'
-import { isEndpoint, type Message, messageFromJson } from '../internal/index.js'
-import { loadOptional } from './load-optional.js'
+import {
+  isEndpoint,
+  type Message,
+  messageFromJson,
+  openSqlite,
+  type SqliteDatabase,
+  type SqliteDriverName,
+  SqliteUnavailableError,
+  sqliteErrorCode,
+  sqliteUnavailableMessage,
+} from '../internal/index.js'
 import {
   prepareStatements,
   type Row,
@@ -12,7 +20,7 @@ import {
 
 /** A store file, open and ready. */
 export interface SqliteFile {
-  readonly db: BetterSqlite3.Database
+  readonly db: SqliteDatabase
   readonly sql: Statements
   /** Messages held. */
   readonly count: number
@@ -23,16 +31,18 @@ export interface SqliteFile {
 }
 
 /**
- * Opens (or creates) a store file: loads better-sqlite3, takes the exclusive lock, switches to WAL,
- * creates or checks the schema, and releases the leases of the previous owner — who is gone, since
- * the lock could be taken.
+ * Opens (or creates) a store file: opens it with the SQLite driver (`node:sqlite` or
+ * better-sqlite3), takes the exclusive lock, switches to WAL, creates or checks the schema, and
+ * releases the leases of the previous owner — who is gone, since the lock could be taken.
  */
-export async function openSqliteFile(path: string, lockTimeoutMs: number): Promise<SqliteFile> {
-  const module = await loadOptional<{ default: typeof BetterSqlite3 }>('better-sqlite3', 'SqliteEventStore')
-  const Database = module.default
-  let db: BetterSqlite3.Database | undefined
+export async function openSqliteFile(
+  path: string,
+  lockTimeoutMs: number,
+  driver: SqliteDriverName | undefined,
+): Promise<SqliteFile> {
+  let db: SqliteDatabase | undefined
   try {
-    db = new Database(path, { timeout: lockTimeoutMs })
+    db = await openSqlite(path, { driver, busyTimeoutMs: lockTimeoutMs })
     // Exclusive locking: one process owns the file, so leases found at open belong to a dead owner.
     db.pragma('locking_mode = EXCLUSIVE')
     db.pragma('journal_mode = WAL')
@@ -48,7 +58,7 @@ export async function openSqliteFile(path: string, lockTimeoutMs: number): Promi
     }
     const resumedLeases = db.transaction(() => {
       sql.setMeta.run('schema_version', String(SQLITE_SCHEMA_VERSION))
-      return sql.releaseAllLeases.run().changes
+      return Number(sql.releaseAllLeases.run().changes)
     })()
     const totals = sql.totals.get()!
     return { db, sql, count: totals.count, bytes: totals.bytes, resumedLeases }
@@ -67,7 +77,18 @@ export function toMessage(row: Row): Message {
 /** Wraps a SQLite failure: a lock held elsewhere, or an engine error (retryable). */
 export function toStoreError(error: unknown, path: string): EventwireError {
   if (error instanceof EventwireError) return error
-  const code = (error as { code?: unknown }).code
+  if (error instanceof SqliteUnavailableError) {
+    return new EventwireError(
+      'EVENTWIRE_STORE_DEPENDENCY_MISSING',
+      sqliteUnavailableMessage(
+        error,
+        'SqliteEventStore',
+        'use the in-memory store (the default) or RedisEventStore (eventwire/redis)',
+      ),
+      { cause: error },
+    )
+  }
+  const code = sqliteErrorCode(error)
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
     return new EventwireError('EVENTWIRE_STORE_LOCKED', `${path} is open in another process`, {
       cause: error,

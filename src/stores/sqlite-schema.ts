@@ -1,4 +1,4 @@
-import type BetterSqlite3 from 'better-sqlite3'
+import type { SqliteDatabase, SqliteStatement } from '../internal/index.js'
 
 /** Schema version written to the meta table; a file with a newer version is refused. */
 export const SQLITE_SCHEMA_VERSION = 1
@@ -41,7 +41,7 @@ export interface Row {
 
 const COLUMNS = 'seq, id, kind, json, bytes, created_at, attempts'
 
-type Statement<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>
+type Statement<P extends unknown[], R = unknown> = SqliteStatement<P, R>
 type Now = [{ now: number }]
 
 /** The prepared statements of an open store. */
@@ -63,16 +63,16 @@ export interface Statements {
 }
 
 /** Prepares the statements of one open store. */
-export function prepareStatements(db: BetterSqlite3.Database): Statements {
+export function prepareStatements(db: SqliteDatabase): Statements {
   return {
     insert: db.prepare<[string, string, string, number, number]>(
       'INSERT INTO eventwire_messages (id, kind, json, bytes, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
-    freshOfKind: db.prepare<{ kind: string; after: number }, Row>(
+    freshOfKind: db.prepare<[{ kind: string; after: number }], Row>(
       `SELECT ${COLUMNS} FROM eventwire_messages INDEXED BY eventwire_messages_kind
        WHERE kind = @kind AND seq > @after AND not_before = 0 ORDER BY seq`,
     ),
-    returnedOfKind: db.prepare<{ kind: string; now: number }, Row>(
+    returnedOfKind: db.prepare<[{ kind: string; now: number }], Row>(
       // The few rows back from a lease, not a scan of every row of the kind.
       `SELECT ${COLUMNS} FROM eventwire_messages INDEXED BY eventwire_messages_delayed
        WHERE not_before > 0 AND not_before <= @now AND kind = @kind ORDER BY seq`,
@@ -84,10 +84,10 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     totals: db.prepare<[], { count: number; bytes: number }>(
       'SELECT count(*) AS count, CAST(total(bytes) AS INTEGER) AS bytes FROM eventwire_messages',
     ),
-    delayedCount: db.prepare<{ now: number }, { n: number }>(
+    delayedCount: db.prepare<Now, { n: number }>(
       'SELECT count(*) AS n FROM eventwire_messages WHERE not_before > 0 AND not_before > @now',
     ),
-    nextRetry: db.prepare<{ now: number }, { at: number | null }>(
+    nextRetry: db.prepare<Now, { at: number | null }>(
       'SELECT min(not_before) AS at FROM eventwire_messages WHERE not_before > 0 AND not_before > @now',
     ),
     releaseAllLeases: db.prepare<[]>(

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type BetterSqlite3 from 'better-sqlite3'
 import { ConfigError, EventwireError } from '../errors/index.js'
 import {
   type Clock,
+  defaultSqliteDriver,
   ENDPOINTS,
   type Endpoint,
   enumOption,
@@ -12,6 +12,8 @@ import {
   type LoggerOption,
   type Message,
   resolveLogger,
+  type SqliteDatabase,
+  type SqliteDriverName,
   stringOption,
   systemClock,
 } from '../internal/index.js'
@@ -61,6 +63,13 @@ export interface SqliteEventStoreOptions extends StoreCapacityOptions {
    * @default 2000
    */
   lockTimeoutMs?: number
+  /**
+   * The SQLite engine: `'node:sqlite'`, built into Node.js 22.13 and later (and into Bun and Deno),
+   * needs no package; `'better-sqlite3'` is the optional peer dependency, for Node.js 20. Both
+   * read and write the same file format.
+   * @default 'node:sqlite' where the runtime has it, else 'better-sqlite3'
+   */
+  driver?: SqliteDriverName
   /** Time source for leases and backoff. @default systemClock */
   clock?: Clock
   /** A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr */
@@ -74,11 +83,12 @@ export const SQLITE_STORE_DEFAULTS = {
 }
 
 const DURABILITY: readonly SqliteDurability[] = ['batch', 'every']
+const DRIVERS: readonly SqliteDriverName[] = ['node:sqlite', 'better-sqlite3']
 /** Most messages written by one commit; larger groups are split into several transactions. */
 const MAX_COMMIT = 2000
 
 interface Open {
-  readonly db: BetterSqlite3.Database
+  readonly db: SqliteDatabase
   readonly sql: Statements
   readonly addTx: (messages: readonly Message[]) => AddOutcome[]
   readonly leaseTx: (options: LeaseOptions, now: number) => Picked | undefined
@@ -112,8 +122,9 @@ interface Picked {
 }
 
 /**
- * A durable store in one SQLite file (WAL mode) through `better-sqlite3`, an optional peer
- * dependency loaded when the store opens. Messages survive restarts: opening the same file again
+ * A durable store in one SQLite file (WAL mode), through the runtime's built-in `node:sqlite`
+ * (Node.js 22.13 and later, Bun, Deno) or, on Node.js 20, the optional peer dependency
+ * `better-sqlite3`, loaded when the store opens (see the `driver` option). Messages survive restarts: opening the same file again
  * resumes delivery of everything not acknowledged, including messages whose lease was held by a
  * process that died. One process owns the file while the store is open (an exclusive lock, freed
  * when the process exits in any way); a second one fails with `EVENTWIRE_STORE_LOCKED`.
@@ -126,6 +137,8 @@ export class SqliteEventStore implements EventStore {
   /** The database file. */
   readonly path: string
   readonly durability: SqliteDurability
+  /** The SQLite engine this store opens its file with. */
+  readonly driver: SqliteDriverName
   readonly bufferCapacity: number
   readonly maxBufferBytes: number
   readonly overflow: OverflowPolicy
@@ -162,6 +175,7 @@ export class SqliteEventStore implements EventStore {
       DURABILITY,
       SQLITE_STORE_DEFAULTS.durability,
     )
+    this.driver = enumOption('driver', options.driver, DRIVERS, defaultSqliteDriver())
     const capacity = resolveCapacity(options)
     this.bufferCapacity = capacity.bufferCapacity
     this.maxBufferBytes = capacity.maxBufferBytes
@@ -284,7 +298,11 @@ export class SqliteEventStore implements EventStore {
   }
 
   async #openFile(): Promise<Open> {
-    const { db, sql, count, bytes, resumedLeases } = await openSqliteFile(this.path, this.#lockTimeoutMs)
+    const { db, sql, count, bytes, resumedLeases } = await openSqliteFile(
+      this.path,
+      this.#lockTimeoutMs,
+      this.driver,
+    )
     this.#count = count
     this.#bytes = bytes
     if (count > 0) {
@@ -296,18 +314,18 @@ export class SqliteEventStore implements EventStore {
     const open: Open = {
       db,
       sql,
-      addTx: db.transaction((messages) => this.#addAll(sql, messages)),
-      leaseTx: db.transaction((options, now) => this.#pick(sql, options, now)),
-      ackTx: db.transaction((rows) => {
+      addTx: db.transaction((messages: readonly Message[]) => this.#addAll(sql, messages)),
+      leaseTx: db.transaction((options: LeaseOptions, now: number) => this.#pick(sql, options, now)),
+      ackTx: db.transaction((rows: readonly Held[]) => {
         const removed = { count: 0, bytes: 0 }
         for (const row of rows) {
-          if (sql.deleteSeq.run(row.seq).changes !== 1) continue
+          if (Number(sql.deleteSeq.run(row.seq).changes) !== 1) continue
           removed.count++
           removed.bytes += row.bytes
         }
         return removed
       }),
-      releaseTx: db.transaction((rows, notBefore) => {
+      releaseTx: db.transaction((rows: readonly Held[], notBefore: number) => {
         for (const row of rows) sql.release.run(notBefore, row.seq)
       }),
       sync: 'NORMAL',

@@ -15,6 +15,7 @@ export const SQLITE_STORE_OPTIONS = optionList<SqliteEventStoreOptions>()({
   ...STORE_CAPACITY_OPTIONS,
   path: true,
   durability: true,
+  driver: true,
   lockTimeoutMs: true,
   clock: true,
   logger: true,

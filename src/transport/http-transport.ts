@@ -1,16 +1,10 @@
 import { Agent, type Dispatcher } from 'undici'
-import { EventwireError } from '../errors/index.js'
-import {
-  type AbortWatch,
-  boolOption,
-  type Clock,
-  intOption,
-  systemClock,
-  type TimerHandle,
-  watchAbort,
-} from '../internal/index.js'
+import { ConfigError } from '../errors/index.js'
+import { boolOption, type Clock, describe, intOption, systemClock } from '../internal/index.js'
 import { checkOptions } from '../internal/validate.js'
+import { FetchBackend, type FetchFn } from './fetch-exchange.js'
 import { TRANSPORT_OPTIONS } from './transport-options.js'
+import { isDispatcher, UndiciBackend } from './undici-exchange.js'
 
 /** One HTTP request, as a destination encoded it. */
 export interface HttpRequest {
@@ -37,12 +31,14 @@ export interface TransportOptions {
    */
   requestTimeoutMs?: number
   /**
-   * Deadline for establishing a connection (TCP + TLS), in milliseconds.
+   * Deadline for establishing a connection (TCP + TLS), in milliseconds. A `fetch` cannot time
+   * connecting apart from the rest, so through fetch (Bun) `requestTimeoutMs` bounds it.
    * @default 10000
    */
   connectTimeoutMs?: number
   /**
-   * Verify the server's TLS certificate. Turn off only for local self-signed receivers.
+   * Verify the server's TLS certificate. Turn off only for local self-signed receivers. Through
+   * fetch it takes effect where the fetch reads Bun's `tls.rejectUnauthorized` option.
    * @default true
    */
   verifyCert?: boolean
@@ -51,28 +47,40 @@ export interface TransportOptions {
    * keep-alive agent. eventwire does not close a dispatcher it did not create.
    */
   dispatcher?: Dispatcher
+  /**
+   * A WHATWG `fetch` to send through instead of undici. Without it eventwire uses undici, or, in
+   * a runtime whose `undici` has no working dispatcher (Bun), the runtime's own `fetch`. Not
+   * together with `dispatcher`.
+   */
+  fetch?: FetchFn
   /** Time source for request deadlines. @default systemClock */
   clock?: Clock
 }
 
+/** How an {@link HttpTransport} sends: undici's dispatcher, or a `fetch`. */
+export type TransportEngine = 'undici' | 'fetch'
+
+/** One way of sending requests, chosen when the transport is built. */
+export interface TransportBackend {
+  send(req: HttpRequest, signal: AbortSignal | undefined): Promise<HttpResponse>
+  close(): Promise<void>
+}
+
 const TRANSPORT_DEFAULTS = { requestTimeoutMs: 10_000, connectTimeoutMs: 10_000, verifyCert: true } as const
 
-const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/
-
-/** Largest response body read, so a misbehaving server cannot fill memory. */
-const MAX_RESPONSE_BYTES = 1024 * 1024
-
 /**
- * HTTP over one undici keep-alive pool per origin. The only place eventwire's delivery touches the
- * network. Every request has a deadline and can be aborted; failures become `EventwireError`s
- * with code `EVENTWIRE_NETWORK_ERROR`, `EVENTWIRE_TIMEOUT` (both retryable) or `EVENTWIRE_ABORTED`.
+ * HTTP for delivery, the only place eventwire's delivery touches the network: one undici
+ * keep-alive pool per origin, or, where the runtime's `undici` cannot dispatch (Bun) or a `fetch`
+ * is given, that `fetch`. Both send the body as prepared, return redirects and every status as
+ * they are, keep at most 1 MiB of a response body, and give every request a deadline and an
+ * abort; failures become `EventwireError`s with code `EVENTWIRE_NETWORK_ERROR`, `EVENTWIRE_TIMEOUT`
+ * (both retryable) or `EVENTWIRE_ABORTED`.
  */
 export class HttpTransport {
   readonly requestTimeoutMs: number
-  readonly #dispatcher: Dispatcher
-  readonly #ownsDispatcher: boolean
-  readonly #clock: Clock
-  readonly #targets = new Map<string, Target>()
+  /** How this transport sends: `undici` (Node.js, Deno) or `fetch` (Bun, or a `fetch` given). */
+  readonly engine: TransportEngine
+  readonly #backend: TransportBackend
 
   constructor(options: TransportOptions = {}) {
     checkOptions(options, TRANSPORT_OPTIONS, 'HttpTransport')
@@ -89,19 +97,28 @@ export class HttpTransport {
       1,
     )
     const verifyCert = boolOption('verifyCert', options.verifyCert, TRANSPORT_DEFAULTS.verifyCert)
-    this.#clock = options.clock ?? systemClock
-    this.#ownsDispatcher = options.dispatcher === undefined
-    // undici's own timeouts are a backstop only; the clock-driven deadline below is the real one.
+    const clock = options.clock ?? systemClock
+    const fetch = fetchOption(options)
+    if (fetch !== undefined) {
+      this.engine = 'fetch'
+      this.#backend = new FetchBackend(fetch, clock, this.requestTimeoutMs, verifyCert)
+      return
+    }
+    this.engine = 'undici'
+    if (options.dispatcher !== undefined) {
+      this.#backend = new UndiciBackend(options.dispatcher, false, clock, this.requestTimeoutMs)
+      return
+    }
+    // undici's own timeouts are a backstop only; the clock-driven deadline is the real one.
     const backstopMs = this.requestTimeoutMs + 5_000
-    this.#dispatcher =
-      options.dispatcher ??
-      new Agent({
-        keepAliveTimeout: 30_000,
-        connections: 64,
-        headersTimeout: backstopMs,
-        bodyTimeout: backstopMs,
-        connect: { timeout: connectTimeoutMs, rejectUnauthorized: verifyCert },
-      })
+    const agent = new Agent({
+      keepAliveTimeout: 30_000,
+      connections: 64,
+      headersTimeout: backstopMs,
+      bodyTimeout: backstopMs,
+      connect: { timeout: connectTimeoutMs, rejectUnauthorized: verifyCert },
+    })
+    this.#backend = new UndiciBackend(agent, true, clock, this.requestTimeoutMs)
   }
 
   /**
@@ -109,201 +126,55 @@ export class HttpTransport {
    * rejects only when no response arrived in time.
    */
   send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
-    return new Promise((resolve, reject) => {
-      const exchange = new Exchange(req, resolve, reject, this.requestTimeoutMs)
-      if (signal?.aborted) {
-        exchange.fail(abortedError(req, signal.reason))
-        return
-      }
-      let target: Target
-      try {
-        target = this.#target(req.url)
-      } catch (error) {
-        exchange.fail(networkError(req, error as Error))
-        return
-      }
-      exchange.start(this.#clock, signal)
-      this.#dispatcher.dispatch(
-        {
-          origin: target.origin,
-          path: target.path,
-          method: req.method,
-          headers: req.headers,
-          body: req.body ?? null,
-        },
-        exchange,
-      )
-    })
+    return this.#backend.send(req, signal)
   }
 
-  /** The origin and path of `url`, parsed once per URL. */
-  #target(url: string): Target {
-    let target = this.#targets.get(url)
-    if (target === undefined) {
-      const parsed = new URL(url)
-      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` }
-      if (this.#targets.size >= MAX_TARGETS) this.#targets.clear()
-      this.#targets.set(url, target)
-    }
-    return target
-  }
-
-  /** Closes the keep-alive pool if this transport created it; in-flight requests are destroyed. */
+  /**
+   * Closes the keep-alive pool if this transport created it, or ends the fetches in flight;
+   * in-flight requests fail with a retryable `EVENTWIRE_NETWORK_ERROR`.
+   */
   async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.#dispatcher.destroy().catch(() => {})
+    await this.#backend.close()
   }
 }
-
-/** `POST https://host/path` without the query string, which may hold ids. */
-export function describeTarget(req: Pick<HttpRequest, 'method' | 'url'>): string {
-  const q = req.url.indexOf('?')
-  return `${req.method} ${q === -1 ? req.url : req.url.slice(0, q)}`
-}
-
-/** A request URL split the way undici's dispatcher takes it. */
-interface Target {
-  readonly origin: string
-  readonly path: string
-}
-
-/** URLs whose parse is remembered (a transport talks to a handful of endpoints). */
-const MAX_TARGETS = 64
 
 /**
- * One request and its response, as undici's dispatch handler: the response body is collected (up
- * to {@link MAX_RESPONSE_BYTES}) and decoded once, and the promise settles exactly once, whichever
- * comes first of the response, an error, the deadline or the caller's signal. No stream, promise
- * or AbortController is made per request.
+ * The fetch to send with, or undefined for undici: the one given; else the runtime's own where its
+ * `undici` cannot dispatch (Bun's stand-in has the classes but not their methods).
+ * @throws {ConfigError} for `fetch` with `dispatcher`, a `fetch` that is not a function, or a
+ *   `dispatcher` that cannot dispatch.
  */
-class Exchange implements Dispatcher.DispatchHandler {
-  readonly #req: HttpRequest
-  readonly #resolve: (response: HttpResponse) => void
-  readonly #reject: (error: unknown) => void
-  readonly #timeoutMs: number
-  #controller: Dispatcher.DispatchController | undefined
-  #timer: TimerHandle | undefined
-  #watch: AbortWatch | undefined
-  #status = 0
-  #headers: Record<string, string | string[] | undefined> = {}
-  #chunks: Buffer[] = []
-  #size = 0
-  /** Why the request was cut short before undici started it, if it was. */
-  #abortReason: EventwireError | undefined
-  #settled = false
-
-  constructor(
-    req: HttpRequest,
-    resolve: (response: HttpResponse) => void,
-    reject: (error: unknown) => void,
-    timeoutMs: number,
-  ) {
-    this.#req = req
-    this.#resolve = resolve
-    this.#reject = reject
-    this.#timeoutMs = timeoutMs
+function fetchOption(options: TransportOptions): FetchFn | undefined {
+  if (options.fetch !== undefined) {
+    if (typeof options.fetch !== 'function') {
+      throw new ConfigError('fetch', `expected a fetch function, got ${describe(options.fetch)}`)
+    }
+    if (options.dispatcher !== undefined) {
+      throw new ConfigError('fetch', 'give either fetch or dispatcher, not both')
+    }
+    return options.fetch
   }
-
-  /** Starts the deadline and watches the caller's signal. */
-  start(clock: Clock, signal: AbortSignal | undefined): void {
-    this.#timer = clock.setTimeout(() => this.#cut(timeoutError(this.#req, this.#timeoutMs)), this.#timeoutMs)
-    if (signal !== undefined) this.#watch = watchAbort(signal, this)
+  if (options.dispatcher !== undefined) {
+    if (isDispatcher(options.dispatcher)) return undefined
+    throw new ConfigError(
+      'dispatcher',
+      undiciDispatches()
+        ? `expected an undici Dispatcher (Agent, Pool, ProxyAgent), got ${describe(options.dispatcher)}`
+        : "this runtime's undici cannot dispatch requests (Bun): leave dispatcher out, and eventwire sends with the runtime's fetch",
+    )
   }
-
-  /** The caller's signal aborted. */
-  onAbort(reason: unknown): void {
-    this.#cut(abortedError(this.#req, reason))
+  if (undiciDispatches()) return undefined
+  const runtimeFetch = (globalThis as { fetch?: FetchFn }).fetch
+  if (typeof runtimeFetch !== 'function') {
+    throw new ConfigError(
+      'fetch',
+      "this runtime's undici cannot dispatch requests and it has no fetch: pass one",
+    )
   }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller
-    if (this.#abortReason !== undefined) controller.abort(this.#abortReason)
-  }
-
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: Record<string, string | string[] | undefined>,
-  ): void {
-    // 1xx informational responses come before the real one.
-    if (statusCode < 200) return
-    this.#status = statusCode
-    this.#headers = headers
-  }
-
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.#size += chunk.length
-    // Past the limit the rest is read and thrown away, so a misbehaving server cannot fill memory.
-    if (this.#size <= MAX_RESPONSE_BYTES) this.#chunks.push(chunk)
-  }
-
-  onResponseEnd(): void {
-    const chunks = this.#chunks
-    // Already cut short (deadline or signal): that rejection stands.
-    if (!this.#settle()) return
-    const body =
-      chunks.length === 0
-        ? ''
-        : chunks.length === 1
-          ? chunks[0]!.toString('utf8')
-          : Buffer.concat(chunks).toString('utf8')
-    this.#resolve({ status: this.#status, headers: this.#headers, body })
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.fail(this.#abortReason ?? networkError(this.#req, error))
-  }
-
-  /** Rejects with `error` (once). */
-  fail(error: EventwireError): void {
-    if (this.#settle()) this.#reject(error)
-  }
-
-  /** Ends the exchange early with `error`: the request is aborted, now or as soon as undici starts it. */
-  #cut(error: EventwireError): void {
-    if (this.#settled) return
-    this.#abortReason = error
-    this.#controller?.abort(error)
-    this.fail(error)
-  }
-
-  /** Marks the exchange settled and lets go of the timer and signal; false if it already was. */
-  #settle(): boolean {
-    if (this.#settled) return false
-    this.#settled = true
-    this.#timer?.cancel()
-    this.#watch?.cancel()
-    this.#chunks = []
-    return true
-  }
+  return runtimeFetch.bind(globalThis)
 }
 
-function timeoutError(req: HttpRequest, timeoutMs: number): EventwireError {
-  return new EventwireError(
-    'EVENTWIRE_TIMEOUT',
-    `${describeTarget(req)}: no complete response within ${timeoutMs} ms`,
-    {
-      retryable: true,
-    },
-  )
-}
-
-function abortedError(req: HttpRequest, reason: unknown): EventwireError {
-  return new EventwireError('EVENTWIRE_ABORTED', `${describeTarget(req)}: request aborted`, { cause: reason })
-}
-
-/** An error from undici (connection refused or reset, TLS, undici's own timeouts) as an `EventwireError`. */
-function networkError(req: HttpRequest, error: Error): EventwireError {
-  const code = (error as { code?: string }).code
-  const timeout =
-    code === 'UND_ERR_CONNECT_TIMEOUT' ||
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT'
-  // A certificate the client refuses will be refused again: retrying only delays the report.
-  const certificate = code !== undefined && CERTIFICATE_ERRORS.test(code)
-  const hint = certificate ? ' (TLS certificate refused; see verifyCert)' : ''
-  return new EventwireError(
-    timeout ? 'EVENTWIRE_TIMEOUT' : 'EVENTWIRE_NETWORK_ERROR',
-    `${describeTarget(req)}: ${code ?? error.message ?? 'request failed'}${hint}`,
-    { cause: error, retryable: !certificate },
-  )
+/** True when the `undici` this runtime loads is the real one: its Agent can dispatch. */
+function undiciDispatches(): boolean {
+  return typeof (Agent as { prototype?: { dispatch?: unknown } }).prototype?.dispatch === 'function'
 }

@@ -7,5 +7,6 @@ export const TRANSPORT_OPTIONS = optionList<TransportOptions>()({
   connectTimeoutMs: true,
   verifyCert: true,
   dispatcher: true,
+  fetch: true,
   clock: true,
 })

@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import Database from 'better-sqlite3'
-import { createMessage } from '../../src/internal/index.js'
+import { createMessage, openSqlite } from '../../src/internal/index.js'
 import { SqliteEventStore } from '../../src/sqlite/index.js'
 import { loadOptional } from '../../src/stores/index.js'
 import { createFakeClock } from '../../src/testing/index.js'
@@ -54,11 +53,13 @@ test('the file is in WAL mode and keeps retry state across reopen', async () => 
   const lease = (await store.lease({ maxCount: 1, maxBytes: 1e9, leaseMs: 1000 }))!
   await store.release(lease, ['p-1'], 9_000)
   await store.close()
-  const raw = new Database(path)
-  assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal')
-  assert.deepEqual(raw.prepare('SELECT id, kind, attempts, not_before FROM eventwire_messages').all(), [
-    { id: 'p-1', kind: 'people', attempts: 1, not_before: 9_000 },
-  ])
+  const raw = await openSqlite(path, { driver: store.driver })
+  assert.equal(raw.pragma('journal_mode'), 'wal')
+  const rows = raw.prepare('SELECT id, kind, attempts, not_before FROM eventwire_messages').all()
+  assert.deepEqual(
+    rows.map((row) => ({ ...(row as object) })),
+    [{ id: 'p-1', kind: 'people', attempts: 1, not_before: 9_000 }],
+  )
   raw.close()
   store = await SqliteEventStore.open({ path, clock })
   assert.equal(await store.lease({ maxCount: 1, maxBytes: 1e9, leaseMs: 1000 }), undefined)
@@ -71,7 +72,7 @@ test('the file is in WAL mode and keeps retry state across reopen', async () => 
 
 test('a file from a newer schema is refused', async () => {
   const path = join(dir, 'newer.db')
-  const raw = new Database(path)
+  const raw = await openSqlite(path)
   raw.exec(
     "CREATE TABLE eventwire_store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO eventwire_store_meta VALUES ('schema_version', '99')",
   )
@@ -166,7 +167,7 @@ test('leases recorded in the file by an earlier store are cleared at open', asyn
   const store = await SqliteEventStore.open({ path })
   await store.add([event('r1'), event('r2')])
   await store.close()
-  const raw = new Database(path)
+  const raw = await openSqlite(path, { driver: store.driver })
   raw
     .prepare("UPDATE eventwire_messages SET lease_id = 'old', lease_owner = 'gone', lease_until = 9e15")
     .run()
