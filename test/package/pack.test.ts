@@ -6,6 +6,12 @@ import { dirname, join, relative } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { background, ok, run } from './helpers.js'
 
+/** Whether this Node.js has node:sqlite built in (22.13 and later), so the SQLite store needs no package. */
+const BUILTIN_SQLITE = (() => {
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number]
+  return major > 22 || (major === 22 && minor >= 13)
+})()
+
 const root = new URL('../..', import.meta.url).pathname
 const INSTALL = ['install', '--no-audit', '--no-fund', '--prefer-offline']
 
@@ -159,12 +165,16 @@ describe('the packed package, installed as a user installs it', () => {
       ].join('\n'),
     )
     const lines = (await ok(process.execPath, ['missing.mjs'], dir)).trim().split('\n')
+    // Node.js 22.13 and later have node:sqlite built in: the store needs no package there.
+    const sqliteWithoutPackage = BUILTIN_SQLITE
+      ? 'opened'
+      : `EVENTWIRE_STORE_DEPENDENCY_MISSING: SqliteEventStore needs the optional package "better-sqlite3" on Node.js ${process.version}, which has no built-in node:sqlite, and it is not installed: run \`npm install better-sqlite3\` (or use Node.js 22.13 or later, which needs no package), or use the in-memory store (the default) or RedisEventStore (eventwire/redis).`
     const openfeature =
       'EVENTWIRE_DEPENDENCY_MISSING: eventwire/openfeature needs the optional package "@openfeature/server-sdk", which is not installed: run `npm install @openfeature/server-sdk`.'
     assert.deepEqual(lines, [
       openfeature,
       openfeature,
-      'EVENTWIRE_STORE_DEPENDENCY_MISSING: SqliteEventStore needs the optional package "better-sqlite3", which is not installed: run `npm install better-sqlite3`.',
+      sqliteWithoutPackage,
       'EVENTWIRE_STORE_DEPENDENCY_MISSING: RedisEventStore needs the optional package "ioredis", which is not installed: run `npm install ioredis`.',
     ])
   })
@@ -174,11 +184,12 @@ describe('the packed package, installed as a user installs it', () => {
     await ok('npm', [...INSTALL, '--ignore-scripts', await pinned('better-sqlite3')], dir)
     await writeFile(
       join(dir, 'unbuilt.mjs'),
-      "import { SqliteEventStore } from 'eventwire/sqlite'\nawait SqliteEventStore.open({ path: 'x.db' }).then(() => console.log('opened'), (e) => console.log(e.code + ': ' + e.message))",
+      // The driver is named: on Node.js 22.13 and later the default would be node:sqlite.
+      "import { SqliteEventStore } from 'eventwire/sqlite'\nawait SqliteEventStore.open({ path: 'x.db', driver: 'better-sqlite3' }).then(() => console.log('opened'), (e) => console.log(e.code + ': ' + e.message))",
     )
     assert.match(
       await ok(process.execPath, ['unbuilt.mjs'], dir),
-      /^EVENTWIRE_STORE_DEPENDENCY_MISSING: SqliteEventStore needs the optional package "better-sqlite3", whose native module is not built for Node\.js v[\d.]+: run `npm rebuild better-sqlite3` \(or `npm install better-sqlite3` with install scripts allowed\)\.\n$/,
+      /^EVENTWIRE_STORE_DEPENDENCY_MISSING: SqliteEventStore needs the optional package "better-sqlite3" on Node\.js v[\d.]+, and its native module is not built for this Node\.js: run `npm rebuild better-sqlite3`, or use the in-memory store \(the default\) or RedisEventStore \(eventwire\/redis\)\.\n$/,
     )
   })
 
