@@ -10,63 +10,21 @@
  *
  * `npx tsx bench/batch.ts [events] [rounds]` (defaults 100000 and 5; best round reported).
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { build } from 'esbuild'
+import { type Figures, startDeliveryRig } from './delivery-rig.js'
 import { printTable } from './lib.js'
 
 const events = Number(process.argv[2] ?? 100_000)
 const rounds = Number(process.argv[3] ?? 5)
 const TARGETS = { ratio: 0.75, trackUs: 2, rssMb: 150 }
 
-interface Count {
-  requests: number
-  bytes: number
-  records: number
-  unique: number
-}
-
-interface Figures {
-  wallMs: number
-  cpuMs: number
-  peakRssMb: number
-  trackUsPerCall?: number
-}
-
-const outDir = mkdtempSync(join(tmpdir(), 'eventwire-bench-'))
-for (const name of ['batch-runner', 'batch-receiver']) {
-  await build({
-    entryPoints: [new URL(`./${name}.ts`, import.meta.url).pathname],
-    outfile: join(outDir, `${name}.mjs`),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-  })
-}
-
-const receiver: ChildProcess = spawn(process.execPath, [join(outDir, 'batch-receiver.mjs')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
-const [line] = (await once(receiver.stdout!, 'data')) as [Buffer]
-const origin = `http://127.0.0.1:${line.toString().trim()}`
-
-async function receiverCall(path: string): Promise<Count> {
-  const res = await fetch(`${origin}${path}`, { method: path === '/_reset' ? 'POST' : 'GET' })
-  return (await res.json()) as Count
-}
+const rig = await startDeliveryRig()
 
 /** One run of one role in a fresh process; returns a table row. */
 async function run(label: string, role: string, env: Record<string, string> = {}) {
-  await receiverCall('/_reset')
-  const child = spawn(process.execPath, [join(outDir, 'batch-runner.mjs'), role, origin, String(events)], {
+  await rig.receiver('/_reset')
+  const child = spawn(process.execPath, [rig.runner, role, rig.origin, String(events)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   })
@@ -77,7 +35,7 @@ async function run(label: string, role: string, env: Record<string, string> = {}
   const [code] = (await once(child, 'exit')) as [number | null]
   if (code !== 0) throw new Error(`${label} exited with ${code}`)
   const figures = JSON.parse(out.trim().split('\n').pop()!) as Figures
-  const count = await receiverCall('/_count')
+  const count = await rig.receiver('/_count')
   return {
     run: label,
     delivered: count.unique,
@@ -101,9 +59,7 @@ try {
     for (const [label, role, env] of configs) rows.push(await run(label, role, env))
   }
 } finally {
-  receiver.kill('SIGTERM')
-  await once(receiver, 'exit')
-  rmSync(outDir, { recursive: true, force: true })
+  await rig.stop()
 }
 
 /** The round with the most events/s for each configuration. */

@@ -13,12 +13,9 @@
  * `npx tsx bench/fire-and-forget.ts [events] [rounds]` (defaults 100000 and 5). Reports the median
  * and the range of every figure over the rounds.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { build } from 'esbuild'
+import { type Count, type Figures, startDeliveryRig } from './delivery-rig.js'
 import { printTable } from './lib.js'
 
 const events = Number(process.argv[2] ?? 100_000)
@@ -27,46 +24,7 @@ const KILL_TOTAL = 20_000
 const KILL_AT = 10_000
 const TARGETS = { ratio: 0.8, cpu: 1.3, rssMb: 150, trackUs: 2, arrived: 0.9 }
 
-interface Count {
-  requests: number
-  bytes: number
-  records: number
-  unique: number
-}
-
-interface Figures {
-  wallMs: number
-  cpuMs: number
-  peakRssMb: number
-  trackUsPerCall?: number
-}
-
-const outDir = mkdtempSync(join(tmpdir(), 'eventwire-bench-ff-'))
-for (const name of ['batch-runner', 'batch-receiver']) {
-  await build({
-    entryPoints: [new URL(`./${name}.ts`, import.meta.url).pathname],
-    outfile: join(outDir, `${name}.mjs`),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-  })
-}
-
-const receiver: ChildProcess = spawn(process.execPath, [join(outDir, 'batch-receiver.mjs')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
-const [line] = (await once(receiver.stdout!, 'data')) as [Buffer]
-const origin = `http://127.0.0.1:${line.toString().trim()}`
-
-async function receiverCall(path: string): Promise<Count> {
-  const res = await fetch(`${origin}${path}`, { method: path === '/_reset' ? 'POST' : 'GET' })
-  return (await res.json()) as Count
-}
+const rig = await startDeliveryRig()
 
 /** Runs one role in a fresh process; resolves with its figures (undefined when it was killed). */
 async function runRole(
@@ -74,8 +32,8 @@ async function runRole(
   count: number,
   env: Record<string, string> = {},
 ): Promise<{ figures: Figures | undefined; count: Count }> {
-  await receiverCall('/_reset')
-  const child = spawn(process.execPath, [join(outDir, 'batch-runner.mjs'), role, origin, String(count)], {
+  await rig.receiver('/_reset')
+  const child = spawn(process.execPath, [rig.runner, role, rig.origin, String(count)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   })
@@ -88,7 +46,7 @@ async function runRole(
   // Requests fully sent before the kill are still being read by the receiver.
   await new Promise((resolve) => setTimeout(resolve, 200))
   const figures = out.trim() === '' ? undefined : (JSON.parse(out.trim().split('\n').pop()!) as Figures)
-  return { figures, count: await receiverCall('/_count') }
+  return { figures, count: await rig.receiver('/_count') }
 }
 
 const roles: Array<[string, string]> = [
@@ -128,9 +86,7 @@ try {
     }
   }
 } finally {
-  receiver.kill('SIGTERM')
-  await once(receiver, 'exit')
-  rmSync(outDir, { recursive: true, force: true })
+  await rig.stop()
 }
 
 const base = throughput.get(roles[0]![0])!
