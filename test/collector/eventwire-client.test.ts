@@ -31,7 +31,9 @@ test("10,000 events from eventwire's BufferedConsumer land once each", async () 
   assert.equal(stats.bad, 0)
   assert.equal(stats.uniqueInsertIds, 10_000)
   assert.equal(stats.requests, 5)
-  const [last] = (await getJson<{ events: StoredItem[] }>(`${collector.url}/_/events?limit=1`)).events
+  // Requests run concurrently, so the last one stored need not hold the last event: look it up.
+  const where = encodeURIComponent('index = 9999')
+  const [last] = (await getJson<{ events: StoredItem[] }>(`${collector.url}/_/events?where=${where}`)).events
   assert.equal((last!.payload as { properties: { index: number } }).properties.index, 9_999)
   assert.equal(last!.distinctId, 'user-99')
 })

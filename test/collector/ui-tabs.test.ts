@@ -60,6 +60,8 @@ before(async () => {
   mp = new Mixpanel('ui-token', { apiHost: collector.url })
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } })
+  // Waits are for the page's own work; a machine under load (CI runs other suites) needs room.
+  page.setDefaultTimeout(90_000)
   page.on('pageerror', (error) => pageErrors.push(error.message))
   await page.goto(collector.url)
   await page.waitForSelector('#live[data-state="live"]')
