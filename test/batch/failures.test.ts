@@ -112,6 +112,7 @@ describe('BatchConsumer under failures (real loopback receivers)', () => {
   test('a socket reset in the middle of the response body: retried, every id delivered', async () => {
     const seen = new Set<string>()
     let count = 0
+    let resets = 0
     const server = createServer((req, res) => {
       const chunks: Buffer[] = []
       req.on('data', (c: Buffer) => chunks.push(c))
@@ -121,6 +122,7 @@ describe('BatchConsumer under failures (real loopback receivers)', () => {
           properties: { $insert_id: string }
         }>
         if (index % 3 === 0) {
+          resets++
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' })
           res.write('{"status":')
           setTimeout(() => res.socket?.destroy(), 5)
@@ -136,8 +138,10 @@ describe('BatchConsumer under failures (real loopback receivers)', () => {
     const h = harness({ apiHost: `http://127.0.0.1:${port}`, batchSize: 20, ...FAST })
     const ids = trackMany(h.mp, 200)
     await h.consumer.flush()
-    assert.ok(count >= 13, `requests: ${count}`)
-    assert.ok(h.consumer.stats().retried >= 20)
+    // Catch-up batching may send fewer, larger batches than 200 / 20; every third request is cut
+    // off whatever its size, so the requests that were reset are retried and nothing is lost.
+    assert.ok(resets >= 1 && count > resets, `requests: ${count}, resets: ${resets}`)
+    assert.ok(h.consumer.stats().retried >= resets, `retried: ${h.consumer.stats().retried}`)
     assert.deepEqual(sorted(seen), sorted(ids))
     assert.deepEqual(sorted(h.delivered), sorted(ids))
     await h.consumer.close()
