@@ -47,7 +47,7 @@ for (const name of ['batch-runner', 'batch-receiver']) {
     target: 'node20',
     logLevel: 'error',
     banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      js: "import { createRequire as createBenchRequire } from 'node:module'; const require = createBenchRequire(import.meta.url);",
     },
   })
 }

@@ -100,19 +100,23 @@ export {
 } from './flags/index.js'
 export {
   type Clock,
-  type DropReason,
-  type Endpoint,
-  type JsonObject,
-  type JsonValue,
   LIB_VERSION,
   type Logger,
   type LoggerOption,
-  type Message,
   type Region,
   type RetryOptions,
   type RetryPolicy,
   type TimerHandle,
 } from './internal/index.js'
+export {
+  createMessage,
+  type DropReason,
+  type Endpoint,
+  type JsonObject,
+  type JsonValue,
+  type Message,
+  messageFromJson,
+} from './message/index.js'
 export {
   createPlanEnforcer,
   type IssueCode,

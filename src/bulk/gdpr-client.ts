@@ -4,7 +4,6 @@ import {
   checkOptions,
   enumOption,
   intOption,
-  type JsonObject,
   type Logger,
   type LoggerOption,
   optionList,
@@ -17,6 +16,7 @@ import {
   stringOption,
   systemClock,
 } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import { HttpTransport, type JsonApiContext, requestJson } from '../transport/index.js'
 import { appBaseUrl, appTarget } from './app-origin.js'
 

@@ -1,7 +1,7 @@
 import type { DeliveryReport, EventConsumer } from '../consumers/index.js'
 import { requestBytes } from '../destinations/index.js'
 import { DeliveryError, EventwireError, isEventwireError } from '../errors/index.js'
-import type { Endpoint, Message } from '../internal/index.js'
+import type { Endpoint, Message } from '../message/index.js'
 import type { BulkParts } from './bulk-options.js'
 import { OrderedWindow } from './ordered-window.js'
 

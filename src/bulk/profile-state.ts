@@ -3,13 +3,13 @@ import { dirname } from 'node:path'
 import { EventwireError } from '../errors/index.js'
 import {
   firstColumn,
-  type JsonObject,
   openSqlite,
   type SqliteDatabase,
   type SqliteStatement,
   SqliteUnavailableError,
   sqliteUnavailableMessage,
 } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 
 type Database = SqliteDatabase
 type Statement = SqliteStatement

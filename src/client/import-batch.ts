@@ -1,6 +1,6 @@
 import type { EventConsumer } from '../consumers/index.js'
 import { type FailedRecord, ImportError, ValidationError } from '../errors/index.js'
-import type { Message } from '../internal/index.js'
+import type { Message } from '../message/index.js'
 import { asEventwireError } from './call-errors.js'
 import type { MessageBuilder } from './message-builder.js'
 import type { ImportEvent } from './mixpanel.js'

@@ -10,14 +10,8 @@ import {
 } from '../consumers/index.js'
 import { ConfigError, ValidationError } from '../errors/index.js'
 import { LocalFlagsProvider, RemoteFlagsProvider } from '../flags/index.js'
-import {
-  type Logger,
-  type Message,
-  pickOptions,
-  resolveLogger,
-  stringOption,
-  systemClock,
-} from '../internal/index.js'
+import { type Logger, pickOptions, resolveLogger, stringOption, systemClock } from '../internal/index.js'
+import type { Message } from '../message/index.js'
 import { PLAN_VIOLATION_EVENT, type PlanViolation, violationEventProperties } from '../plan/index.js'
 import { asEventwireError } from './call-errors.js'
 import { checkClientOptions, type MixpanelOptions } from './client-options.js'

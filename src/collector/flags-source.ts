@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { EventwireError } from '../errors/index.js'
 import { type FlagContext, type FlagDefinitions, parseDefinitions } from '../flags/index.js'
-import type { JsonValue, Logger } from '../internal/index.js'
+import type { Logger } from '../internal/index.js'
+import type { JsonValue } from '../message/index.js'
 
 /** One flag's selected variant in a `GET /flags` answer (Mixpanel's remote evaluation shape). */
 export interface RemoteVariant {

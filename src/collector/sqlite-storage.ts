@@ -3,7 +3,6 @@ import { dirname } from 'node:path'
 import { EventwireError } from '../errors/index.js'
 import {
   firstColumn,
-  type JsonObject,
   openSqlite,
   runtimeName,
   type SqliteDatabase,
@@ -11,6 +10,7 @@ import {
   SqliteUnavailableError,
   sqliteUnavailableMessage,
 } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import { type ItemQuery, matchesDetails, needsDetails } from './item-query.js'
 import { applyUpdate } from './profiles.js'
 import {

@@ -7,7 +7,7 @@ import {
   MixpanelError,
   type RejectedMessage,
 } from '../errors/index.js'
-import type { Endpoint, Message } from '../internal/index.js'
+import type { Endpoint, Message } from '../message/index.js'
 
 /** What became of a set of messages: delivered, refused for good, or not delivered (and why). */
 export interface DeliveryReport {

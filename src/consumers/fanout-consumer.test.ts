@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { ConfigError, EventwireError } from '../errors/index.js'
-import { createMessage } from '../internal/index.js'
+import { createMessage } from '../message/index.js'
 import { createTestConsumer } from '../testing/index.js'
 import type { EventConsumer } from './consumer.js'
 import { FanoutConsumer, FanoutError } from './fanout-consumer.js'

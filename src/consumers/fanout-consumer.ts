@@ -1,5 +1,5 @@
 import { ConfigError, EventwireError } from '../errors/index.js'
-import type { DropReason, Endpoint, Message } from '../internal/index.js'
+import type { DropReason, Endpoint, Message } from '../message/index.js'
 import { type CloseOnSignalsOptions, closeOnSignals } from './close-on-signals.js'
 import type { CloseOptions, CloseResult, EventConsumer } from './consumer.js'
 

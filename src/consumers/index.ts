@@ -1,3 +1,4 @@
+export { adoptAll, allBuilt } from './admit.js'
 export {
   BatchConsumer,
   type BatchConsumerEvents,

@@ -9,7 +9,7 @@ export const ERROR_CODES = {
   EVENTWIRE_INVALID_ARGUMENT:
     'An argument of a tracking call (distinct id, event name, profile operation) is invalid.',
   EVENTWIRE_INVALID_PROPERTY:
-    "A property value cannot be serialised to JSON (function, symbol, circular reference, invalid Date), or a hand-made message's JSON cannot be written.",
+    'A property value cannot be serialised to JSON (function, symbol, circular reference, invalid Date), or a message handed to a consumer cannot be rebuilt from its JSON or body.',
   EVENTWIRE_LIMIT_EXCEEDED:
     "A call breaks one of Mixpanel's documented limits (message size, property count, nesting, list length, length of a distinct id or event name).",
   EVENTWIRE_INVALID_INSERT_ID:

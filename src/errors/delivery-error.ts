@@ -1,4 +1,4 @@
-import type { DropReason, Message } from '../internal/index.js'
+import type { DropReason, Message } from '../message/index.js'
 import type { ErrorCode } from './codes.js'
 import { EventwireError } from './eventwire-error.js'
 

@@ -7,7 +7,6 @@ import {
   describe,
   enumOption,
   intOption,
-  type JsonObject,
   type Logger,
   optionList,
   RETRY_OPTIONS,
@@ -18,6 +17,7 @@ import {
   resolveOrigin,
   systemClock,
 } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import { HttpTransport, type JsonApiContext, requestJson } from '../transport/index.js'
 import { LexiconError } from './errors.js'
 import type { LexiconOptions, LexiconServiceAccount } from './lexicon-client.js'

@@ -1,4 +1,5 @@
-import { checkOptions, type JsonObject, type JsonValue, optionList } from '../internal/index.js'
+import { checkOptions, optionList } from '../internal/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
 import { diffPlans, type PlanChange } from './diff.js'
 import { PlanError } from './errors.js'
 import { loadPlan, type PlanInput } from './load.js'

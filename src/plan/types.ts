@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../internal/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
 
 /** A JSON Schema type name allowed in a tracking plan. */
 export type PlanTypeName = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null'

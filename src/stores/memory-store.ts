@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { EventwireError } from '../errors/index.js'
-import {
-  type Clock,
-  ENDPOINTS,
-  type Endpoint,
-  type Message,
-  systemClock,
-  watchAbort,
-} from '../internal/index.js'
+import { type Clock, systemClock, watchAbort } from '../internal/index.js'
 import { checkOptions } from '../internal/validate.js'
+import { ENDPOINTS, type Endpoint, type Message } from '../message/index.js'
 import {
   type AddResult,
   type EventStore,

@@ -4,19 +4,16 @@ import type { Redis, RedisOptions } from 'ioredis'
 import { ConfigError, EventwireError } from '../errors/index.js'
 import {
   type Clock,
-  ENDPOINTS,
-  type Endpoint,
   intOption,
   type Logger,
   type LoggerOption,
-  type Message,
-  messageFromJson,
   Redactor,
   resolveLogger,
   stringOption,
   systemClock,
 } from '../internal/index.js'
 import { checkOptions } from '../internal/validate.js'
+import { ENDPOINTS, type Endpoint, type Message, messageFromJson } from '../message/index.js'
 import { type AddOutcome, AddQueue } from './add-queue.js'
 import type {
   AddResult,

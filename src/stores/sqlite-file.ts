@@ -1,8 +1,5 @@
 import { EventwireError } from '../errors/index.js'
 import {
-  isEndpoint,
-  type Message,
-  messageFromJson,
   openSqlite,
   type SqliteDatabase,
   type SqliteDriverName,
@@ -10,6 +7,7 @@ import {
   sqliteErrorCode,
   sqliteUnavailableMessage,
 } from '../internal/index.js'
+import { isEndpoint, type Message, messageFromJson } from '../message/index.js'
 import {
   prepareStatements,
   type Row,
@@ -71,7 +69,7 @@ export async function openSqliteFile(
 /** Rebuilds a message from its row: the body is parsed back from the stored wire JSON. */
 export function toMessage(row: Row): Message {
   const kind = isEndpoint(row.kind) ? row.kind : 'events'
-  return messageFromJson(kind, row.id, row.json, row.created_at, row.bytes)
+  return messageFromJson(kind, row.id, row.json, row.created_at)
 }
 
 /** Wraps a SQLite failure: a lock held elsewhere, or an engine error (retryable). */

@@ -3,14 +3,10 @@ import { ConfigError, EventwireError } from '../errors/index.js'
 import {
   type Clock,
   defaultSqliteDriver,
-  ENDPOINTS,
-  type Endpoint,
   enumOption,
   intOption,
-  isEndpoint,
   type Logger,
   type LoggerOption,
-  type Message,
   resolveLogger,
   type SqliteDatabase,
   type SqliteDriverName,
@@ -18,6 +14,7 @@ import {
   systemClock,
 } from '../internal/index.js'
 import { checkOptions } from '../internal/validate.js'
+import { ENDPOINTS, type Endpoint, isEndpoint, type Message } from '../message/index.js'
 import { type AddOutcome, AddQueue } from './add-queue.js'
 import type {
   AddResult,

@@ -1,6 +1,6 @@
 import type { CloseResult, EventConsumer } from '../consumers/index.js'
 import { EventwireError } from '../errors/index.js'
-import { type Endpoint, isEndpoint, type JsonObject, type Message } from '../internal/index.js'
+import { type Endpoint, isEndpoint, type JsonObject, type Message } from '../message/index.js'
 
 /** One message recorded by a test consumer. */
 export interface RecordedMessage {
