@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { EventwireError } from '../errors/index.js'
+import { CollectorError, EventwireError, MissingDependencyError } from '../errors/index.js'
 import {
   firstColumn,
   openSqlite,
@@ -120,12 +120,16 @@ export class SqliteStorage implements CollectorStorage {
     } catch (cause) {
       db?.close()
       if (cause instanceof SqliteUnavailableError) {
-        throw new EventwireError('EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING', unavailableMessage(cause), {
-          cause,
-        })
+        throw new MissingDependencyError(
+          'EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING',
+          unavailableMessage(cause),
+          {
+            cause,
+          },
+        )
       }
       if (cause instanceof EventwireError) throw cause
-      throw new EventwireError(
+      throw new CollectorError(
         'EVENTWIRE_COLLECTOR_DATABASE_ERROR',
         `Cannot use ${JSON.stringify(path)} as the collector database: ${(cause as Error).message}`,
         { cause },

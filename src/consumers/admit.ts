@@ -1,4 +1,4 @@
-import { EventwireError, type RejectedMessage } from '../errors/index.js'
+import { type RejectedMessage, ValidationError } from '../errors/index.js'
 import {
   adoptMessage,
   createMessage,
@@ -34,9 +34,10 @@ export function adoptAll(
     try {
       messages.push(adoptMessage(value))
     } catch (cause) {
-      const error = new EventwireError(
+      const error = new ValidationError(
         'EVENTWIRE_INVALID_PROPERTY',
         `a ${endpoint} message's JSON could not be written: ${describeCause(cause)}`,
+        undefined,
         { cause },
       )
       refused.push({ message: standIn(endpoint, value), reason: 'rejected', error })

@@ -1,11 +1,11 @@
 import { setMaxListeners } from 'node:events'
-import { DeliveryError, EventwireError, type RejectedMessage } from '../errors/index.js'
+import { ClosedError, DeliveryError, EventwireError, type RejectedMessage } from '../errors/index.js'
 import { type AbortWatch, KeepAlive, type Logger, TypedEmitter, watchAbort } from '../internal/index.js'
 import { type DropReason, ENDPOINTS, type Endpoint, isEndpoint, type Message } from '../message/index.js'
 import { adoptAll, allBuilt } from './admit.js'
 import { Batcher } from './batcher.js'
 import type { CloseResult, ConsumerStats } from './consumer.js'
-import { closedError, type DeliveryReport, flushError } from './delivery-report.js'
+import { type DeliveryReport, flushError } from './delivery-report.js'
 import { Dispatcher } from './dispatcher.js'
 import type { EngineSettings } from './engine-settings.js'
 import { registerForExit } from './exit-hook.js'
@@ -147,7 +147,7 @@ export class DeliveryEngine {
   send(endpoint: Endpoint, message: Message | readonly Message[], until: 'stored' | 'final'): Promise<void> {
     if (!isEndpoint(endpoint)) {
       return this.#refuse(
-        new EventwireError(
+        new DeliveryError(
           'EVENTWIRE_UNKNOWN_ENDPOINT',
           `Unknown endpoint ${JSON.stringify(endpoint)}: expected events, people, groups or imports`,
         ),
@@ -155,8 +155,8 @@ export class DeliveryEngine {
     }
     if (!allBuilt(message)) return this.#sendAdopted(endpoint, message, until)
     if (this.#closing) {
-      this.drop(Array.isArray(message) ? message : [message as Message], 'closed', closedError())
-      return handled(Promise.reject(closedError()))
+      this.drop(Array.isArray(message) ? message : [message as Message], 'closed', new ClosedError())
+      return handled(Promise.reject(new ClosedError()))
     }
     if (Array.isArray(message) && message.length === 0) return RESOLVED
     if (until === 'stored') return this.#intake.accept(message, true)
@@ -215,11 +215,11 @@ export class DeliveryEngine {
       }))
     }
     if (this.#closing) {
-      this.drop(messages, 'closed', closedError())
+      this.drop(messages, 'closed', new ClosedError())
       const rejected = messages.map((message) => ({
         message,
         reason: 'closed' as const,
-        error: closedError(),
+        error: new ClosedError(),
       }))
       return Promise.resolve({ delivered: [], rejected, undelivered: [], error: undefined })
     }
@@ -242,7 +242,7 @@ export class DeliveryEngine {
     const cause =
       error instanceof EventwireError
         ? error
-        : new EventwireError('EVENTWIRE_DELIVERY_FAILED', error?.message ?? reason, { cause: error })
+        : new DeliveryError('EVENTWIRE_DELIVERY_FAILED', error?.message ?? reason, { cause: error })
     this.ledger.dropped(messages, reason, cause)
   }
 
@@ -367,7 +367,7 @@ export class DeliveryEngine {
         this.ledger.dropped(
           result.dropped,
           'queue_full',
-          new EventwireError('EVENTWIRE_QUEUE_FULL', 'the event store is full'),
+          new DeliveryError('EVENTWIRE_QUEUE_FULL', 'the event store is full'),
         )
       }
       const dropped = new Set(result.dropped)

@@ -1,10 +1,15 @@
 import { performance } from 'node:perf_hooks'
-import { EventwireError, isEventwireError, type RejectedMessage } from '../errors/index.js'
+import {
+  ClosedError,
+  DeliveryError,
+  type EventwireError,
+  isEventwireError,
+  type RejectedMessage,
+} from '../errors/index.js'
 import type { Clock } from '../internal/index.js'
 import type { Message } from '../message/index.js'
 import type { AddResult, EventStore } from '../stores/index.js'
 import type { Batcher } from './batcher.js'
-import { closedError } from './delivery-report.js'
 import type { Ledger } from './ledger.js'
 
 /**
@@ -141,7 +146,7 @@ export class Intake {
 
   /** Aborts a wait for room (close's deadline): the messages not yet stored are dropped as `closed`. */
   abort(): void {
-    this.#abort.abort(closedError())
+    this.#abort.abort(new ClosedError())
   }
 
   readonly #run = (): void => {
@@ -267,7 +272,7 @@ export class Intake {
         result = await this.#settings.store.add(part, this.#abort.signal)
       } catch (error) {
         if (this.#abort.signal.aborted) {
-          failure = closedError()
+          failure = new ClosedError()
           break
         }
         failure = storeError(error)
@@ -280,7 +285,7 @@ export class Intake {
     if (result === undefined) {
       const lost = messages.slice(from)
       const reason = failure?.code === 'EVENTWIRE_CLOSED' ? 'closed' : 'store_failed'
-      const error = failure ?? closedError()
+      const error = failure ?? new ClosedError()
       for (let i = from; i < messages.length; i++) settleCall(calls[i]!, error)
       this.#ledger.dropped(lost, reason, error)
       return false
@@ -288,7 +293,7 @@ export class Intake {
     const dropped = new Set(result.dropped)
     let error: EventwireError | undefined
     if (dropped.size > 0) {
-      error = new EventwireError(
+      error = new DeliveryError(
         'EVENTWIRE_QUEUE_FULL',
         `the event store is full: ${dropped.size} message(s) refused by its overflow policy`,
       )
@@ -326,7 +331,7 @@ function nextTurn(): Promise<void> {
 }
 
 function tooLarge(message: Message, byteLimit: number): EventwireError {
-  return new EventwireError(
+  return new DeliveryError(
     'EVENTWIRE_MESSAGE_TOO_LARGE',
     `a ${message.kind} message of ${message.bytes} bytes cannot fit in a request of byteLimit ${byteLimit} bytes`,
   )
@@ -334,12 +339,8 @@ function tooLarge(message: Message, byteLimit: number): EventwireError {
 
 function storeError(error: unknown): EventwireError {
   if (isEventwireError(error)) return error
-  return new EventwireError(
-    'EVENTWIRE_STORE_FAILED',
-    `event store add failed: ${(error as Error)?.message}`,
-    {
-      cause: error,
-      retryable: true,
-    },
-  )
+  return new DeliveryError('EVENTWIRE_STORE_FAILED', `event store add failed: ${(error as Error)?.message}`, {
+    cause: error,
+    retryable: true,
+  })
 }

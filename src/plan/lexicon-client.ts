@@ -1,3 +1,4 @@
+import { LexiconError } from '../errors/index.js'
 import {
   type Clock,
   checkOptions,
@@ -8,7 +9,6 @@ import {
 } from '../internal/index.js'
 import type { JsonObject } from '../message/index.js'
 import type { HttpTransport } from '../transport/index.js'
-import { LexiconError } from './errors.js'
 import { fromLexiconEntries, type LexiconEntry, toLexiconEntries } from './lexicon.js'
 import { Session } from './lexicon-session.js'
 import { type LintResult, lintPlan } from './lint.js'

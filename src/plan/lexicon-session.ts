@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors/index.js'
+import { ConfigError, LexiconError } from '../errors/index.js'
 import {
   APP_HOSTS,
   basicAuth,
@@ -19,7 +19,6 @@ import {
 } from '../internal/index.js'
 import type { JsonObject } from '../message/index.js'
 import { HttpTransport, type JsonApiContext, requestJson } from '../transport/index.js'
-import { LexiconError } from './errors.js'
 import type { LexiconOptions, LexiconServiceAccount } from './lexicon-client.js'
 
 /** The names of {@link LexiconServiceAccount}'s fields. */

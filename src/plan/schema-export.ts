@@ -1,7 +1,7 @@
+import { PlanError } from '../errors/index.js'
 import { checkOptions, optionList } from '../internal/index.js'
 import type { JsonObject, JsonValue } from '../message/index.js'
 import { diffPlans, type PlanChange } from './diff.js'
-import { PlanError } from './errors.js'
 import { loadPlan, type PlanInput } from './load.js'
 import { pointerOf, RESERVED_PROPERTY_PATTERN } from './names.js'
 import type { PlanDocument, PropertySchema } from './types.js'

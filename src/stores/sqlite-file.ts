@@ -1,4 +1,4 @@
-import { EventwireError } from '../errors/index.js'
+import { EventwireError, MissingDependencyError, StoreError } from '../errors/index.js'
 import {
   openSqlite,
   type SqliteDatabase,
@@ -49,7 +49,7 @@ export async function openSqliteFile(
     const sql = prepareStatements(db)
     const version = Number(sql.getMeta.get('schema_version')?.value ?? SQLITE_SCHEMA_VERSION)
     if (version > SQLITE_SCHEMA_VERSION) {
-      throw new EventwireError(
+      throw new StoreError(
         'EVENTWIRE_STORE_INCOMPATIBLE',
         `${path} has store schema ${version}; this eventwire reads schema ${SQLITE_SCHEMA_VERSION}`,
       )
@@ -76,7 +76,7 @@ export function toMessage(row: Row): Message {
 export function toStoreError(error: unknown, path: string): EventwireError {
   if (error instanceof EventwireError) return error
   if (error instanceof SqliteUnavailableError) {
-    return new EventwireError(
+    return new MissingDependencyError(
       'EVENTWIRE_STORE_DEPENDENCY_MISSING',
       sqliteUnavailableMessage(
         error,
@@ -88,12 +88,12 @@ export function toStoreError(error: unknown, path: string): EventwireError {
   }
   const code = sqliteErrorCode(error)
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new EventwireError('EVENTWIRE_STORE_LOCKED', `${path} is open in another process`, {
+    return new StoreError('EVENTWIRE_STORE_LOCKED', `${path} is open in another process`, {
       cause: error,
     })
   }
   const detail = error instanceof Error ? error.message : String(error)
-  return new EventwireError('EVENTWIRE_STORE_ERROR', `SQLite store ${path} failed: ${detail}`, {
+  return new StoreError('EVENTWIRE_STORE_ERROR', `SQLite store ${path} failed: ${detail}`, {
     cause: error,
     retryable: true,
   })

@@ -6,7 +6,13 @@ import {
   handled,
   markSafeConsumer,
 } from '../consumers/index.js'
-import { ConfigError, EventwireError, type RejectedMessage } from '../errors/index.js'
+import {
+  ClosedError,
+  ConfigError,
+  DeliveryError,
+  EventwireError,
+  type RejectedMessage,
+} from '../errors/index.js'
 import { checkOptions, type Logger, type LoggerOption, optionList, resolveLogger } from '../internal/index.js'
 import { type DropReason, type Endpoint, isEndpoint, type Message } from '../message/index.js'
 import type { EventStore } from '../stores/index.js'
@@ -59,12 +65,11 @@ export class EnqueueConsumer implements EventConsumer {
   }
 
   send(endpoint: Endpoint, message: Message | readonly Message[]): Promise<void> {
-    if (this.#closed)
-      return handled(Promise.reject(new EventwireError('EVENTWIRE_CLOSED', 'The consumer is closed')))
+    if (this.#closed) return handled(Promise.reject(new ClosedError('The consumer is closed')))
     if (!isEndpoint(endpoint)) {
       return handled(
         Promise.reject(
-          new EventwireError('EVENTWIRE_UNKNOWN_ENDPOINT', `Unknown endpoint ${JSON.stringify(endpoint)}`),
+          new DeliveryError('EVENTWIRE_UNKNOWN_ENDPOINT', `Unknown endpoint ${JSON.stringify(endpoint)}`),
         ),
       )
     }
@@ -84,7 +89,7 @@ export class EnqueueConsumer implements EventConsumer {
         if (result.dropped.length === 0) return
         this.#drop(result.dropped, 'queue_full')
         // The call's messages were not all taken: it must not look accepted.
-        throw new EventwireError(
+        throw new DeliveryError(
           'EVENTWIRE_QUEUE_FULL',
           `the shared store is full: ${result.dropped.length} message(s) refused by its overflow policy`,
         )
