@@ -1,4 +1,4 @@
-import { ConfigError, EventwireError, GdprApiError } from '../errors/index.js'
+import { ConfigError, GdprApiError } from '../errors/index.js'
 import {
   type Clock,
   checkOptions,

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import Draft04Module from 'ajv-draft-04'
 import formatsModule from 'ajv-formats'
-import { CollectorError, EventwireError } from '../errors/index.js'
+import { CollectorError } from '../errors/index.js'
 
 // Both are CommonJS modules whose default export sits on `.default` under NodeNext.
 const Ajv04 = Draft04Module.default

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { CollectorError, EventwireError } from '../errors/index.js'
+import { CollectorError } from '../errors/index.js'
 
 /** A certificate and key ready for `https.createServer`. */
 export interface TlsMaterial {

@@ -1,4 +1,4 @@
-import { ConfigError, EventwireError, FanoutError, type FanoutFailure } from '../errors/index.js'
+import { ConfigError, FanoutError, type FanoutFailure } from '../errors/index.js'
 import type { DropReason, Endpoint, Message } from '../message/index.js'
 import { type CloseOnSignalsOptions, closeOnSignals } from './close-on-signals.js'
 import type { CloseOptions, CloseResult, EventConsumer } from './consumer.js'

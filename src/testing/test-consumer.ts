@@ -1,5 +1,5 @@
 import type { CloseResult, EventConsumer } from '../consumers/index.js'
-import { ClosedError, DeliveryError, EventwireError } from '../errors/index.js'
+import { ClosedError, DeliveryError } from '../errors/index.js'
 import { type Endpoint, isEndpoint, type JsonObject, type Message } from '../message/index.js'
 
 /** One message recorded by a test consumer. */
