@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto'
 import { Agent, request } from 'node:http'
 import { BatchConsumer } from '../src/consumers/index.js'
 import { Mixpanel } from '../src/index.js'
-import { createMessage, type Message } from '../src/internal/index.js'
+import { createMessage, type Message } from '../src/message/index.js'
 import { sampleProperties } from './lib.js'
 
 const [role, origin, countArg] = process.argv.slice(2)
@@ -91,13 +91,7 @@ async function runConsumerOnly(): Promise<Figures> {
     const messages: Message[] = new Array(n)
     for (let j = 0; j < n; j++) {
       const b = body(base + j)
-      messages[j] = createMessage(
-        'events',
-        b.properties.$insert_id,
-        b as never,
-        Date.now(),
-        JSON.stringify(b),
-      )
+      messages[j] = createMessage('events', b.properties.$insert_id, b as never, Date.now())
     }
     const t = process.hrtime.bigint()
     let last: Promise<void> = Promise.resolve()

@@ -2,7 +2,7 @@
 // Run: npx tsx bench/plan.ts        (target: ≤ 1 µs for a valid 12-property event)
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { JsonObject } from '../src/internal/index.js'
+import type { JsonObject } from '../src/message/index.js'
 import { createPlanEnforcer, loadPlan } from '../src/plan/index.js'
 
 const SAMPLE = fileURLToPath(new URL('../examples/plan/tracking-plan.yaml', import.meta.url))

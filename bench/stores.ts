@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Mixpanel } from '../src/client/index.js'
 import { BatchConsumer } from '../src/consumers/index.js'
-import { createMessage } from '../src/internal/index.js'
+import { createMessage } from '../src/message/index.js'
 import {
   type EventStore,
   InMemoryEventStore,

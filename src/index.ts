@@ -40,8 +40,6 @@ export {
   type EventConsumer,
   type FanoutCloseResult,
   FanoutConsumer,
-  FanoutError,
-  type FanoutFailure,
   type FlushOptions,
   type MeterLike,
   type MeterProviderLike,
@@ -58,16 +56,25 @@ export {
   type ServiceAccount,
 } from './destinations/index.js'
 export {
+  BulkError,
+  ClosedError,
+  CollectorError,
   ConfigError,
+  ConsumerError,
   DeliveryError,
   ERROR_CODES,
   type ErrorCode,
   EventwireError,
   type FailedRecord,
+  FanoutError,
+  type FanoutFailure,
+  FlagsError,
   ImportError,
   isEventwireError,
+  MissingDependencyError,
   MixpanelError,
   type RejectedMessage,
+  StoreError,
   ValidationError,
 } from './errors/index.js'
 export {
@@ -100,19 +107,23 @@ export {
 } from './flags/index.js'
 export {
   type Clock,
-  type DropReason,
-  type Endpoint,
-  type JsonObject,
-  type JsonValue,
   LIB_VERSION,
   type Logger,
   type LoggerOption,
-  type Message,
   type Region,
   type RetryOptions,
   type RetryPolicy,
   type TimerHandle,
 } from './internal/index.js'
+export {
+  createMessage,
+  type DropReason,
+  type Endpoint,
+  type JsonObject,
+  type JsonValue,
+  type Message,
+  messageFromJson,
+} from './message/index.js'
 export {
   createPlanEnforcer,
   type IssueCode,

@@ -7,7 +7,7 @@ import {
   resolveEngineSettings,
 } from '../consumers/index.js'
 import type { Destination } from '../destinations/index.js'
-import type { Message } from '../internal/index.js'
+import type { Message } from '../message/index.js'
 
 /**
  * The delivery engine as bulk work uses it: one call per batch, resolved with what became of each

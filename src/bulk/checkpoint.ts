@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { dirname } from 'node:path'
-import { EventwireError } from '../errors/index.js'
+import { BulkError } from '../errors/index.js'
 import type { InputFormat, InputInfo } from './record-source.js'
 
 /**
@@ -68,14 +68,14 @@ export function readCheckpoint(path: string): Checkpoint | undefined {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8')) as Checkpoint
   } catch (error) {
-    throw new EventwireError(
+    throw new BulkError(
       'EVENTWIRE_CHECKPOINT_MISMATCH',
       `the checkpoint ${path} is not readable JSON; delete it or start again with restart (--restart)`,
       { cause: error },
     )
   }
   if (parsed?.version !== 1 || typeof parsed.offset !== 'number' || typeof parsed.records !== 'number') {
-    throw new EventwireError(
+    throw new BulkError(
       'EVENTWIRE_CHECKPOINT_MISMATCH',
       `the checkpoint ${path} was not written by this version of eventwire; delete it or start again with restart (--restart)`,
     )
@@ -95,7 +95,7 @@ export function checkCheckpoint(
   settings: string,
 ): void {
   const refuse = (why: string) =>
-    new EventwireError(
+    new BulkError(
       'EVENTWIRE_CHECKPOINT_MISMATCH',
       `the checkpoint ${path} does not match ${input.path}: ${why}. Start again with restart (--restart) or delete the checkpoint`,
     )

@@ -1,6 +1,7 @@
 import { MessageBuilder } from '../client/index.js'
 import { isEventwireError, ValidationError } from '../errors/index.js'
-import type { Clock, Message } from '../internal/index.js'
+import type { Clock } from '../internal/index.js'
+import type { Message } from '../message/index.js'
 import type { PlanEnforcer } from '../plan/index.js'
 import { contentInsertId, type EventMapping, mapRecord, resolveMapping } from './event-mapping.js'
 import type { SourceRecord } from './record-source.js'

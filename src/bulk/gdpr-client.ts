@@ -1,10 +1,9 @@
-import { ConfigError, EventwireError } from '../errors/index.js'
+import { ConfigError, GdprApiError } from '../errors/index.js'
 import {
   type Clock,
   checkOptions,
   enumOption,
   intOption,
-  type JsonObject,
   type Logger,
   type LoggerOption,
   optionList,
@@ -17,6 +16,7 @@ import {
   stringOption,
   systemClock,
 } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import { HttpTransport, type JsonApiContext, requestJson } from '../transport/index.js'
 import { appBaseUrl, appTarget } from './app-origin.js'
 
@@ -82,18 +82,6 @@ export interface DeletionStatus {
   readonly status: string
   /** The API's `results` object as received. */
   readonly results: JsonObject
-}
-
-/** The GDPR API refused a request. Code `EVENTWIRE_GDPR_API_ERROR`; `status` is the HTTP status. */
-export class GdprApiError extends EventwireError {
-  /** HTTP status of the refusing answer, when one arrived. */
-  readonly status: number | undefined
-
-  constructor(message: string, options: { status?: number; retryable?: boolean; cause?: unknown } = {}) {
-    super('EVENTWIRE_GDPR_API_ERROR', message, { retryable: options.retryable, cause: options.cause })
-    this.name = 'GdprApiError'
-    this.status = options.status
-  }
 }
 
 /** Largest deletion batch Mixpanel documents anywhere. */

@@ -3,7 +3,8 @@ import { appendFileSync, existsSync, rmSync, statSync, truncateSync } from 'node
 import type { DeliveryReport } from '../consumers/index.js'
 import { requestBytes } from '../destinations/index.js'
 import { ImportError } from '../errors/index.js'
-import { intOption, type JsonObject, type Message } from '../internal/index.js'
+import { intOption } from '../internal/index.js'
+import type { JsonObject, Message } from '../message/index.js'
 import { createPlanEnforcer, loadPlan } from '../plan/index.js'
 import { resolveBulkOptions } from './bulk-options.js'
 import {

@@ -1,3 +1,4 @@
+export { GdprApiError } from '../errors/index.js'
 /**
  * `eventwire/bulk`: work on many records at once — historical import from files
  * ({@link importFile}), profiles kept a copy of a table ({@link syncProfiles}), clean-up of
@@ -16,7 +17,6 @@ export { contentInsertId, type EventMapping } from './event-mapping.js'
 export {
   type DeletionStatus,
   type DeletionTask,
-  GdprApiError,
   GdprClient,
   type GdprClientOptions,
 } from './gdpr-client.js'

@@ -1,4 +1,4 @@
-import { EventwireError } from '../errors/index.js'
+import { BulkError, type EventwireError } from '../errors/index.js'
 import type { ScannedRecord } from './csv.js'
 
 const NEWLINE = 0x0a
@@ -193,5 +193,5 @@ function isBom(buf: Buffer, i: number): boolean {
 }
 
 function unreadable(message: string): EventwireError {
-  return new EventwireError('EVENTWIRE_INPUT_UNREADABLE', `JSON array input: ${message}`)
+  return new BulkError('EVENTWIRE_INPUT_UNREADABLE', `JSON array input: ${message}`)
 }

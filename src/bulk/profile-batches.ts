@@ -1,7 +1,7 @@
 import type { DeliveryReport, EventConsumer } from '../consumers/index.js'
 import { requestBytes } from '../destinations/index.js'
-import { DeliveryError, EventwireError, isEventwireError } from '../errors/index.js'
-import type { Endpoint, Message } from '../internal/index.js'
+import { DeliveryError, type EventwireError, isEventwireError } from '../errors/index.js'
+import type { Endpoint, Message } from '../message/index.js'
 import type { BulkParts } from './bulk-options.js'
 import { OrderedWindow } from './ordered-window.js'
 
@@ -107,7 +107,7 @@ export class ProfileBatcher {
     } catch (error) {
       const err = isEventwireError(error)
         ? error
-        : new EventwireError('EVENTWIRE_DELIVERY_FAILED', String((error as Error)?.message ?? error), {
+        : new DeliveryError('EVENTWIRE_DELIVERY_FAILED', String((error as Error)?.message ?? error), {
             cause: error,
           })
       this.#error ??= err

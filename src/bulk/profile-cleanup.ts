@@ -1,6 +1,7 @@
 import { MessageBuilder } from '../client/index.js'
 import { isEventwireError } from '../errors/index.js'
-import { type Endpoint, type Message, optionList } from '../internal/index.js'
+import { optionList } from '../internal/index.js'
+import type { Endpoint, Message } from '../message/index.js'
 import { BULK_OPTIONS, type BulkOptions, resolveBulkOptions } from './bulk-options.js'
 import { ProfileBatcher } from './profile-batches.js'
 

@@ -1,6 +1,6 @@
 import { sanitizeProperties } from '../client/index.js'
 import { isEventwireError } from '../errors/index.js'
-import type { JsonObject } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import { stableStringify } from './event-mapping.js'
 
 /** One row of application state: an id field and the profile's properties. */

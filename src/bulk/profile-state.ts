@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { EventwireError } from '../errors/index.js'
+import { MissingDependencyError, StoreError } from '../errors/index.js'
 import {
   firstColumn,
-  type JsonObject,
   openSqlite,
   type SqliteDatabase,
   type SqliteStatement,
   SqliteUnavailableError,
   sqliteUnavailableMessage,
 } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 
 type Database = SqliteDatabase
 type Statement = SqliteStatement
@@ -76,13 +76,13 @@ export class ProfileState {
     } catch (error) {
       db?.close()
       if (error instanceof SqliteUnavailableError) {
-        throw new EventwireError(
+        throw new MissingDependencyError(
           'EVENTWIRE_STORE_DEPENDENCY_MISSING',
           sqliteUnavailableMessage(error, 'The people sync state file'),
           { cause: error },
         )
       }
-      throw new EventwireError(
+      throw new StoreError(
         'EVENTWIRE_STORE_ERROR',
         `cannot open the state file ${path}: ${(error as Error).message}`,
         {
@@ -96,7 +96,7 @@ export class ProfileState {
       db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION)
     else if (version !== SCHEMA_VERSION) {
       db.close()
-      throw new EventwireError(
+      throw new StoreError(
         'EVENTWIRE_STORE_INCOMPATIBLE',
         `the state file ${path} has schema ${version}; this version of eventwire reads schema ${SCHEMA_VERSION}`,
       )

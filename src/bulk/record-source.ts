@@ -2,7 +2,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { basename } from 'node:path'
 import { pipeline } from 'node:stream'
 import { createGunzip, gunzipSync, constants as zlibConstants } from 'node:zlib'
-import { ConfigError, EventwireError } from '../errors/index.js'
+import { BulkError, ConfigError, EventwireError } from '../errors/index.js'
 import { CsvScanner, parseCsvRecord, type ScannedRecord } from './csv.js'
 import { ArrayScanner, LineScanner } from './json-scanners.js'
 
@@ -76,13 +76,9 @@ export function describeInput(path: string, format?: InputFormat): InputInfo {
     sizeBytes = statSync(path).size
     head = readHead(path, 2)
   } catch (error) {
-    throw new EventwireError(
-      'EVENTWIRE_INPUT_UNREADABLE',
-      `cannot read ${path}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    )
+    throw new BulkError('EVENTWIRE_INPUT_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, {
+      cause: error,
+    })
   }
   const gzip = head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]
   const name = basename(path).toLowerCase().replace(/\.gz$/, '')
@@ -149,7 +145,7 @@ export async function* readRecords(
     }
   } catch (error) {
     if (error instanceof EventwireError) throw error
-    throw new EventwireError(
+    throw new BulkError(
       'EVENTWIRE_INPUT_UNREADABLE',
       `cannot read ${input.path}: ${(error as Error).message}`,
       { cause: error },

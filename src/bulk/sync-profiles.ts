@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { MessageBuilder } from '../client/index.js'
 import type { EventConsumer } from '../consumers/index.js'
-import { ConfigError, EventwireError, isEventwireError } from '../errors/index.js'
-import { checkOptions, type JsonObject, type Message, optionList } from '../internal/index.js'
+import { BulkError, ConfigError, isEventwireError } from '../errors/index.js'
+import { checkOptions, optionList } from '../internal/index.js'
+import type { JsonObject, Message } from '../message/index.js'
 import { BULK_OPTIONS, type BulkOptions, resolveBulkOptions } from './bulk-options.js'
 import { type MessageOutcome, ProfileBatcher } from './profile-batches.js'
 import { diffProperties, normalizeRow, type ProfileRow } from './profile-diff.js'
@@ -318,7 +319,7 @@ async function runSync(
       await processGroup()
       if (options.deleteMissing === true) {
         if (counts.rows === 0) {
-          throw new EventwireError(
+          throw new BulkError(
             'EVENTWIRE_UNSAFE_DELETE',
             `the input has no rows: --delete-missing would delete all ${state.count()} synced profiles; nothing was sent`,
           )

@@ -1,7 +1,7 @@
 import type { EventConsumer } from '../consumers/index.js'
 import { type FailedRecord, ImportError, ValidationError } from '../errors/index.js'
-import type { Message } from '../internal/index.js'
-import { asEventwireError } from './call-errors.js'
+import type { Message } from '../message/index.js'
+import { callError, consumerError } from './call-errors.js'
 import type { MessageBuilder } from './message-builder.js'
 import type { ImportEvent } from './mixpanel.js'
 
@@ -33,7 +33,7 @@ export async function importBatch(
       indexOf.set(message, index)
       messages.push(message)
     } catch (error) {
-      const e = asEventwireError(error) as ValidationError
+      const e = callError(error) as ValidationError
       failed.push({ index, insertId: undefined, field: e.path, message: e.message, record: undefined })
     }
   })
@@ -42,7 +42,7 @@ export async function importBatch(
     try {
       await consumer.send('imports', messages)
     } catch (error) {
-      if (!(error instanceof ImportError)) throw asEventwireError(error, 'EVENTWIRE_CONSUMER_FAILED')
+      if (!(error instanceof ImportError)) throw consumerError(error)
       sendError = error
       for (const record of error.failedRecords) {
         const index = record.record ? (indexOf.get(record.record) ?? record.index) : record.index

@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors/index.js'
+import { type Clock, LIB_VERSION, optionList } from '../internal/index.js'
 import {
-  type Clock,
   createMessage,
   draftMessage,
   type Endpoint,
@@ -8,12 +8,10 @@ import {
   isValidInsertId,
   type JsonObject,
   type JsonValue,
-  LIB_VERSION,
   type Message,
   type MessageDraft,
   newInsertId,
-  optionList,
-} from '../internal/index.js'
+} from '../message/index.js'
 import {
   checkDistinctId,
   checkEventName,
@@ -218,7 +216,7 @@ export class MessageBuilder {
         })
       }
     }
-    const insertId = raw.$insert_id === undefined ? undefined : this.#insertId(raw.$insert_id)
+    const insertId = this.#insertId(raw.$insert_id)
     const now = this.#clock.now()
     const ms =
       time !== undefined

@@ -10,16 +10,10 @@ import {
 } from '../consumers/index.js'
 import { ConfigError, ValidationError } from '../errors/index.js'
 import { LocalFlagsProvider, RemoteFlagsProvider } from '../flags/index.js'
-import {
-  type Logger,
-  type Message,
-  pickOptions,
-  resolveLogger,
-  stringOption,
-  systemClock,
-} from '../internal/index.js'
+import { type Logger, pickOptions, resolveLogger, stringOption, systemClock } from '../internal/index.js'
+import type { Message } from '../message/index.js'
 import { PLAN_VIOLATION_EVENT, type PlanViolation, violationEventProperties } from '../plan/index.js'
-import { asEventwireError } from './call-errors.js'
+import { callError, consumerError } from './call-errors.js'
 import { checkClientOptions, type MixpanelOptions } from './client-options.js'
 import { checkDistinctId } from './identity.js'
 import { importBatch } from './import-batch.js'
@@ -79,8 +73,7 @@ export class Mixpanel<
       )
     }
     const projectToken = stringOption('token', token, undefined)
-    if (projectToken === undefined)
-      throw new ValidationError('EVENTWIRE_INVALID_OPTION', 'a project token is required', 'token')
+    if (projectToken === undefined) throw new ConfigError('token', 'a project token is required')
     checkClientOptions(options)
     this.#logger = resolveLogger(options.logger)
     this.#ownsConsumer = options.consumer === undefined && options.consumers === undefined
@@ -173,7 +166,7 @@ export class Mixpanel<
   importBatch(events: readonly ImportEvent[]): Promise<void> {
     return handled(
       importBatch(this.#builder, this.consumer, events).catch((error: unknown) => {
-        throw asEventwireError(error, 'EVENTWIRE_INVALID_ARGUMENT')
+        throw callError(error, 'EVENTWIRE_INVALID_ARGUMENT')
       }),
     )
   }
@@ -301,11 +294,11 @@ export class Mixpanel<
       const sent = this.consumer.send(message.kind, message)
       return handled(
         Promise.resolve(sent).catch((error: unknown) => {
-          throw asEventwireError(error, 'EVENTWIRE_CONSUMER_FAILED')
+          throw consumerError(error)
         }),
       )
     } catch (error) {
-      return this.#refused(asEventwireError(error, 'EVENTWIRE_CONSUMER_FAILED'))
+      return this.#refused(consumerError(error))
     }
   }
 
@@ -315,7 +308,7 @@ export class Mixpanel<
    */
   #refused(error: unknown): Promise<void> {
     if (!(error instanceof PlanDropped)) {
-      const err = asEventwireError(error)
+      const err = callError(error)
       // One message text for every refusal: the stderr logger rate-limits by it and counts the rest.
       this.#logger.warn({ code: err.code, err }, 'eventwire: a call was refused')
       return handled(Promise.reject(err))

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/index.js'
-import type { JsonObject, JsonValue, Message } from '../internal/index.js'
+import type { JsonObject, JsonValue, Message } from '../message/index.js'
 import type { MessageBuilder, ProfileModifiers } from './message-builder.js'
 import { sanitizeProperties } from './serialize.js'
 

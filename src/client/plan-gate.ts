@@ -1,10 +1,5 @@
-import {
-  type JsonObject,
-  type JsonValue,
-  type LoggerOption,
-  type Message,
-  optionList,
-} from '../internal/index.js'
+import { type LoggerOption, optionList } from '../internal/index.js'
+import type { JsonObject, JsonValue, Message } from '../message/index.js'
 import {
   createPlanEnforcer,
   loadPlan,

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/index.js'
-import type { JsonObject, JsonValue } from '../internal/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
 
 /** Mixpanel's documented limits, checked before a message is accepted. */
 export const LIMITS = {

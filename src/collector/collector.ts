@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { EventwireError } from '../errors/index.js'
+import { CollectorError } from '../errors/index.js'
 import type { TimerHandle } from '../internal/index.js'
 import { igluEventName, loadPlan, type PlanDocument, type TrackingPlan } from '../plan/index.js'
 import type { IngestContext } from './context.js'
@@ -180,7 +180,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     await listen(server, o.port, o.host)
   } catch (cause) {
     store.close()
-    throw new EventwireError(
+    throw new CollectorError(
       'EVENTWIRE_COLLECTOR_LISTEN_FAILED',
       `The collector cannot listen on ${o.host}:${o.port}: ${(cause as Error).message}`,
       { cause },
@@ -254,7 +254,7 @@ function createTlsServer(
   try {
     return createHttpsServer({ cert: tls.cert, key: tls.key }, router) as unknown as Server
   } catch (cause) {
-    throw new EventwireError(
+    throw new CollectorError(
       'EVENTWIRE_COLLECTOR_TLS_ERROR',
       `Cannot serve HTTPS with ${JSON.stringify(tls.certFile)}: ${(cause as Error).message}`,
       { cause },

@@ -5,7 +5,8 @@ import {
   LocalFlagsProvider,
   normalizedHash,
 } from '../flags/index.js'
-import type { JsonValue, Logger } from '../internal/index.js'
+import type { Logger } from '../internal/index.js'
+import type { JsonValue } from '../message/index.js'
 
 /** One rollout group as it applied to the context. */
 export interface RolloutStep {

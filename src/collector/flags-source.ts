@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
-import { EventwireError } from '../errors/index.js'
+import { CollectorError } from '../errors/index.js'
 import { type FlagContext, type FlagDefinitions, parseDefinitions } from '../flags/index.js'
-import type { JsonValue, Logger } from '../internal/index.js'
+import type { Logger } from '../internal/index.js'
+import type { JsonValue } from '../message/index.js'
 
 /** One flag's selected variant in a `GET /flags` answer (Mixpanel's remote evaluation shape). */
 export interface RemoteVariant {
@@ -52,7 +53,7 @@ export class FlagsSource {
       try {
         this.#reload(path)
       } catch (cause) {
-        throw new EventwireError(
+        throw new CollectorError(
           'EVENTWIRE_COLLECTOR_FLAGS_FILE_INVALID',
           `Cannot serve flag definitions from ${JSON.stringify(path)}: ${(cause as Error).message}`,
           { cause },

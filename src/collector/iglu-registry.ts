@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import Draft04Module from 'ajv-draft-04'
 import formatsModule from 'ajv-formats'
-import { EventwireError } from '../errors/index.js'
+import { CollectorError } from '../errors/index.js'
 
 // Both are CommonJS modules whose default export sits on `.default` under NodeNext.
 const Ajv04 = Draft04Module.default
@@ -53,7 +53,7 @@ export class IgluRegistry {
   static load(dir: string): IgluRegistry {
     const registry = new IgluRegistry(dir)
     const fail = (file: string, reason: string, cause?: unknown): never => {
-      throw new EventwireError(
+      throw new CollectorError(
         'EVENTWIRE_COLLECTOR_IGLU_INVALID',
         `Cannot use the Iglu schema ${JSON.stringify(file)}: ${reason}`,
         cause === undefined ? undefined : { cause },

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../internal/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
 import type { ItemKind, ItemSource, StoredItem, Verdict } from './types.js'
 
 /** A filter on one property: `plan = pro`, `plan != pro`, or `plan` (present). */

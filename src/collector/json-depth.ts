@@ -1,4 +1,4 @@
-import type { JsonValue } from '../internal/index.js'
+import type { JsonValue } from '../message/index.js'
 
 /**
  * Deepest nesting the collector keeps: a record (or a decoded Snowplow field) nested deeper is

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import { type ItemQuery, matchesItem } from './item-query.js'
 import { applyUpdate } from './profiles.js'
 import {

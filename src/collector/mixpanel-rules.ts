@@ -1,5 +1,5 @@
 import { FORBIDDEN_DISTINCT_IDS, LIMITS } from '../client/index.js'
-import { isValidInsertId, type JsonObject, type JsonValue } from '../internal/index.js'
+import { isValidInsertId, type JsonObject, type JsonValue } from '../message/index.js'
 import type { CollectorIssue, NewItem } from './types.js'
 
 /** What Mixpanel's rules need besides the record. */

@@ -6,7 +6,6 @@ import {
   checkOptions,
   describe,
   intOption,
-  type JsonObject,
   type Logger,
   type LoggerOption,
   optionList,
@@ -16,6 +15,7 @@ import {
   stringOption,
   systemClock,
 } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import type { FaultOptions } from './faults.js'
 import type { FlagsEvaluator } from './flags-source.js'
 import type { EventValidator } from './validators.js'

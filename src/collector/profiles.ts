@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../internal/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
 import { isObject, PROFILE_OPERATIONS } from './mixpanel-rules.js'
 
 /**

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ConfigError } from '../errors/index.js'
-import type { Clock, JsonObject } from '../internal/index.js'
+import type { Clock } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import type { TrackingPlan } from '../plan/index.js'
 import { type FaultInjector, type FaultOptions, resolveFaults } from './faults.js'
 import { discard, HttpError, mediaType, readBody, sendJson } from './http-io.js'

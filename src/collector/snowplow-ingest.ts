@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { JsonObject } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import type { IngestContext } from './context.js'
 import {
   discard,

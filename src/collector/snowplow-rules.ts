@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import type { JsonObject, JsonValue } from '../internal/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
 import { IGLU_URI } from './iglu-registry.js'
 import { limitDepth, MAX_JSON_DEPTH } from './json-depth.js'
 import { decodeBase64 } from './mixpanel-decode.js'

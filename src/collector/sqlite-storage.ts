@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { EventwireError } from '../errors/index.js'
+import { CollectorError, EventwireError, MissingDependencyError } from '../errors/index.js'
 import {
   firstColumn,
-  type JsonObject,
   openSqlite,
   runtimeName,
   type SqliteDatabase,
@@ -11,6 +10,7 @@ import {
   SqliteUnavailableError,
   sqliteUnavailableMessage,
 } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import { type ItemQuery, matchesDetails, needsDetails } from './item-query.js'
 import { applyUpdate } from './profiles.js'
 import {
@@ -120,12 +120,16 @@ export class SqliteStorage implements CollectorStorage {
     } catch (cause) {
       db?.close()
       if (cause instanceof SqliteUnavailableError) {
-        throw new EventwireError('EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING', unavailableMessage(cause), {
-          cause,
-        })
+        throw new MissingDependencyError(
+          'EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING',
+          unavailableMessage(cause),
+          {
+            cause,
+          },
+        )
       }
       if (cause instanceof EventwireError) throw cause
-      throw new EventwireError(
+      throw new CollectorError(
         'EVENTWIRE_COLLECTOR_DATABASE_ERROR',
         `Cannot use ${JSON.stringify(path)} as the collector database: ${(cause as Error).message}`,
         { cause },

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { EventwireError } from '../errors/index.js'
+import { CollectorError } from '../errors/index.js'
 
 /** A certificate and key ready for `https.createServer`. */
 export interface TlsMaterial {
@@ -49,7 +49,7 @@ export async function selfSignedCertificate(dir: string, now: number): Promise<T
     writeFileSync(certFile, cert)
     return { certFile, keyFile, cert, key, selfSigned: true, created: true }
   } catch (cause) {
-    throw new EventwireError(
+    throw new CollectorError(
       'EVENTWIRE_COLLECTOR_TLS_ERROR',
       `Cannot make the collector's self-signed certificate in ${JSON.stringify(dir)}: ${(cause as Error).message}`,
       { cause },
@@ -77,7 +77,7 @@ export function certificateFiles(certFile: string, keyFile: string): TlsMaterial
       created: false,
     }
   } catch (cause) {
-    throw new EventwireError(
+    throw new CollectorError(
       'EVENTWIRE_COLLECTOR_TLS_ERROR',
       `Cannot use ${JSON.stringify(certFile)} and ${JSON.stringify(keyFile)} as the collector's certificate and key: ${(cause as Error).message}`,
       { cause },

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../internal/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
 
 /** Which protocol an item arrived through. */
 export type ItemSource = 'mixpanel' | 'snowplow'

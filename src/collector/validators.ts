@@ -1,4 +1,5 @@
-import type { JsonObject, JsonValue, Logger } from '../internal/index.js'
+import type { Logger } from '../internal/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
 import type { CollectorIssue } from './types.js'
 
 /** One problem an {@link EventValidator} reports; `path` is relative to the event's properties. */

@@ -1,4 +1,5 @@
-import { checkOptions, type DropReason, type Endpoint, intOption, type Message } from '../internal/index.js'
+import { checkOptions, intOption } from '../internal/index.js'
+import type { DropReason, Endpoint, Message } from '../message/index.js'
 import type { EventStore } from '../stores/index.js'
 import { BATCH_CONSUMER_OPTIONS, BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
 import { type CloseOnSignalsOptions, closeOnSignals } from './close-on-signals.js'
@@ -83,8 +84,8 @@ export class BatchConsumer extends EngineEmitter implements EventConsumer {
    * Counts and reports messages dropped before they reached this consumer (see
    * `EventConsumer.drop`): `stats().dropped`, the `drop` event and `onDrop`, like every other drop.
    */
-  drop(_endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
-    this.#engine.drop(messages, reason, error)
+  drop(endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
+    this.#engine.drop(messages, reason, error, endpoint)
   }
 
   /**

@@ -1,4 +1,5 @@
-import { type Clock, ENDPOINTS, type Endpoint, type Message, type TimerHandle } from '../internal/index.js'
+import type { Clock, TimerHandle } from '../internal/index.js'
+import { ENDPOINTS, type Endpoint, type Message } from '../message/index.js'
 import type { EventStore, Lease } from '../stores/index.js'
 import type { Dispatcher } from './dispatcher.js'
 import type { Ledger } from './ledger.js'

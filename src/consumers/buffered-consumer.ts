@@ -1,13 +1,5 @@
-import {
-  checkOptions,
-  type DropReason,
-  ENDPOINTS,
-  type Endpoint,
-  intOption,
-  type Message,
-  optionList,
-  RETRY_DEFAULTS,
-} from '../internal/index.js'
+import { checkOptions, intOption, optionList, RETRY_DEFAULTS } from '../internal/index.js'
+import { type DropReason, ENDPOINTS, type Endpoint, type Message } from '../message/index.js'
 import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
 import { CLOSE_TIMEOUT_MS } from './direct-consumer.js'
 import { DeliveryEngine, EngineEmitter, type EngineStats, handled, markSafeConsumer } from './engine.js'
@@ -78,8 +70,8 @@ export class BufferedConsumer extends EngineEmitter implements EventConsumer {
   }
 
   /** Counts and reports messages dropped before they reached this consumer (see `EventConsumer.drop`). */
-  drop(_endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
-    this.#engine.drop(messages, reason, error)
+  drop(endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
+    this.#engine.drop(messages, reason, error, endpoint)
   }
 
   /** A snapshot of the counters. */

@@ -1,4 +1,4 @@
-import type { DropReason, Endpoint, Message } from '../internal/index.js'
+import type { DropReason, Endpoint, Message } from '../message/index.js'
 
 /** What `close()` reports: how many messages met each fate over the consumer's life. */
 export interface CloseResult {
@@ -43,7 +43,12 @@ export interface FlushOptions {
  * one call with the same error.
  */
 export interface EventConsumer {
-  /** Accepts one message, or several for the same endpoint. */
+  /**
+   * Accepts one message, or several for the same endpoint. Build messages handed over directly
+   * with `createMessage()`: eventwire's consumers rebuild any other object once, as they take it,
+   * and refuse one that has neither a JSON object's text as `json` nor a `body` object
+   * (`EVENTWIRE_INVALID_PROPERTY`, dropped as `rejected`).
+   */
   send(endpoint: Endpoint, message: Message | readonly Message[]): Promise<void>
   /** Resolves when everything accepted before the call is acknowledged or finally failed. */
   flush(): Promise<void>

@@ -1,13 +1,14 @@
 import type { BatchOutcome } from '../destinations/index.js'
 import {
   DeliveryError,
-  EventwireError,
+  type EventwireError,
   ImportError,
+  isDeliveryCode,
   isEventwireError,
   MixpanelError,
   type RejectedMessage,
 } from '../errors/index.js'
-import type { Endpoint, Message } from '../internal/index.js'
+import type { Endpoint, Message } from '../message/index.js'
 
 /** What became of a set of messages: delivered, refused for good, or not delivered (and why). */
 export interface DeliveryReport {
@@ -36,7 +37,8 @@ export function reportError(
     return new ImportError(records, report.delivered.length, { status: 400, rejected: report.rejected })
   }
   const first = report.error ?? report.rejected[0]?.error
-  const code = first?.code ?? 'EVENTWIRE_DELIVERY_FAILED'
+  // A cause of another class (closed, refused at the entry...) is summed up as a delivery failure.
+  const code = isDeliveryCode(first?.code) ? first.code : 'EVENTWIRE_DELIVERY_FAILED'
   const parts: string[] = []
   if (report.undelivered.length > 0) parts.push(`${report.undelivered.length} undelivered`)
   if (report.rejected.length > 0) parts.push(`${report.rejected.length} rejected`)
@@ -103,11 +105,6 @@ export function asDeliveryError(error: unknown, kind: Endpoint): EventwireError 
     `${kind}: ${(error as Error)?.message ?? String(error)}`,
     { endpoint: kind, cause: error },
   )
-}
-
-/** The error of a call refused because the consumer is closed. */
-export function closedError(): EventwireError {
-  return new EventwireError('EVENTWIRE_CLOSED', 'The consumer is closed: the message was not accepted')
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key'])

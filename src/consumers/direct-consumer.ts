@@ -1,12 +1,5 @@
-import {
-  checkOptions,
-  type DropReason,
-  type Endpoint,
-  intOption,
-  type Message,
-  optionList,
-  RETRY_DEFAULTS,
-} from '../internal/index.js'
+import { checkOptions, intOption, optionList, RETRY_DEFAULTS } from '../internal/index.js'
+import type { DropReason, Endpoint, Message } from '../message/index.js'
 import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
 import { DeliveryEngine, EngineEmitter, type EngineStats, markSafeConsumer } from './engine.js'
 import { ENGINE_OPTIONS, type EngineOptions, resolveEngineSettings } from './engine-settings.js'
@@ -71,8 +64,8 @@ export class Consumer extends EngineEmitter implements EventConsumer {
   }
 
   /** Counts and reports messages dropped before they reached this consumer (see `EventConsumer.drop`). */
-  drop(_endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
-    this.#engine.drop(messages, reason, error)
+  drop(endpoint: Endpoint, messages: readonly Message[], reason: DropReason, error?: Error): void {
+    this.#engine.drop(messages, reason, error, endpoint)
   }
 
   /** A snapshot of the counters. */

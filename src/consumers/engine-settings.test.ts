@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, describe, test } from 'node:test'
 import { ConfigError, EventwireError } from '../errors/index.js'
-import { createMessage } from '../internal/index.js'
+import { createMessage } from '../message/index.js'
 import { InMemoryEventStore } from '../stores/index.js'
 import { BATCH_DEFAULTS } from './batch-options.js'
 import { type EngineSettings, resolveEngineSettings } from './engine-settings.js'

@@ -1,6 +1,7 @@
 import { requestBytes } from '../destinations/index.js'
 import { ConfigError } from '../errors/index.js'
-import { boolOption, ENDPOINTS, intOption, optionList } from '../internal/index.js'
+import { boolOption, intOption, optionList } from '../internal/index.js'
+import { ENDPOINTS } from '../message/index.js'
 import {
   type EventStore,
   InMemoryEventStore,

@@ -1,20 +1,11 @@
 import { setMaxListeners } from 'node:events'
-import { DeliveryError, EventwireError } from '../errors/index.js'
-import {
-  type AbortWatch,
-  type DropReason,
-  ENDPOINTS,
-  type Endpoint,
-  isEndpoint,
-  KeepAlive,
-  type Logger,
-  type Message,
-  TypedEmitter,
-  watchAbort,
-} from '../internal/index.js'
+import { ClosedError, DeliveryError, EventwireError, type RejectedMessage } from '../errors/index.js'
+import { type AbortWatch, KeepAlive, type Logger, TypedEmitter, watchAbort } from '../internal/index.js'
+import { type DropReason, ENDPOINTS, type Endpoint, isEndpoint, type Message } from '../message/index.js'
+import { adoptAll, allBuilt } from './admit.js'
 import { Batcher } from './batcher.js'
 import type { CloseResult, ConsumerStats } from './consumer.js'
-import { closedError, type DeliveryReport, flushError } from './delivery-report.js'
+import { type DeliveryReport, flushError } from './delivery-report.js'
 import { Dispatcher } from './dispatcher.js'
 import type { EngineSettings } from './engine-settings.js'
 import { registerForExit } from './exit-hook.js'
@@ -49,6 +40,15 @@ export class EngineEmitter extends TypedEmitter<EngineEvents> {
 }
 
 const RESOLVED = Promise.resolve()
+
+/** The kind of a batch of messages that may not all be messages (for reporting one that is not). */
+function kindOf(messages: readonly unknown[]): Endpoint {
+  for (const message of messages) {
+    const kind = (message as { kind?: unknown } | null)?.kind
+    if (isEndpoint(kind)) return kind
+  }
+  return 'events'
+}
 const noop = () => {}
 
 /**
@@ -147,15 +147,16 @@ export class DeliveryEngine {
   send(endpoint: Endpoint, message: Message | readonly Message[], until: 'stored' | 'final'): Promise<void> {
     if (!isEndpoint(endpoint)) {
       return this.#refuse(
-        new EventwireError(
+        new DeliveryError(
           'EVENTWIRE_UNKNOWN_ENDPOINT',
           `Unknown endpoint ${JSON.stringify(endpoint)}: expected events, people, groups or imports`,
         ),
       )
     }
+    if (!allBuilt(message)) return this.#sendAdopted(endpoint, message, until)
     if (this.#closing) {
-      this.drop(Array.isArray(message) ? message : [message as Message], 'closed', closedError())
-      return handled(Promise.reject(closedError()))
+      this.drop(Array.isArray(message) ? message : [message as Message], 'closed', new ClosedError())
+      return handled(Promise.reject(new ClosedError()))
     }
     if (Array.isArray(message) && message.length === 0) return RESOLVED
     if (until === 'stored') return this.#intake.accept(message, true)
@@ -166,16 +167,59 @@ export class DeliveryEngine {
   }
 
   /**
+   * `send()` of messages not all built by eventwire: each is rebuilt once, here. One that cannot
+   * be is dropped as `rejected` at once and the call rejects: with its error once the others are
+   * stored (`'stored'`), or with the delivery error listing it once the others are final.
+   */
+  #sendAdopted(
+    endpoint: Endpoint,
+    given: Message | readonly Message[],
+    until: 'stored' | 'final',
+  ): Promise<void> {
+    const { messages, refused } = adoptAll(endpoint, Array.isArray(given) ? given : [given])
+    if (refused.length === 0) return this.send(endpoint, messages, until)
+    if (this.#closing) return this.send(endpoint, [...messages, ...refused.map((r) => r.message)], until)
+    if (until === 'final') {
+      const done = this.ledger.call(endpoint, [...messages, ...refused.map((r) => r.message)])
+      this.#refuseAtEntry(refused)
+      if (messages.length > 0) this.#intake.accept(messages, false)
+      return done
+    }
+    const stored = messages.length > 0 ? this.#intake.accept(messages, true) : RESOLVED
+    this.#refuseAtEntry(refused)
+    const error = refused[0]!.error
+    return handled(
+      stored.then(() => {
+        throw error
+      }),
+    )
+  }
+
+  /** Counts messages refused as they were handed over: accepted, then dropped at once. */
+  #refuseAtEntry(refused: readonly RejectedMessage[]): void {
+    for (const { message } of refused) this.ledger.accept(message)
+    this.ledger.rejected(refused)
+  }
+
+  /**
    * Accepts messages and resolves with what became of them once each is final (bulk work reads
    * the report instead of an error). The process stays alive meanwhile.
    */
   deliver(messages: readonly Message[]): Promise<DeliveryReport> {
+    if (!allBuilt(messages)) {
+      const { messages: adopted, refused } = adoptAll(kindOf(messages), messages)
+      this.#refuseAtEntry(refused)
+      return this.deliver(adopted).then((report) => ({
+        ...report,
+        rejected: [...report.rejected, ...refused],
+      }))
+    }
     if (this.#closing) {
-      this.drop(messages, 'closed', closedError())
+      this.drop(messages, 'closed', new ClosedError())
       const rejected = messages.map((message) => ({
         message,
         reason: 'closed' as const,
-        error: closedError(),
+        error: new ClosedError(),
       }))
       return Promise.resolve({ delivered: [], rejected, undelivered: [], error: undefined })
     }
@@ -184,13 +228,21 @@ export class DeliveryEngine {
     return report
   }
 
-  /** Counts and reports messages dropped before they reached the consumer (a plan violation). */
-  drop(messages: readonly Message[], reason: DropReason, error?: Error): void {
+  /**
+   * Counts and reports messages dropped before they reached the consumer (a plan violation).
+   * Messages eventwire did not build are rebuilt first, or reported by id and kind (`endpoint`).
+   */
+  drop(given: readonly Message[], reason: DropReason, error?: Error, endpoint: Endpoint = 'events'): void {
+    let messages = given
+    if (!allBuilt(given)) {
+      const adopted = adoptAll(endpoint, given)
+      messages = [...adopted.messages, ...adopted.refused.map((r) => r.message)]
+    }
     for (const message of messages) this.ledger.accept(message)
     const cause =
       error instanceof EventwireError
         ? error
-        : new EventwireError('EVENTWIRE_DELIVERY_FAILED', error?.message ?? reason, { cause: error })
+        : new DeliveryError('EVENTWIRE_DELIVERY_FAILED', error?.message ?? reason, { cause: error })
     this.ledger.dropped(messages, reason, cause)
   }
 
@@ -315,7 +367,7 @@ export class DeliveryEngine {
         this.ledger.dropped(
           result.dropped,
           'queue_full',
-          new EventwireError('EVENTWIRE_QUEUE_FULL', 'the event store is full'),
+          new DeliveryError('EVENTWIRE_QUEUE_FULL', 'the event store is full'),
         )
       }
       const dropped = new Set(result.dropped)

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { ConfigError, EventwireError } from '../errors/index.js'
-import { createMessage } from '../internal/index.js'
+import { ConfigError, EventwireError, FanoutError } from '../errors/index.js'
+import { createMessage } from '../message/index.js'
 import { createTestConsumer } from '../testing/index.js'
 import type { EventConsumer } from './consumer.js'
-import { FanoutConsumer, FanoutError } from './fanout-consumer.js'
+import { FanoutConsumer } from './fanout-consumer.js'
 
 const message = createMessage('events', 'id-1', { event: 'e', properties: { $insert_id: 'id-1' } }, 0)
 

@@ -1,40 +1,7 @@
-import { ConfigError, EventwireError } from '../errors/index.js'
-import type { DropReason, Endpoint, Message } from '../internal/index.js'
+import { ConfigError, FanoutError, type FanoutFailure } from '../errors/index.js'
+import type { DropReason, Endpoint, Message } from '../message/index.js'
 import { type CloseOnSignalsOptions, closeOnSignals } from './close-on-signals.js'
 import type { CloseOptions, CloseResult, EventConsumer } from './consumer.js'
-
-/** One consumer's refusal inside a {@link FanoutError}. */
-export interface FanoutFailure {
-  /** Position of the consumer in the `FanoutConsumer`'s list. */
-  readonly consumer: number
-  readonly error: unknown
-}
-
-/**
- * Some consumers of a {@link FanoutConsumer} refused a call that others accepted (code
- * `EVENTWIRE_FANOUT_PARTIAL`). `errors` holds each refusal; `accepted` counts the consumers that
- * took it (and deliver it as usual).
- */
-export class FanoutError extends EventwireError {
-  readonly errors: readonly FanoutFailure[]
-  readonly accepted: number
-
-  constructor(errors: readonly FanoutFailure[], accepted: number) {
-    const first = errors[0]?.error
-    const detail = first instanceof Error ? `: ${first.message}` : ''
-    super(
-      'EVENTWIRE_FANOUT_PARTIAL',
-      `${errors.length} of ${errors.length + accepted} consumers refused the message${detail}`,
-      {
-        cause: first,
-        retryable: errors.some((e) => (e.error as { retryable?: unknown })?.retryable === true),
-      },
-    )
-    this.name = 'FanoutError'
-    this.errors = errors
-    this.accepted = accepted
-  }
-}
 
 /** What {@link FanoutConsumer.close} reports: the sums, and each consumer's own result. */
 export interface FanoutCloseResult extends CloseResult {

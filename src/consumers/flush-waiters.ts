@@ -1,5 +1,5 @@
 import type { EventwireError, RejectedMessage } from '../errors/index.js'
-import type { Endpoint, Message } from '../internal/index.js'
+import type { Endpoint, Message } from '../message/index.js'
 import type { DeliveryReport } from './delivery-report.js'
 
 /** What a flush waited for: the messages accepted before it that were delivered, refused or kept. */

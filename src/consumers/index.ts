@@ -1,3 +1,4 @@
+export { adoptAll, allBuilt } from './admit.js'
 export {
   BatchConsumer,
   type BatchConsumerEvents,
@@ -53,11 +54,6 @@ export {
   type EngineSettings,
   resolveEngineSettings,
 } from './engine-settings.js'
-export {
-  type FanoutCloseResult,
-  FanoutConsumer,
-  FanoutError,
-  type FanoutFailure,
-} from './fanout-consumer.js'
+export { type FanoutCloseResult, FanoutConsumer } from './fanout-consumer.js'
 export type { EngineEvents, LedgerCallbacks } from './ledger.js'
 export type { MeterLike, MeterProviderLike } from './metrics.js'

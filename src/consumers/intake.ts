@@ -1,9 +1,15 @@
 import { performance } from 'node:perf_hooks'
-import { EventwireError, isEventwireError, type RejectedMessage } from '../errors/index.js'
-import type { Clock, Message } from '../internal/index.js'
+import {
+  ClosedError,
+  DeliveryError,
+  type EventwireError,
+  isEventwireError,
+  type RejectedMessage,
+} from '../errors/index.js'
+import type { Clock } from '../internal/index.js'
+import type { Message } from '../message/index.js'
 import type { AddResult, EventStore } from '../stores/index.js'
 import type { Batcher } from './batcher.js'
-import { closedError } from './delivery-report.js'
 import type { Ledger } from './ledger.js'
 
 /**
@@ -68,7 +74,7 @@ const noop = () => {}
  *
  * Each call gets its own promise: resolved once its messages are stored, rejected with the reason
  * when one was refused (`EVENTWIRE_MESSAGE_TOO_LARGE`, `EVENTWIRE_QUEUE_FULL`,
- * `EVENTWIRE_INVALID_PROPERTY`, `EVENTWIRE_STORE_FAILED`, `EVENTWIRE_CLOSED`). A rejection nobody
+ * `EVENTWIRE_STORE_FAILED`, `EVENTWIRE_CLOSED`). A rejection nobody
  * awaits is never an unhandled rejection: every refusal is also counted and reported as a drop.
  */
 export class Intake {
@@ -140,7 +146,7 @@ export class Intake {
 
   /** Aborts a wait for room (close's deadline): the messages not yet stored are dropped as `closed`. */
   abort(): void {
-    this.#abort.abort(closedError())
+    this.#abort.abort(new ClosedError())
   }
 
   readonly #run = (): void => {
@@ -168,8 +174,8 @@ export class Intake {
 
   /**
    * Takes from the queue the messages whose JSON is written within one slice of time. Reading a
-   * message's size writes its JSON (for a message built by `track()`); one whose JSON cannot be
-   * written is dropped as `rejected`, one that cannot fit in a request as `too_large`.
+   * message's size writes its JSON (for a message drafted by `track()`); one that cannot fit in a
+   * request is dropped as `too_large`.
    */
   #slice(): { messages: Message[]; calls: Call[] } {
     const queue = this.#queue
@@ -182,17 +188,13 @@ export class Intake {
     while (end < queue.length) {
       const message = queue[end]!
       end++
-      try {
-        const size = jsonSize(message)
-        // Counted also for a message refused here: the ledger takes its size off when it settles.
-        bytes += size
-        if (size > max) {
-          const error = tooLarge(message, this.#settings.byteLimit)
-          refused.push({ message, call: calls[end - 1]!, reason: 'too_large', error })
-        }
-      } catch (error) {
-        const refusal = unwritableError(message, error)
-        refused.push({ message, call: calls[end - 1]!, reason: 'rejected', error: refusal })
+      // Reading the size of a message drafted by `track()` writes its JSON, once.
+      const size = message.bytes
+      // Counted also for a message refused here: the ledger takes its size off when it settles.
+      bytes += size
+      if (size > max) {
+        const error = tooLarge(message, this.#settings.byteLimit)
+        refused.push({ message, call: calls[end - 1]!, reason: 'too_large', error })
       }
       // A slice ends between calls: a call's messages are stored, and can leave, together.
       if (end % SLICE_CHECK === 0 && calls[end] !== calls[end - 1] && performance.now() - start > SLICE_MS)
@@ -270,7 +272,7 @@ export class Intake {
         result = await this.#settings.store.add(part, this.#abort.signal)
       } catch (error) {
         if (this.#abort.signal.aborted) {
-          failure = closedError()
+          failure = new ClosedError()
           break
         }
         failure = storeError(error)
@@ -283,7 +285,7 @@ export class Intake {
     if (result === undefined) {
       const lost = messages.slice(from)
       const reason = failure?.code === 'EVENTWIRE_CLOSED' ? 'closed' : 'store_failed'
-      const error = failure ?? closedError()
+      const error = failure ?? new ClosedError()
       for (let i = from; i < messages.length; i++) settleCall(calls[i]!, error)
       this.#ledger.dropped(lost, reason, error)
       return false
@@ -291,7 +293,7 @@ export class Intake {
     const dropped = new Set(result.dropped)
     let error: EventwireError | undefined
     if (dropped.size > 0) {
-      error = new EventwireError(
+      error = new DeliveryError(
         'EVENTWIRE_QUEUE_FULL',
         `the event store is full: ${dropped.size} message(s) refused by its overflow policy`,
       )
@@ -328,30 +330,8 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
 }
 
-/**
- * The UTF-8 size of a message's JSON, written first if the message is a draft. Throws when the
- * message has no JSON text or no valid size (a hand-made message can have neither).
- */
-export function jsonSize(message: Message): number {
-  const json = message.json
-  const bytes = message.bytes
-  if (typeof json !== 'string' || !Number.isInteger(bytes) || bytes < 0) {
-    throw new TypeError(`its json is ${typeof json} and its bytes ${String(bytes)}`)
-  }
-  return bytes
-}
-
-/** The error of a message whose JSON could not be written (`EVENTWIRE_INVALID_PROPERTY`). */
-function unwritableError(message: Message, error: unknown): EventwireError {
-  return new EventwireError(
-    'EVENTWIRE_INVALID_PROPERTY',
-    `a ${message.kind} message's JSON could not be written: ${(error as Error)?.message ?? String(error)}`,
-    { cause: error },
-  )
-}
-
 function tooLarge(message: Message, byteLimit: number): EventwireError {
-  return new EventwireError(
+  return new DeliveryError(
     'EVENTWIRE_MESSAGE_TOO_LARGE',
     `a ${message.kind} message of ${message.bytes} bytes cannot fit in a request of byteLimit ${byteLimit} bytes`,
   )
@@ -359,12 +339,8 @@ function tooLarge(message: Message, byteLimit: number): EventwireError {
 
 function storeError(error: unknown): EventwireError {
   if (isEventwireError(error)) return error
-  return new EventwireError(
-    'EVENTWIRE_STORE_FAILED',
-    `event store add failed: ${(error as Error)?.message}`,
-    {
-      cause: error,
-      retryable: true,
-    },
-  )
+  return new DeliveryError('EVENTWIRE_STORE_FAILED', `event store add failed: ${(error as Error)?.message}`, {
+    cause: error,
+    retryable: true,
+  })
 }

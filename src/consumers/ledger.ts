@@ -1,12 +1,6 @@
 import { DeliveryError, EventwireError, type RejectedMessage } from '../errors/index.js'
-import {
-  type DropReason,
-  ENDPOINTS,
-  type Endpoint,
-  type Logger,
-  type Message,
-  TypedEmitter,
-} from '../internal/index.js'
+import { type Logger, TypedEmitter } from '../internal/index.js'
+import { type DropReason, ENDPOINTS, type Endpoint, type Message } from '../message/index.js'
 import type { CloseResult, ConsumerEvents, ConsumerStats } from './consumer.js'
 import { emptyStats, totalDropped } from './consumer.js'
 import { type DeliveryReport, reportError } from './delivery-report.js'
@@ -354,7 +348,7 @@ export class Ledger {
     const before = this.#outstanding
     let bytes = 0
     for (const m of messages) {
-      bytes += sizeOf(m)
+      bytes += m.bytes
       const byKind = this.#outstandingByKind
       if (byKind[m.kind] > 0) byKind[m.kind]--
     }
@@ -397,13 +391,3 @@ const noop = () => {}
 
 /** Most ids remembered as maybe stored after a failed add. */
 const MAX_UNSURE = 100_000
-
-/** A message's size, or 0 when it has none that can be read (a hand-made message). */
-export function sizeOf(message: Message): number {
-  try {
-    const bytes = message.bytes
-    return Number.isInteger(bytes) && bytes >= 0 ? bytes : 0
-  } catch {
-    return 0
-  }
-}

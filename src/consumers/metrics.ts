@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
-import { type DropReason, type Endpoint, LIB_VERSION } from '../internal/index.js'
+import { LIB_VERSION } from '../internal/index.js'
+import type { DropReason, Endpoint } from '../message/index.js'
 
 /** The parts of an OpenTelemetry `MeterProvider` eventwire uses (`@opentelemetry/api`'s fits). */
 export interface MeterProviderLike {

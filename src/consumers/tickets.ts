@@ -1,5 +1,6 @@
 import type { EventwireError, RejectedMessage } from '../errors/index.js'
-import { KeepAlive, type Message } from '../internal/index.js'
+import { KeepAlive } from '../internal/index.js'
+import type { Message } from '../message/index.js'
 import type { DeliveryReport } from './delivery-report.js'
 
 /** The outcome one call waits for (a `Consumer` call resolves only once its messages are final). */

@@ -1,5 +1,6 @@
 import type { EventwireError, RejectedMessage } from '../errors/index.js'
-import type { Endpoint, Message, RetryPolicy } from '../internal/index.js'
+import type { RetryPolicy } from '../internal/index.js'
+import type { Endpoint, Message } from '../message/index.js'
 import type { HttpRequest, HttpResponse } from '../transport/index.js'
 
 /**

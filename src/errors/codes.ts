@@ -9,7 +9,7 @@ export const ERROR_CODES = {
   EVENTWIRE_INVALID_ARGUMENT:
     'An argument of a tracking call (distinct id, event name, profile operation) is invalid.',
   EVENTWIRE_INVALID_PROPERTY:
-    "A property value cannot be serialised to JSON (function, symbol, circular reference, invalid Date), or a hand-made message's JSON cannot be written.",
+    'A property value cannot be serialised to JSON (function, symbol, circular reference, invalid Date), or a message handed to a consumer cannot be rebuilt from its JSON or body.',
   EVENTWIRE_LIMIT_EXCEEDED:
     "A call breaks one of Mixpanel's documented limits (message size, property count, nesting, list length, length of a distinct id or event name).",
   EVENTWIRE_INVALID_INSERT_ID:
@@ -98,3 +98,61 @@ export const ERROR_CODES = {
 
 /** A stable error code string, `EVENTWIRE_*`. */
 export type ErrorCode = keyof typeof ERROR_CODES
+
+/**
+ * The one class that carries each code: its constructor takes only these codes (or fixes its
+ * one), so a code and its class cannot drift apart. `docs/errors.md` lists the same binding.
+ */
+export const ERROR_CLASSES = {
+  EVENTWIRE_INVALID_OPTION: 'ConfigError',
+  EVENTWIRE_INVALID_ARGUMENT: 'ValidationError',
+  EVENTWIRE_INVALID_PROPERTY: 'ValidationError',
+  EVENTWIRE_LIMIT_EXCEEDED: 'ValidationError',
+  EVENTWIRE_INVALID_INSERT_ID: 'ValidationError',
+  EVENTWIRE_FORBIDDEN_DISTINCT_ID: 'ValidationError',
+  EVENTWIRE_UNKNOWN_ENDPOINT: 'DeliveryError',
+  EVENTWIRE_CLOSED: 'ClosedError',
+  EVENTWIRE_DEPENDENCY_MISSING: 'MissingDependencyError',
+  EVENTWIRE_CONSUMER_FAILED: 'ConsumerError',
+  EVENTWIRE_NETWORK_ERROR: 'DeliveryError',
+  EVENTWIRE_TIMEOUT: 'DeliveryError',
+  EVENTWIRE_ABORTED: 'DeliveryError',
+  EVENTWIRE_HTTP_ERROR: 'DeliveryError',
+  EVENTWIRE_API_ERROR: 'DeliveryError',
+  EVENTWIRE_IMPORT_FAILED_RECORDS: 'ImportError',
+  EVENTWIRE_DELIVERY_FAILED: 'DeliveryError',
+  EVENTWIRE_QUEUE_FULL: 'DeliveryError',
+  EVENTWIRE_MESSAGE_TOO_LARGE: 'DeliveryError',
+  EVENTWIRE_RETRIES_EXHAUSTED: 'DeliveryError',
+  EVENTWIRE_STORE_FAILED: 'DeliveryError',
+  EVENTWIRE_FANOUT_PARTIAL: 'FanoutError',
+  EVENTWIRE_STORE_DEPENDENCY_MISSING: 'MissingDependencyError',
+  EVENTWIRE_STORE_LOCKED: 'StoreError',
+  EVENTWIRE_STORE_INCOMPATIBLE: 'StoreError',
+  EVENTWIRE_STORE_ERROR: 'StoreError',
+  EVENTWIRE_INVALID_PLAN: 'PlanError',
+  EVENTWIRE_PLAN_VIOLATION: 'PlanViolationError',
+  EVENTWIRE_LEXICON_ERROR: 'LexiconError',
+  EVENTWIRE_FLAGS_INVALID_DEFINITIONS: 'FlagsError',
+  EVENTWIRE_FLAGS_UNAVAILABLE: 'FlagsError',
+  EVENTWIRE_SNOWPLOW_NO_SCHEMA: 'ValidationError',
+  EVENTWIRE_COLLECTOR_DEPENDENCY_MISSING: 'MissingDependencyError',
+  EVENTWIRE_COLLECTOR_DATABASE_ERROR: 'CollectorError',
+  EVENTWIRE_COLLECTOR_LISTEN_FAILED: 'CollectorError',
+  EVENTWIRE_COLLECTOR_FLAGS_FILE_INVALID: 'CollectorError',
+  EVENTWIRE_COLLECTOR_TLS_ERROR: 'CollectorError',
+  EVENTWIRE_COLLECTOR_IGLU_INVALID: 'CollectorError',
+  EVENTWIRE_INPUT_UNREADABLE: 'BulkError',
+  EVENTWIRE_CHECKPOINT_MISMATCH: 'BulkError',
+  EVENTWIRE_BULK_INCOMPLETE: 'BulkError',
+  EVENTWIRE_GDPR_API_ERROR: 'GdprApiError',
+  EVENTWIRE_UNSAFE_DELETE: 'BulkError',
+} as const satisfies Record<ErrorCode, string>
+
+/** The name of an error class that carries codes. */
+export type ErrorClassName = (typeof ERROR_CLASSES)[ErrorCode]
+
+/** The codes bound to the class named `C`. */
+export type CodeOf<C extends ErrorClassName> = {
+  [K in ErrorCode]: (typeof ERROR_CLASSES)[K] extends C ? K : never
+}[ErrorCode]

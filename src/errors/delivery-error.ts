@@ -1,5 +1,5 @@
-import type { DropReason, Message } from '../internal/index.js'
-import type { ErrorCode } from './codes.js'
+import type { DropReason, Message } from '../message/index.js'
+import { type CodeOf, ERROR_CLASSES, type ErrorCode } from './codes.js'
 import { EventwireError } from './eventwire-error.js'
 
 /** A message a destination refused for good, with the reason it is counted under. */
@@ -24,10 +24,16 @@ export interface DeliveryErrorOptions {
 }
 
 /**
- * A delivery failed: the server refused the request, or it never answered. Carries the endpoint,
- * the HTTP status, whether a retry may help, and the messages concerned. Never contains secrets.
+ * A delivery failed: the server refused the request or never answered (`EVENTWIRE_NETWORK_ERROR`,
+ * `EVENTWIRE_TIMEOUT`, `EVENTWIRE_ABORTED`, `EVENTWIRE_HTTP_ERROR`, `EVENTWIRE_API_ERROR`), or
+ * messages were dropped on their way (`EVENTWIRE_QUEUE_FULL`, `EVENTWIRE_MESSAGE_TOO_LARGE`,
+ * `EVENTWIRE_RETRIES_EXHAUSTED`, `EVENTWIRE_STORE_FAILED`), or they were for an endpoint there is
+ * no way to (`EVENTWIRE_UNKNOWN_ENDPOINT`), or a flush or call sums up several
+ * (`EVENTWIRE_DELIVERY_FAILED`). Carries the endpoint, the HTTP status, whether a retry may help,
+ * and the messages concerned. Never contains secrets.
  */
 export class DeliveryError extends EventwireError {
+  declare readonly code: CodeOf<'DeliveryError'> | CodeOf<'ImportError'>
   readonly endpoint: string | undefined
   readonly status: number | undefined
   /** Messages that were not delivered and were not refused for good. */
@@ -35,7 +41,7 @@ export class DeliveryError extends EventwireError {
   /** Messages refused for good. */
   readonly rejected: readonly RejectedMessage[]
 
-  constructor(code: ErrorCode, message: string, options: DeliveryErrorOptions = {}) {
+  constructor(code: CodeOf<'DeliveryError'>, message: string, options: DeliveryErrorOptions = {}) {
     super(code, message, { cause: options.cause, retryable: options.retryable ?? false })
     this.name = 'DeliveryError'
     this.endpoint = options.endpoint
@@ -47,11 +53,13 @@ export class DeliveryError extends EventwireError {
 
 /** A delivery to Mixpanel's ingestion API failed. */
 export class MixpanelError extends DeliveryError {
-  constructor(code: ErrorCode, message: string, options: DeliveryErrorOptions = {}) {
+  constructor(code: CodeOf<'DeliveryError'>, message: string, options: DeliveryErrorOptions = {}) {
     super(code, message, options)
     this.name = 'MixpanelError'
   }
 }
+
+const IMPORT_CODE: CodeOf<'ImportError'> = 'EVENTWIRE_IMPORT_FAILED_RECORDS'
 
 /** One record `/import?strict=1` refused, as reported in `failed_records`. */
 export interface FailedRecord {
@@ -72,6 +80,7 @@ export interface FailedRecord {
  * refused one. Code `EVENTWIRE_IMPORT_FAILED_RECORDS`.
  */
 export class ImportError extends MixpanelError {
+  declare readonly code: CodeOf<'ImportError'>
   readonly failedRecords: readonly FailedRecord[]
   /** Records the server reports as imported. */
   readonly imported: number
@@ -86,7 +95,8 @@ export class ImportError extends MixpanelError {
       .join('; ')
     const more = failedRecords.length > 3 ? `; and ${failedRecords.length - 3} more` : ''
     super(
-      'EVENTWIRE_IMPORT_FAILED_RECORDS',
+      // Bound to ImportError alone: the public constructors above take only delivery codes.
+      IMPORT_CODE as CodeOf<'DeliveryError'>,
       `/import refused ${failedRecords.length} record(s): ${first}${more}`,
       {
         ...options,
@@ -97,4 +107,9 @@ export class ImportError extends MixpanelError {
     this.failedRecords = failedRecords
     this.imported = imported
   }
+}
+
+/** True when `code` is one a {@link DeliveryError} is built with. */
+export function isDeliveryCode(code: ErrorCode | undefined): code is CodeOf<'DeliveryError'> {
+  return code !== undefined && ERROR_CLASSES[code] === 'DeliveryError'
 }

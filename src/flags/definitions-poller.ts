@@ -1,4 +1,4 @@
-import { EventwireError, isEventwireError } from '../errors/index.js'
+import { DeliveryError, type EventwireError, FlagsError, isEventwireError } from '../errors/index.js'
 import {
   type Clock,
   type Logger,
@@ -87,7 +87,7 @@ export class DefinitionsPoller {
       outcome = {
         error: isEventwireError(caught)
           ? caught
-          : new EventwireError('EVENTWIRE_FLAGS_INVALID_DEFINITIONS', String(caught), { cause: caught }),
+          : new FlagsError('EVENTWIRE_FLAGS_INVALID_DEFINITIONS', String(caught), { cause: caught }),
       }
     } finally {
       this.#inflight = undefined
@@ -111,7 +111,7 @@ export class DefinitionsPoller {
       this.#etag = typeof etag === 'string' && etag !== '' ? etag : undefined
       return { parsed }
     }
-    const error = new EventwireError('EVENTWIRE_HTTP_ERROR', http.describeFailure(res.status, res.body), {
+    const error = new DeliveryError('EVENTWIRE_HTTP_ERROR', http.describeFailure(res.status, res.body), {
       retryable: policy.isRetryableStatus(res.status),
     })
     return { error, retryAfterMs: parseRetryAfter(res.headers['retry-after'], clock.now()) }

@@ -1,4 +1,4 @@
-import { EventwireError } from '../errors/index.js'
+import { FlagsError } from '../errors/index.js'
 
 /** One variant of a flag, as `GET /flags/definitions` sends it. */
 export interface FlagVariant {
@@ -69,7 +69,7 @@ export interface ParsedDefinitions {
  */
 export function parseDefinitions(input: unknown): ParsedDefinitions {
   if (!isObject(input) || !Array.isArray(input.flags)) {
-    throw new EventwireError(
+    throw new FlagsError(
       'EVENTWIRE_FLAGS_INVALID_DEFINITIONS',
       'flag definitions must be a JSON object with a "flags" array',
     )
@@ -93,7 +93,7 @@ export function parseDefinitionsText(text: string): ParsedDefinitions {
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new EventwireError('EVENTWIRE_FLAGS_INVALID_DEFINITIONS', 'flag definitions are not valid JSON', {
+    throw new FlagsError('EVENTWIRE_FLAGS_INVALID_DEFINITIONS', 'flag definitions are not valid JSON', {
       cause: error,
     })
   }

@@ -1,4 +1,4 @@
-import { EventwireError } from '../errors/index.js'
+import { type EventwireError, FlagsError } from '../errors/index.js'
 import {
   type Clock,
   checkOptions,
@@ -294,7 +294,7 @@ export class LocalFlagsProvider extends TypedEmitter<FlagsEvents> implements Fla
     if (this.#loaded || this.#settleReady === undefined) return
     this.#readyTimer?.cancel()
     this.#settleReady(
-      new EventwireError('EVENTWIRE_FLAGS_UNAVAILABLE', `Flag definitions are not available: ${reason}`, {
+      new FlagsError('EVENTWIRE_FLAGS_UNAVAILABLE', `Flag definitions are not available: ${reason}`, {
         cause: cause ?? this.#lastLoadError,
       }),
     )

@@ -3,7 +3,6 @@ export { APP_HOSTS, REGION_HOSTS, type Region, resolveOrigin, urlOption } from '
 export { type Clock, sleepWith, systemClock, type TimerHandle } from './clock.js'
 export { basicAuth, checkServiceAccount, SERVICE_ACCOUNT_FIELDS, type ServiceAccount } from './credentials.js'
 export { TypedEmitter } from './emitter.js'
-export { flatten, isValidInsertId, newInsertId } from './ids.js'
 export { KeepAlive } from './keep-alive.js'
 export {
   createStderrLogger,
@@ -15,19 +14,6 @@ export {
   silentLogger,
   stderrLogger,
 } from './logger.js'
-export {
-  createMessage,
-  type DropReason,
-  draftMessage,
-  ENDPOINTS,
-  type Endpoint,
-  isEndpoint,
-  type JsonObject,
-  type JsonValue,
-  type Message,
-  type MessageDraft,
-  messageFromJson,
-} from './message.js'
 export { normaliseOptionName, suggestOptionName } from './option-hints.js'
 export {
   importPeer,

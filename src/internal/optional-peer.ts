@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { type ErrorCode, EventwireError } from '../errors/index.js'
+import { type CodeOf, MissingDependencyError } from '../errors/index.js'
 
 /**
  * How to tell that a peer package works, for packages whose failure shows only on first use:
@@ -16,7 +16,7 @@ const PROBES: Record<string, (module: unknown) => void> = {
 /** Where and why an optional peer is needed: the error code and the feature named in messages. */
 export interface PeerUse {
   /** The code of the error for a missing or unbuilt package. */
-  readonly code: ErrorCode
+  readonly code: CodeOf<'MissingDependencyError'>
   /** What needs the package, e.g. `SqliteEventStore` or `eventwire/openfeature`. */
   readonly feature: string
 }
@@ -24,7 +24,7 @@ export interface PeerUse {
 /**
  * Imports an optional peer dependency when a feature first needs it.
  *
- * @throws {EventwireError} with `use.code` when the package is not installed or its native module
+ * @throws {MissingDependencyError} with `use.code` when the package is not installed or its native module
  * is not built, in one sentence that names the package and the command that installs it.
  */
 export async function importPeer<T>(name: string, use: PeerUse): Promise<T> {
@@ -62,24 +62,24 @@ function probe(module: unknown, name: string, use: PeerUse): void {
 }
 
 /** The install hint for `error` when it says that `name` is missing, incomplete or unbuilt; undefined otherwise. */
-export function peerError(error: unknown, name: string, use: PeerUse): EventwireError | undefined {
+export function peerError(error: unknown, name: string, use: PeerUse): MissingDependencyError | undefined {
   const missing = missingModule(error)
   if (missing === name || missing?.startsWith(`${name}/`)) {
-    return new EventwireError(
+    return new MissingDependencyError(
       use.code,
       `${use.feature} needs the optional package "${name}", which is not installed: run \`npm install ${name}\`.`,
       { cause: error },
     )
   }
   if (missing !== undefined) {
-    return new EventwireError(
+    return new MissingDependencyError(
       use.code,
       `${use.feature} needs the optional package "${name}", which is installed incompletely (it cannot find ${missing}): run \`npm install ${name}\` again.`,
       { cause: error },
     )
   }
   if (isUnbuiltNativeModule(error)) {
-    return new EventwireError(
+    return new MissingDependencyError(
       use.code,
       `${use.feature} needs the optional package "${name}", whose native module is not built for Node.js ${process.version}: run \`npm rebuild ${name}\` (or \`npm install ${name}\` with install scripts allowed).`,
       { cause: error },

@@ -1,38 +1,21 @@
+import { REDACTED, redactPatterns } from '../errors/index.js'
+
 /**
  * The one place secrets are taken out of text eventwire writes: error messages (at
  * construction), log lines, event payloads and CLI output. Two layers:
  *
  * - patterns that need no knowledge of the secret: the password of a URL's user info
  *   (`redis://:pw@host`, `https://user:pw@host`) and the value after `Basic` / `Bearer` (an
- *   `Authorization` header, also when a server echoes it back in a response body);
+ *   `Authorization` header, also when a server echoes it back in a response body). They live
+ *   with the errors (`redactPatterns`), which apply them to every message at construction;
  * - exact secrets the caller knows (API secrets, service-account secrets, GDPR tokens, Redis
  *   passwords), also in the forms they take on the wire (base64 of `user:secret`, URL-encoded).
  */
 
-/** What a secret is replaced with. */
-export const REDACTED = '[redacted]'
+export { REDACTED, redactPatterns }
 
-/** `scheme://userinfo@`: the user info ends at the first `/ ? # @`, space or quote. */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"'<>]*)@/gi
-/** `Basic <credentials>` / `Bearer <token>`, up to a space, quote, separator or bracket. */
-const AUTH_VALUE = /\b(Basic|Bearer)(\s+)[^\s"',;<>()[\]{}]+/gi
 /** Secrets shorter than this are not searched for: they would blank out ordinary words. */
 const MIN_SECRET_LENGTH = 6
-
-/** Removes URL passwords and `Basic`/`Bearer` values from `text` (no known secret needed). */
-export function redactPatterns(text: string): string {
-  let out = text
-  if (out.includes('@')) {
-    out = out.replace(URL_USERINFO, (_all, scheme: string, info: string) => {
-      if (info === '' || info === REDACTED) return `${scheme}${info}@`
-      const colon = info.indexOf(':')
-      // `user:password@` keeps the user name; a bare `token@` is all secret.
-      return colon >= 0 ? `${scheme}${info.slice(0, colon)}:${REDACTED}@` : `${scheme}${REDACTED}@`
-    })
-  }
-  if (/basic|bearer/i.test(out)) out = out.replace(AUTH_VALUE, `$1$2${REDACTED}`)
-  return out
-}
 
 /** A URL with the password of its user info replaced (for messages naming a Redis server). */
 export function redactUrl(url: string): string {

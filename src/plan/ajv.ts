@@ -1,6 +1,6 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
 import formatsModule from 'ajv-formats'
-import { PlanError } from './errors.js'
+import { PlanError } from '../errors/index.js'
 import { isDateTime } from './formats.js'
 import { pointerOf } from './names.js'
 import { PLAN_JSON_SCHEMA } from './plan-schema.js'

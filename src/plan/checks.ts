@@ -1,6 +1,6 @@
+import type { PlanProblem } from '../errors/index.js'
 import type { ErrorObject } from './ajv.js'
 import { validatePlanShape } from './ajv.js'
-import type { PlanProblem } from './errors.js'
 import { foldName, pointerOf } from './names.js'
 import type { EventSpec, PlanDocument, PlanTypeName, PropertySchema } from './types.js'
 

@@ -1,12 +1,5 @@
-import {
-  checkOptions,
-  type JsonObject,
-  type JsonValue,
-  type Logger,
-  type LoggerOption,
-  optionList,
-  resolveLogger,
-} from '../internal/index.js'
+import { checkOptions, type Logger, type LoggerOption, optionList, resolveLogger } from '../internal/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
 import type { CompiledEvent, CompiledProfile, TrackingPlan } from './compile.js'
 import { applyFixes } from './fix.js'
 import { collectErrors, type Found, toIssue } from './issues.js'

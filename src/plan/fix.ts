@@ -1,4 +1,4 @@
-import type { JsonValue } from '../internal/index.js'
+import type { JsonValue } from '../message/index.js'
 import { matchesType, typesOf } from './checks.js'
 import { type Found, valueAt } from './issues.js'
 import type { PlanTypeName, PropertySchema } from './types.js'

@@ -3,6 +3,14 @@
  * Mixpanel Lexicon, export JSON Schemas or an Iglu folder — and the runtime enforcer the client
  * uses (also exported by `eventwire`).
  */
+
+export {
+  formatProblem,
+  LexiconError,
+  PlanError,
+  type PlanProblem,
+  PlanViolationError,
+} from '../errors/index.js'
 export { generatePlanTypes } from './codegen.js'
 export { TrackingPlan } from './compile.js'
 export { type ChangeKind, diffPlans, type PlanChange, type PlanDiff } from './diff.js'
@@ -12,7 +20,6 @@ export {
   type PlanEnforcerOptions,
   type PlanEnforcerStats,
 } from './enforcer.js'
-export { formatProblem, LexiconError, PlanError, type PlanProblem, PlanViolationError } from './errors.js'
 export {
   fromLexiconEntries,
   type LexiconEntry,

@@ -1,14 +1,14 @@
+import { LexiconError } from '../errors/index.js'
 import {
   type Clock,
   checkOptions,
-  type JsonObject,
   type LoggerOption,
   optionList,
   type Region,
   type RetryOptions,
 } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import type { HttpTransport } from '../transport/index.js'
-import { LexiconError } from './errors.js'
 import { fromLexiconEntries, type LexiconEntry, toLexiconEntries } from './lexicon.js'
 import { Session } from './lexicon-session.js'
 import { type LintResult, lintPlan } from './lint.js'

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors/index.js'
+import { ConfigError, LexiconError } from '../errors/index.js'
 import {
   APP_HOSTS,
   basicAuth,
@@ -7,7 +7,6 @@ import {
   describe,
   enumOption,
   intOption,
-  type JsonObject,
   type Logger,
   optionList,
   RETRY_OPTIONS,
@@ -18,8 +17,8 @@ import {
   resolveOrigin,
   systemClock,
 } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import { HttpTransport, type JsonApiContext, requestJson } from '../transport/index.js'
-import { LexiconError } from './errors.js'
 import type { LexiconOptions, LexiconServiceAccount } from './lexicon-client.js'
 
 /** The names of {@link LexiconServiceAccount}'s fields. */

@@ -1,4 +1,5 @@
-import { checkOptions, type JsonObject, type JsonValue, optionList } from '../internal/index.js'
+import { checkOptions, optionList } from '../internal/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
 import type { TrackingPlan } from './compile.js'
 import { codeNameOf } from './names.js'
 import { PLAN_FORMATS, PLAN_TYPE_NAMES } from './plan-schema.js'

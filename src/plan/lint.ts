@@ -1,6 +1,6 @@
+import { PlanError, type PlanProblem } from '../errors/index.js'
 import { shapeProblems, structuralProblems, typesOf } from './checks.js'
 import { TrackingPlan } from './compile.js'
-import { PlanError, type PlanProblem } from './errors.js'
 import type { PlanInput } from './load.js'
 import { foldName, pointerOf } from './names.js'
 import { locateProblems, type PlanSource, readPlanSource } from './source.js'

@@ -1,6 +1,6 @@
+import { PlanError } from '../errors/index.js'
 import { shapeProblems, structuralProblems } from './checks.js'
 import { TrackingPlan } from './compile.js'
-import { PlanError } from './errors.js'
 import { locateProblems, readPlanSource } from './source.js'
 import type { PlanDocument } from './types.js'
 

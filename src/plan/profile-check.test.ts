@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { JsonValue } from '../internal/index.js'
+import type { JsonValue } from '../message/index.js'
 import { createPlanEnforcer } from './enforcer.js'
 import { loadPlan } from './load.js'
 import type { PlanVerdict } from './types.js'

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../internal/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
 import { typesOf } from './checks.js'
 import type { CompiledProfile } from './compile.js'
 import { collectErrors, type Found } from './issues.js'

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { PlanError } from './errors.js'
+import { PlanError } from '../errors/index.js'
 import { EXPORT_MANIFEST, type ExportManifest, type SchemaExport } from './schema-export.js'
 
 /**

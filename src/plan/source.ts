@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
-import { PlanError, type PlanProblem } from './errors.js'
+import { PlanError, type PlanProblem } from '../errors/index.js'
 import { segmentsOf } from './names.js'
 
 /** A plan as read: the parsed document, and the file and text it came from (when a file). */

@@ -1,4 +1,7 @@
-import type { JsonObject, JsonValue } from '../internal/index.js'
+import type { IssueCode, PlanIssue } from '../errors/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
+
+export type { IssueCode, PlanIssue }
 
 /** A JSON Schema type name allowed in a tracking plan. */
 export type PlanTypeName = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null'
@@ -90,19 +93,6 @@ export interface PlanDocument {
   groups?: Record<string, ProfileSpec>
 }
 
-/** Stable codes of the issues the enforcer reports. See docs/tracking-plan.md. */
-export type IssueCode =
-  | 'unplanned_event'
-  | 'alias_used'
-  | 'name_case_mismatch'
-  | 'deprecated_event'
-  | 'missing_property'
-  | 'unplanned_property'
-  | 'property_case_mismatch'
-  | 'invalid_type'
-  | 'invalid_value'
-  | 'unplanned_group'
-
 /** Every issue code, in a stable order. */
 export const ISSUE_CODES: readonly IssueCode[] = [
   'unplanned_event',
@@ -116,16 +106,6 @@ export const ISSUE_CODES: readonly IssueCode[] = [
   'invalid_value',
   'unplanned_group',
 ]
-
-/** One difference between a call and the plan. */
-export interface PlanIssue {
-  readonly code: IssueCode
-  /** Where: `event`, `group`, or a property path such as `properties.cart.items[2].sku` or `$set.email`. */
-  readonly path: string
-  readonly message: string
-  /** True when the `'fix'` policy repaired it; the verdict carries the repaired call. */
-  readonly fixed?: boolean
-}
 
 /** What to do with a call that has an issue of a given kind. */
 export type PlanAction = 'send' | 'fix' | 'drop' | 'reject'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { PlanViolationError } from '../errors/index.js'
 import { createPlanEnforcer } from './enforcer.js'
-import { PlanViolationError } from './errors.js'
 import { loadPlan } from './load.js'
 import { PLAN_VIOLATION_EVENT, type PlanViolation, violationEventProperties } from './violation.js'
 

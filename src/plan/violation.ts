@@ -1,4 +1,4 @@
-import type { JsonObject } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import type { PlanIssue } from './types.js'
 
 /** Name of the event that reports plan violations to a separate consumer. */

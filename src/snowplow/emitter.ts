@@ -12,18 +12,20 @@ import {
   boolOption,
   type Clock,
   checkOptions,
-  createMessage,
-  type DropReason,
-  type Endpoint,
-  isEndpoint,
-  type JsonObject,
   type LoggerOption,
-  type Message,
   numberOption,
   optionList,
   pickOptions,
   systemClock,
 } from '../internal/index.js'
+import {
+  createMessage,
+  type DropReason,
+  type Endpoint,
+  isEndpoint,
+  type JsonObject,
+  type Message,
+} from '../message/index.js'
 import type { EventStore } from '../stores/index.js'
 import { mixpanelToSnowplow } from './from-mixpanel.js'
 import { eventIdFor, type SnowplowPayload } from './payload.js'

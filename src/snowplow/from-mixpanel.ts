@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/index.js'
-import { createMessage, type JsonObject, type Message } from '../internal/index.js'
+import { createMessage, type JsonObject, type Message } from '../message/index.js'
 import { addField, addJson, eventIdFor, SCHEMAS, type SnowplowPayload, TRACKER_VERSION } from './payload.js'
 
 /** How Mixpanel-style events become Snowplow self-describing events. */

@@ -10,16 +10,15 @@ import { ConfigError, DeliveryError } from '../errors/index.js'
 import {
   type Clock,
   checkOptions,
-  type Endpoint,
   enumOption,
   intOption,
-  type Message,
   optionList,
   parseRetryAfter,
   type RetryPolicy,
   redactPatterns,
   systemClock,
 } from '../internal/index.js'
+import type { Endpoint, Message } from '../message/index.js'
 import type { HttpRequest, HttpResponse } from '../transport/index.js'
 import { SCHEMAS } from './payload.js'
 

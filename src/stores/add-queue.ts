@@ -1,4 +1,5 @@
-import { type AbortWatch, type Clock, type Message, watchAbort } from '../internal/index.js'
+import { type AbortWatch, type Clock, watchAbort } from '../internal/index.js'
+import type { Message } from '../message/index.js'
 import type { AddResult } from './event-store.js'
 
 /** What a commit did with one offered message. */

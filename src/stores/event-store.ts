@@ -1,4 +1,5 @@
-import { type Endpoint, enumOption, intOption, type Message, optionList } from '../internal/index.js'
+import { enumOption, intOption, optionList } from '../internal/index.js'
+import type { Endpoint, Message } from '../message/index.js'
 
 /** What a store does when it is full. */
 export type OverflowPolicy = 'drop-newest' | 'drop-oldest' | 'block'

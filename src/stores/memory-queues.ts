@@ -1,4 +1,4 @@
-import type { Endpoint, Message } from '../internal/index.js'
+import type { Endpoint, Message } from '../message/index.js'
 
 /** One message held by the memory store. */
 export interface Entry {

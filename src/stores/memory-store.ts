@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { EventwireError } from '../errors/index.js'
-import {
-  type Clock,
-  ENDPOINTS,
-  type Endpoint,
-  type Message,
-  systemClock,
-  watchAbort,
-} from '../internal/index.js'
+import { ClosedError } from '../errors/index.js'
+import { type Clock, systemClock, watchAbort } from '../internal/index.js'
 import { checkOptions } from '../internal/validate.js'
+import { ENDPOINTS, type Endpoint, type Message } from '../message/index.js'
 import {
   type AddResult,
   type EventStore,
@@ -276,7 +270,7 @@ export class InMemoryEventStore implements EventStore {
       const watch = signal === undefined ? undefined : watchAbort(signal, { onAbort: reject })
       this.#roomWaiters.push(() => {
         watch?.cancel()
-        if (this.#closed) reject(closedError())
+        if (this.#closed) reject(new ClosedError(STORE_CLOSED))
         else resolve()
       })
     })
@@ -287,10 +281,8 @@ export class InMemoryEventStore implements EventStore {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw closedError()
+    if (this.#closed) throw new ClosedError(STORE_CLOSED)
   }
 }
 
-function closedError(): EventwireError {
-  return new EventwireError('EVENTWIRE_CLOSED', 'The event store is closed')
-}
+const STORE_CLOSED = 'The event store is closed'

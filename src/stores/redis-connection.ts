@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis'
-import { ConfigError, EventwireError } from '../errors/index.js'
+import { ConfigError, EventwireError, StoreError } from '../errors/index.js'
 import {
   type Clock,
   type Logger,
@@ -136,20 +136,20 @@ export function toRedisError(
   const detail = redactor.text(error instanceof Error ? error.message : String(error))
   const cause = safeCause(error, redactor)
   if (detail.includes('WRONGTYPE')) {
-    return new EventwireError(
+    return new StoreError(
       'EVENTWIRE_STORE_INCOMPATIBLE',
       `Redis at ${where}: the store's keys hold something other than eventwire streams (${detail})`,
       { cause },
     )
   }
   if (error instanceof NoAnswerError) {
-    return new EventwireError(
+    return new StoreError(
       'EVENTWIRE_STORE_ERROR',
       `Redis store at ${where} failed: ${detail} (it may still have been applied)`,
       { cause: error, retryable: false },
     )
   }
-  return new EventwireError('EVENTWIRE_STORE_ERROR', `Redis store at ${where} failed: ${detail}`, {
+  return new StoreError('EVENTWIRE_STORE_ERROR', `Redis store at ${where} failed: ${detail}`, {
     cause,
     retryable: true,
   })

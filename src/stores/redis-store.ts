@@ -1,22 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Redis, RedisOptions } from 'ioredis'
-import { ConfigError, EventwireError } from '../errors/index.js'
+import { ClosedError, ConfigError } from '../errors/index.js'
 import {
   type Clock,
-  ENDPOINTS,
-  type Endpoint,
   intOption,
   type Logger,
   type LoggerOption,
-  type Message,
-  messageFromJson,
   Redactor,
   resolveLogger,
   stringOption,
   systemClock,
 } from '../internal/index.js'
 import { checkOptions } from '../internal/validate.js'
+import { ENDPOINTS, type Endpoint, type Message, messageFromJson } from '../message/index.js'
 import { type AddOutcome, AddQueue } from './add-queue.js'
 import type {
   AddResult,
@@ -306,7 +303,7 @@ export class RedisEventStore implements EventStore {
     // Operations already started finish on the open connection.
     await Promise.allSettled([...this.#inflight])
     await this.#queue.settle().catch(() => {})
-    this.#queue.fail(closedError())
+    this.#queue.fail(new ClosedError(STORE_CLOSED))
     try {
       await runScript(client, REDIS_SCRIPTS.close, this.#keys, [this.group, this.consumer, STALE_CONSUMER_MS])
     } catch (error) {
@@ -325,7 +322,7 @@ export class RedisEventStore implements EventStore {
   }
 
   #ready(): Promise<Redis> {
-    if (this.#closed) return Promise.reject(closedError())
+    if (this.#closed) return Promise.reject(new ClosedError(STORE_CLOSED))
     if (this.#connecting === undefined) {
       const target = this.#target
       const connecting =
@@ -421,6 +418,4 @@ function redisClientOption(value: unknown): Redis {
   throw new ConfigError('redis', 'expected a Redis URL or an ioredis client')
 }
 
-function closedError(): EventwireError {
-  return new EventwireError('EVENTWIRE_CLOSED', 'The event store is closed')
-}
+const STORE_CLOSED = 'The event store is closed'

@@ -1,8 +1,5 @@
-import { EventwireError } from '../errors/index.js'
+import { EventwireError, MissingDependencyError, StoreError } from '../errors/index.js'
 import {
-  isEndpoint,
-  type Message,
-  messageFromJson,
   openSqlite,
   type SqliteDatabase,
   type SqliteDriverName,
@@ -10,6 +7,7 @@ import {
   sqliteErrorCode,
   sqliteUnavailableMessage,
 } from '../internal/index.js'
+import { isEndpoint, type Message, messageFromJson } from '../message/index.js'
 import {
   prepareStatements,
   type Row,
@@ -51,7 +49,7 @@ export async function openSqliteFile(
     const sql = prepareStatements(db)
     const version = Number(sql.getMeta.get('schema_version')?.value ?? SQLITE_SCHEMA_VERSION)
     if (version > SQLITE_SCHEMA_VERSION) {
-      throw new EventwireError(
+      throw new StoreError(
         'EVENTWIRE_STORE_INCOMPATIBLE',
         `${path} has store schema ${version}; this eventwire reads schema ${SQLITE_SCHEMA_VERSION}`,
       )
@@ -71,14 +69,14 @@ export async function openSqliteFile(
 /** Rebuilds a message from its row: the body is parsed back from the stored wire JSON. */
 export function toMessage(row: Row): Message {
   const kind = isEndpoint(row.kind) ? row.kind : 'events'
-  return messageFromJson(kind, row.id, row.json, row.created_at, row.bytes)
+  return messageFromJson(kind, row.id, row.json, row.created_at)
 }
 
 /** Wraps a SQLite failure: a lock held elsewhere, or an engine error (retryable). */
 export function toStoreError(error: unknown, path: string): EventwireError {
   if (error instanceof EventwireError) return error
   if (error instanceof SqliteUnavailableError) {
-    return new EventwireError(
+    return new MissingDependencyError(
       'EVENTWIRE_STORE_DEPENDENCY_MISSING',
       sqliteUnavailableMessage(
         error,
@@ -90,12 +88,12 @@ export function toStoreError(error: unknown, path: string): EventwireError {
   }
   const code = sqliteErrorCode(error)
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new EventwireError('EVENTWIRE_STORE_LOCKED', `${path} is open in another process`, {
+    return new StoreError('EVENTWIRE_STORE_LOCKED', `${path} is open in another process`, {
       cause: error,
     })
   }
   const detail = error instanceof Error ? error.message : String(error)
-  return new EventwireError('EVENTWIRE_STORE_ERROR', `SQLite store ${path} failed: ${detail}`, {
+  return new StoreError('EVENTWIRE_STORE_ERROR', `SQLite store ${path} failed: ${detail}`, {
     cause: error,
     retryable: true,
   })

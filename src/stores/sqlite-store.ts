@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { ConfigError, EventwireError } from '../errors/index.js'
+import { ClosedError, ConfigError } from '../errors/index.js'
 import {
   type Clock,
   defaultSqliteDriver,
-  ENDPOINTS,
-  type Endpoint,
   enumOption,
   intOption,
-  isEndpoint,
   type Logger,
   type LoggerOption,
-  type Message,
   resolveLogger,
   type SqliteDatabase,
   type SqliteDriverName,
@@ -18,6 +14,7 @@ import {
   systemClock,
 } from '../internal/index.js'
 import { checkOptions } from '../internal/validate.js'
+import { ENDPOINTS, type Endpoint, isEndpoint, type Message } from '../message/index.js'
 import { type AddOutcome, AddQueue } from './add-queue.js'
 import type {
   AddResult,
@@ -281,7 +278,7 @@ export class SqliteEventStore implements EventStore {
     if (this.#closed) return
     this.#closed = true
     if (this.#open !== undefined) await this.#queue.settle()
-    this.#queue.fail(closedError())
+    this.#queue.fail(new ClosedError(STORE_CLOSED))
     const open = await this.#opening?.catch(() => undefined)
     open?.db.close()
   }
@@ -292,7 +289,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   #ready(): Promise<Open> {
-    if (this.#closed) return Promise.reject(closedError())
+    if (this.#closed) return Promise.reject(new ClosedError(STORE_CLOSED))
     this.#opening ??= this.#openFile()
     return this.#opening
   }
@@ -510,6 +507,4 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-function closedError(): EventwireError {
-  return new EventwireError('EVENTWIRE_CLOSED', 'The event store is closed')
-}
+const STORE_CLOSED = 'The event store is closed'

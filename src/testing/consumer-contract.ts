@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { CloseResult, EventConsumer } from '../consumers/index.js'
-import { createMessage, type Message } from '../internal/index.js'
+import { createMessage, type Message } from '../message/index.js'
 import { type ReceiverHandler, startTestReceiver, type TestReceiver } from './test-receiver.js'
 
 /** How to run {@link runConsumerContract} against one consumer. */

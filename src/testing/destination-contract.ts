@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { type Destination, requestBytes } from '../destinations/index.js'
-import {
-  createMessage,
-  ENDPOINTS,
-  type Endpoint,
-  type JsonObject,
-  type Message,
-  RetryPolicy,
-} from '../internal/index.js'
+import { RetryPolicy } from '../internal/index.js'
+import { createMessage, ENDPOINTS, type Endpoint, type JsonObject, type Message } from '../message/index.js'
 import { type HttpResponse, HttpTransport } from '../transport/index.js'
 import { startTestReceiver, type TestReceiver } from './test-receiver.js'
 

@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
-import {
-  type Clock,
-  checkOptions,
-  createMessage,
-  type Endpoint,
-  type JsonObject,
-  type Message,
-  optionList,
-  systemClock,
-} from '../internal/index.js'
+import { type Clock, checkOptions, optionList, systemClock } from '../internal/index.js'
+import { createMessage, type Endpoint, type JsonObject, type Message } from '../message/index.js'
 import type { EventStore, Lease, LeaseOptions, StoreCapacityOptions } from '../stores/index.js'
 import { createFakeClock, type FakeClock } from './fake-clock.js'
 

@@ -8,7 +8,8 @@ import {
   type StoredProfile,
   startCollector,
 } from '../collector/index.js'
-import { checkOptions, type JsonObject, type JsonValue, omitOptions, optionList } from '../internal/index.js'
+import { checkOptions, omitOptions, optionList } from '../internal/index.js'
+import type { JsonObject, JsonValue } from '../message/index.js'
 
 /** Options of {@link startTestCollector}: the collector's, without where it listens or stores. */
 export type TestCollectorOptions = Omit<CollectorOptions, 'port' | 'db'>

@@ -1,6 +1,6 @@
 import type { CloseResult, EventConsumer } from '../consumers/index.js'
-import { EventwireError } from '../errors/index.js'
-import { type Endpoint, isEndpoint, type JsonObject, type Message } from '../internal/index.js'
+import { ClosedError, DeliveryError } from '../errors/index.js'
+import { type Endpoint, isEndpoint, type JsonObject, type Message } from '../message/index.js'
 
 /** One message recorded by a test consumer. */
 export interface RecordedMessage {
@@ -44,9 +44,8 @@ export function createTestConsumer(): TestConsumer {
     },
     async send(endpoint: Endpoint, message: Message | readonly Message[]): Promise<void> {
       if (!isEndpoint(endpoint))
-        throw new EventwireError('EVENTWIRE_UNKNOWN_ENDPOINT', `Unknown endpoint ${JSON.stringify(endpoint)}`)
-      if (closed)
-        throw new EventwireError('EVENTWIRE_CLOSED', 'The consumer is closed: the message was not accepted')
+        throw new DeliveryError('EVENTWIRE_UNKNOWN_ENDPOINT', `Unknown endpoint ${JSON.stringify(endpoint)}`)
+      if (closed) throw new ClosedError()
       const list = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
       for (const m of list) sent.push({ endpoint, message: JSON.parse(m.json) as JsonObject })
     },

@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
-import type { JsonObject } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 
 /** One request as the receiver decoded it. */
 export interface ReceivedRequest {

@@ -1,4 +1,5 @@
 import type { EventwireError } from '../errors/index.js'
+import { ClosedError } from '../errors/index.js'
 import { type AbortTarget, type Clock, watchAbort } from '../internal/index.js'
 import type { HttpRequest, HttpResponse, TransportBackend } from './http-transport.js'
 import { abortedError, MAX_RESPONSE_BYTES, networkError, timeoutError } from './transport-errors.js'
@@ -39,7 +40,7 @@ export class FetchBackend implements TransportBackend {
         return
       }
       if (this.#closed) {
-        reject(networkError(req, closedError()))
+        reject(networkError(req, new ClosedError('the transport is closed')))
         return
       }
       const exchange = new FetchExchange(req, resolve, reject, () => this.#inFlight.delete(exchange))
@@ -83,7 +84,8 @@ export class FetchBackend implements TransportBackend {
   /** Ends every request in flight with a (retryable) network error; later sends fail the same way. */
   async close(): Promise<void> {
     this.#closed = true
-    for (const exchange of [...this.#inFlight]) exchange.cut(networkError(exchange.req, closedError()))
+    for (const exchange of [...this.#inFlight])
+      exchange.cut(networkError(exchange.req, new ClosedError('the transport is closed')))
   }
 }
 
@@ -178,8 +180,4 @@ function rootCause(error: unknown): Error {
   const cause = (error as { cause?: unknown }).cause
   if (cause instanceof Error && (error as { code?: unknown }).code === undefined) return cause
   return error
-}
-
-function closedError(): Error {
-  return new Error('the transport is closed')
 }

@@ -1,12 +1,12 @@
 import { type EventwireError, isEventwireError } from '../errors/index.js'
 import {
   type Clock,
-  type JsonObject,
   type Logger,
   patternRedactor,
   type Redactor,
   type RetryPolicy,
 } from '../internal/index.js'
+import type { JsonObject } from '../message/index.js'
 import type { HttpResponse, HttpTransport } from './http-transport.js'
 import { sendWithRetries } from './send-with-retries.js'
 

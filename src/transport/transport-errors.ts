@@ -1,4 +1,4 @@
-import { EventwireError } from '../errors/index.js'
+import { DeliveryError, type EventwireError } from '../errors/index.js'
 import type { HttpRequest } from './http-transport.js'
 
 const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/
@@ -14,7 +14,7 @@ export function describeTarget(req: Pick<HttpRequest, 'method' | 'url'>): string
 
 /** No complete response by the request deadline (retryable). */
 export function timeoutError(req: HttpRequest, timeoutMs: number): EventwireError {
-  return new EventwireError(
+  return new DeliveryError(
     'EVENTWIRE_TIMEOUT',
     `${describeTarget(req)}: no complete response within ${timeoutMs} ms`,
     {
@@ -25,7 +25,7 @@ export function timeoutError(req: HttpRequest, timeoutMs: number): EventwireErro
 
 /** The caller's signal aborted the request. */
 export function abortedError(req: HttpRequest, reason: unknown): EventwireError {
-  return new EventwireError('EVENTWIRE_ABORTED', `${describeTarget(req)}: request aborted`, { cause: reason })
+  return new DeliveryError('EVENTWIRE_ABORTED', `${describeTarget(req)}: request aborted`, { cause: reason })
 }
 
 /**
@@ -41,7 +41,7 @@ export function networkError(req: HttpRequest, error: Error): EventwireError {
   // A certificate the client refuses will be refused again: retrying only delays the report.
   const certificate = code !== undefined && CERTIFICATE_ERRORS.test(code)
   const hint = certificate ? ' (TLS certificate refused; see verifyCert)' : ''
-  return new EventwireError(
+  return new DeliveryError(
     timeout ? 'EVENTWIRE_TIMEOUT' : 'EVENTWIRE_NETWORK_ERROR',
     `${describeTarget(req)}: ${code ?? error.message ?? 'request failed'}${hint}`,
     { cause: error, retryable: !certificate },

@@ -1,21 +1,28 @@
-import { type CloseResult, type EventConsumer, handled, markSafeConsumer } from '../consumers/index.js'
-import { ConfigError, EventwireError } from '../errors/index.js'
 import {
-  checkOptions,
-  type DropReason,
-  type Endpoint,
-  isEndpoint,
-  type Logger,
-  type LoggerOption,
-  type Message,
-  optionList,
-  resolveLogger,
-} from '../internal/index.js'
+  adoptAll,
+  allBuilt,
+  type CloseResult,
+  type EventConsumer,
+  handled,
+  markSafeConsumer,
+} from '../consumers/index.js'
+import {
+  ClosedError,
+  ConfigError,
+  DeliveryError,
+  EventwireError,
+  type RejectedMessage,
+} from '../errors/index.js'
+import { checkOptions, type Logger, type LoggerOption, optionList, resolveLogger } from '../internal/index.js'
+import { type DropReason, type Endpoint, isEndpoint, type Message } from '../message/index.js'
 import type { EventStore } from '../stores/index.js'
 
 /** Options of {@link EnqueueConsumer}. */
 export interface EnqueueConsumerOptions {
-  /** Called with messages the store refused or evicted for lack of room (reason `queue_full`). */
+  /**
+   * Called with messages the store refused or evicted for lack of room (reason `queue_full`), and
+   * with messages handed over that could not be rebuilt as messages (reason `rejected`).
+   */
   onDrop?: (messages: readonly Message[], reason: DropReason) => void
   /** A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr */
   logger?: LoggerOption
@@ -58,23 +65,31 @@ export class EnqueueConsumer implements EventConsumer {
   }
 
   send(endpoint: Endpoint, message: Message | readonly Message[]): Promise<void> {
-    if (this.#closed)
-      return handled(Promise.reject(new EventwireError('EVENTWIRE_CLOSED', 'The consumer is closed')))
+    if (this.#closed) return handled(Promise.reject(new ClosedError('The consumer is closed')))
     if (!isEndpoint(endpoint)) {
       return handled(
         Promise.reject(
-          new EventwireError('EVENTWIRE_UNKNOWN_ENDPOINT', `Unknown endpoint ${JSON.stringify(endpoint)}`),
+          new DeliveryError('EVENTWIRE_UNKNOWN_ENDPOINT', `Unknown endpoint ${JSON.stringify(endpoint)}`),
         ),
       )
     }
-    const messages = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
+    let messages = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
+    let refused: readonly RejectedMessage[] = []
+    if (!allBuilt(messages)) ({ messages, refused } = adoptAll(endpoint, messages))
     const adding = this.store.add(messages).then(
       (result) => {
         this.#stored += result.accepted
+        if (refused.length > 0) {
+          this.#drop(
+            refused.map((r) => r.message),
+            'rejected',
+          )
+          throw refused[0]!.error
+        }
         if (result.dropped.length === 0) return
-        this.#drop(result.dropped)
+        this.#drop(result.dropped, 'queue_full')
         // The call's messages were not all taken: it must not look accepted.
-        throw new EventwireError(
+        throw new DeliveryError(
           'EVENTWIRE_QUEUE_FULL',
           `the shared store is full: ${result.dropped.length} message(s) refused by its overflow policy`,
         )
@@ -113,11 +128,16 @@ export class EnqueueConsumer implements EventConsumer {
     await this.close()
   }
 
-  #drop(messages: readonly Message[]): void {
+  #drop(messages: readonly Message[], reason: 'queue_full' | 'rejected'): void {
     this.#dropped += messages.length
-    this.#logger.warn({ count: messages.length, reason: 'queue_full' }, 'eventwire: the shared store is full')
+    this.#logger.warn(
+      { count: messages.length, reason },
+      reason === 'queue_full'
+        ? 'eventwire: the shared store is full'
+        : 'eventwire: a message handed to the consumer could not be rebuilt',
+    )
     try {
-      this.#onDrop?.(messages, 'queue_full')
+      this.#onDrop?.(messages, reason)
     } catch (error) {
       this.#logger.error({ err: error, callback: 'onDrop' }, 'eventwire: a callback threw')
     }

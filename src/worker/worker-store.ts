@@ -1,4 +1,4 @@
-import { createMessage, type JsonObject, type Message } from '../internal/index.js'
+import { createMessage, type JsonObject, type Message } from '../message/index.js'
 import type { AddResult, EventStore, Lease, LeaseOptions, StoreSize } from '../stores/index.js'
 
 /**

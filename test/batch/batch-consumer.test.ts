@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { BatchConsumer } from '../../src/consumers/index.js'
-import { createMessage, draftMessage } from '../../src/internal/index.js'
+import { createMessage, draftMessage, type Message } from '../../src/message/index.js'
 import { InMemoryEventStore } from '../../src/stores/index.js'
 import { cleanup, harness, sorted, startReceiver, tick, trackMany, waitFor } from './helpers.js'
 
@@ -105,21 +105,21 @@ describe('BatchConsumer', () => {
     await receiver.close()
   })
 
-  test('a message whose JSON cannot be written is dropped as rejected and its call rejects; the rest of its tick is sent', async () => {
+  test('a hand-made message whose JSON cannot be read is dropped as rejected and its call rejects; the rest of its tick is sent', async () => {
     const receiver = await startReceiver()
     const h = harness({ apiHost: receiver.origin, flushIntervalMs: 0 })
     const drops: Array<{ reason: string; code: string | undefined }> = []
     h.consumer.on('drop', (e) => drops.push({ reason: e.reason, code: (e.error as { code?: string })?.code }))
-    const broken = draftMessage(
-      'events',
-      'broken-1',
-      {
-        render(): string {
-          throw new Error('no JSON here')
-        },
+    // Made by hand, not by createMessage(): its JSON cannot be read, and it has no body.
+    const broken = {
+      id: 'broken-1',
+      kind: 'events',
+      createdAt: Date.now(),
+      get json(): string {
+        throw new Error('no JSON here')
       },
-      Date.now(),
-    )
+      bytes: 0,
+    } as unknown as Message
     const sent = [
       h.consumer.send(
         'events',

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { Mixpanel } from '../../src/client/index.js'
-import { BatchConsumer, FanoutConsumer, FanoutError } from '../../src/consumers/index.js'
+import { BatchConsumer, FanoutConsumer } from '../../src/consumers/index.js'
+import { FanoutError } from '../../src/errors/index.js'
 import { cleanup, onCleanup, sorted, startReceiver, trackMany } from './helpers.js'
 
 describe('FanoutConsumer with two BatchConsumers (real receivers)', () => {

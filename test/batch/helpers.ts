@@ -1,6 +1,6 @@
 import { Mixpanel } from '../../src/client/index.js'
 import { BatchConsumer, type BatchConsumerOptions } from '../../src/consumers/index.js'
-import type { DropReason, Message } from '../../src/internal/index.js'
+import type { DropReason, Message } from '../../src/message/index.js'
 import { type ReceiverHandler, startTestReceiver, type TestReceiver } from '../../src/testing/index.js'
 
 const cleanups: Array<() => Promise<unknown>> = []

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { type ImportProgress, importFile } from '../../src/bulk/index.js'
-import type { JsonObject } from '../../src/internal/index.js'
+import type { JsonObject } from '../../src/message/index.js'
 import { startTestReceiver } from '../../src/testing/index.js'
 import { closeAfter, runCli, tempDir, writeEvents } from './helpers.js'
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { syncProfiles } from '../../src/bulk/index.js'
-import type { JsonObject } from '../../src/internal/index.js'
+import type { JsonObject } from '../../src/message/index.js'
 import { createTestConsumer, startTestReceiver } from '../../src/testing/index.js'
 import { closeAfter, runCli, tempDir } from './helpers.js'
 

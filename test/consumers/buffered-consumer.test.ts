@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { BufferedConsumer, DeliveryError, Mixpanel } from '../../src/index.js'
-import { createMessage, type Message } from '../../src/internal/index.js'
+import { createMessage, type Message } from '../../src/message/index.js'
 import { createFakeClock, startTestReceiver, type TestReceiver } from '../../src/testing/index.js'
 
 /** A unique tag per message, whatever its endpoint: $insert_id for events, `seq` for profiles. */

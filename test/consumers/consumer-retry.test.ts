@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { Consumer, type DeliveryError, Mixpanel, MixpanelError } from '../../src/index.js'
-import type { Message } from '../../src/internal/index.js'
+import type { Message } from '../../src/message/index.js'
 import {
   createFakeClock,
   type ScriptedResponse,

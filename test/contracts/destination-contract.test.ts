@@ -1,5 +1,5 @@
 import { HttpDestination, MixpanelDestination } from '../../src/destinations/index.js'
-import { createMessage, type Endpoint } from '../../src/internal/index.js'
+import { createMessage, type Endpoint } from '../../src/message/index.js'
 import { SnowplowDestination } from '../../src/snowplow/index.js'
 import { runDestinationContract } from '../../src/testing/index.js'
 

@@ -14,7 +14,7 @@ import {
   type Endpoint,
   type JsonObject,
   type Message,
-} from '../../src/internal/index.js'
+} from '../../src/message/index.js'
 import { Emitter, SnowplowDestination, Tracker } from '../../src/snowplow/index.js'
 import { cleanup, startReceiver } from '../batch/helpers.js'
 

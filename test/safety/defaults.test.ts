@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { Mixpanel } from '../../src/client/index.js'
 import { BatchConsumer } from '../../src/consumers/index.js'
-import type { JsonObject } from '../../src/internal/index.js'
+import type { JsonObject } from '../../src/message/index.js'
 import { cleanup, startReceiver } from '../batch/helpers.js'
 import { closedOrigin, flagsBody, runScenario } from './helpers.js'
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { Redis } from 'ioredis'
-import { createMessage, type Message } from '../../src/internal/index.js'
+import { createMessage, type Message } from '../../src/message/index.js'
 import { RedisEventStore } from '../../src/redis/index.js'
 import { type RedisServer, startRedis } from './redis-server.js'
 

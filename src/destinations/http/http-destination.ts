@@ -4,18 +4,16 @@ import { ConfigError, DeliveryError } from '../../errors/index.js'
 import {
   boolOption,
   checkOptions,
-  ENDPOINTS,
-  type Endpoint,
   enumOption,
   intOption,
   LIB_VERSION,
-  type Message,
   optionList,
   parseRetryAfter,
   type RetryPolicy,
   stringOption,
   urlOption,
 } from '../../internal/index.js'
+import { ENDPOINTS, type Endpoint, type Message } from '../../message/index.js'
 import type { HttpRequest, HttpResponse } from '../../transport/index.js'
 import {
   type BatchOutcome,

@@ -1,5 +1,6 @@
 import { type FailedRecord, ImportError, type RejectedMessage } from '../../errors/index.js'
-import type { Message, Redactor } from '../../internal/index.js'
+import type { Redactor } from '../../internal/index.js'
+import type { Message } from '../../message/index.js'
 import type { BatchOutcome } from '../destination.js'
 
 /** Reads a strict-mode `/import` 400 body (its messages redacted); undefined when it carries no usable `failed_records`. */

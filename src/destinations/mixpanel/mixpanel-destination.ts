@@ -6,10 +6,8 @@ import {
   boolOption,
   checkOptions,
   checkServiceAccount,
-  type Endpoint,
   intOption,
   LIB_VERSION,
-  type Message,
   optionList,
   parseRetryAfter,
   Redactor,
@@ -19,6 +17,7 @@ import {
   type ServiceAccount,
   urlOption,
 } from '../../internal/index.js'
+import type { Endpoint, Message } from '../../message/index.js'
 import type { HttpRequest, HttpResponse } from '../../transport/index.js'
 import {
   type BatchOutcome,
@@ -298,27 +297,23 @@ export class MixpanelDestination implements Destination {
 
 /**
  * The UTF-8 JSON array of the messages' JSON, written straight into one buffer: no joined string
- * is built on the heap and re-encoded by the transport. Each message's `bytes` sizes the buffer;
- * a message whose JSON does not fill exactly its `bytes` makes the array be built from strings.
+ * is built on the heap and re-encoded by the transport. Each message's `bytes`, always the size of
+ * its `json`, sizes the buffer exactly.
  */
 export function jsonArray(messages: readonly Message[]): Buffer {
   const count = messages.length
-  // Brackets, commas, and room for one more character after the last message, so that a message
-  // longer than its `bytes` is always seen to write more.
-  let size = count + 5
+  // Brackets and commas.
+  let size = count === 0 ? 2 : count + 1
   for (let i = 0; i < count; i++) size += messages[i]!.bytes
   const out = Buffer.allocUnsafe(size)
   out[0] = 0x5b // [
   let at = 1
   for (let i = 0; i < count; i++) {
     if (i > 0) out[at++] = 0x2c // ,
-    const message = messages[i]!
-    const written = out.write(message.json, at)
-    if (written !== message.bytes) return Buffer.from(`[${messages.map((m) => m.json).join(',')}]`)
-    at += written
+    at += out.write(messages[i]!.json, at)
   }
   out[at] = 0x5d // ]
-  return out.subarray(0, at + 1)
+  return out
 }
 
 function withQuery(url: string, query: string): string {

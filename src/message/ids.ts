@@ -1,5 +1,3 @@
-import { randomFillSync } from 'node:crypto'
-
 const INSERT_ID = /^[A-Za-z0-9-]{1,36}$/
 
 /** ASCII hex digits of every byte value, two per byte. */
@@ -11,7 +9,10 @@ for (let byte = 0; byte < 256; byte++) {
 }
 /** Where the two hex digits of each of a UUID's 16 bytes go in its 36 characters. */
 const DIGITS_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34]
-/** Random bytes for 256 ids, refilled from the CSPRNG when used up (as Node's `randomUUID` does). */
+/**
+ * Random bytes for 256 ids, refilled from the CSPRNG (Web Crypto, a global in every supported
+ * runtime) when used up, as Node's `randomUUID` does.
+ */
 const randomPool = new Uint8Array(16 * 256)
 let poolNext = randomPool.length
 /** The id being written, its dashes in place. */
@@ -24,7 +25,7 @@ const idText = Buffer.alloc(36, '-')
  */
 export function newInsertId(): string {
   if (poolNext === randomPool.length) {
-    randomFillSync(randomPool)
+    crypto.getRandomValues(randomPool)
     poolNext = 0
   }
   const from = poolNext

@@ -1,5 +1,34 @@
-import { EventwireError } from '../errors/index.js'
-import type { PlanIssue } from './types.js'
+import type { CodeOf } from './codes.js'
+import { EventwireError } from './eventwire-error.js'
+
+const PLAN_CODE: CodeOf<'PlanError'> = 'EVENTWIRE_INVALID_PLAN'
+const VIOLATION_CODE: CodeOf<'PlanViolationError'> = 'EVENTWIRE_PLAN_VIOLATION'
+
+/**
+ * Stable codes of the issues a tracking plan's enforcer reports (zod's model: the issue codes live
+ * with the error that carries issues). See docs/tracking-plan.md.
+ */
+export type IssueCode =
+  | 'unplanned_event'
+  | 'alias_used'
+  | 'name_case_mismatch'
+  | 'deprecated_event'
+  | 'missing_property'
+  | 'unplanned_property'
+  | 'property_case_mismatch'
+  | 'invalid_type'
+  | 'invalid_value'
+  | 'unplanned_group'
+
+/** One difference between a call and the plan. */
+export interface PlanIssue {
+  readonly code: IssueCode
+  /** Where: `event`, `group`, or a property path such as `properties.cart.items[2].sku` or `$set.email`. */
+  readonly path: string
+  readonly message: string
+  /** True when the `'fix'` policy repaired it; the verdict carries the repaired call. */
+  readonly fixed?: boolean
+}
 
 /** One problem in a plan file, located by JSON pointer (and line/column for files). */
 export interface PlanProblem {
@@ -26,13 +55,14 @@ export function formatProblem(problem: PlanProblem): string {
  * (undefined for a plan given as an object); `problems` lists each problem with its JSON pointer.
  */
 export class PlanError extends EventwireError {
+  declare readonly code: CodeOf<'PlanError'>
   readonly file: string | undefined
   readonly problems: readonly PlanProblem[]
 
   constructor(file: string | undefined, problems: readonly PlanProblem[], options: { cause?: unknown } = {}) {
     const first = problems.slice(0, 5).map(formatProblem).join('; ')
     const more = problems.length > 5 ? `; and ${problems.length - 5} more` : ''
-    super('EVENTWIRE_INVALID_PLAN', `Invalid tracking plan ${file ?? '(object)'}: ${first}${more}`, options)
+    super(PLAN_CODE, `Invalid tracking plan ${file ?? '(object)'}: ${first}${more}`, options)
     this.name = 'PlanError'
     this.file = file
     this.problems = problems
@@ -44,6 +74,7 @@ export class PlanError extends EventwireError {
  * Carries the event name (or profile operation) as called, every issue and the plan version.
  */
 export class PlanViolationError extends EventwireError {
+  declare readonly code: CodeOf<'PlanViolationError'>
   /** The event name, profile operation or group key as the caller passed it. */
   readonly event: string
   readonly issues: readonly PlanIssue[]
@@ -56,24 +87,12 @@ export class PlanViolationError extends EventwireError {
       .map((issue) => `${issue.code} at ${issue.path}: ${issue.message}`)
       .join('; ')
     super(
-      'EVENTWIRE_PLAN_VIOLATION',
+      VIOLATION_CODE,
       `${JSON.stringify(event)} breaks tracking plan ${planVersion}: ${list}${issues.length > 5 ? '; ...' : ''}`,
     )
     this.name = 'PlanViolationError'
     this.event = event
     this.issues = issues
     this.planVersion = planVersion
-  }
-}
-
-/** The Lexicon Schemas API refused a request. Code `EVENTWIRE_LEXICON_ERROR`. Never contains the secret. */
-export class LexiconError extends EventwireError {
-  /** HTTP status, when a response arrived. */
-  readonly status: number | undefined
-
-  constructor(message: string, options: { status?: number; cause?: unknown; retryable?: boolean } = {}) {
-    super('EVENTWIRE_LEXICON_ERROR', message, { cause: options.cause, retryable: options.retryable ?? false })
-    this.name = 'LexiconError'
-    this.status = options.status
   }
 }
