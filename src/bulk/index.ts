@@ -3,23 +3,21 @@
  * ({@link importFile}), profiles kept a copy of a table ({@link syncProfiles}), clean-up of
  * profiles and groups, GDPR deletion requests ({@link GdprClient}) and event deprecation in
  * Lexicon. The `eventwire` CLI's `import`, `people`, `groups`, `gdpr` and `events` commands are
- * built on it.
+ * built on it. The App API parts (GDPR, Lexicon) live with Mixpanel's other App API clients.
  */
-export { BULK_DEFAULTS, type BulkOptions } from './bulk-options.js'
-export { type Checkpoint, readCheckpoint } from './checkpoint.js'
-export {
-  type DeprecateEventsOptions,
-  type DeprecateEventsResult,
-  deprecateEvents,
-} from './deprecate-events.js'
-export { contentInsertId, type EventMapping } from './event-mapping.js'
 export {
   type DeletionStatus,
   type DeletionTask,
+  type DeprecateEventsOptions,
+  type DeprecateEventsResult,
+  deprecateEvents,
   GdprApiError,
   GdprClient,
   type GdprClientOptions,
-} from './gdpr-client.js'
+} from '../app-api/index.js'
+export { BULK_DEFAULTS, type BulkOptions } from './bulk-options.js'
+export { type Checkpoint, readCheckpoint } from './checkpoint.js'
+export { contentInsertId, type EventMapping } from './event-mapping.js'
 export { importFile } from './import-file.js'
 export type {
   FailedRow,

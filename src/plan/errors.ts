@@ -65,15 +65,3 @@ export class PlanViolationError extends EventwireError {
     this.planVersion = planVersion
   }
 }
-
-/** The Lexicon Schemas API refused a request. Code `EVENTWIRE_LEXICON_ERROR`. Never contains the secret. */
-export class LexiconError extends EventwireError {
-  /** HTTP status, when a response arrived. */
-  readonly status: number | undefined
-
-  constructor(message: string, options: { status?: number; cause?: unknown; retryable?: boolean } = {}) {
-    super('EVENTWIRE_LEXICON_ERROR', message, { cause: options.cause, retryable: options.retryable ?? false })
-    this.name = 'LexiconError'
-    this.status = options.status
-  }
-}

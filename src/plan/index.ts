@@ -3,6 +3,13 @@
  * Mixpanel Lexicon, export JSON Schemas or an Iglu folder — and the runtime enforcer the client
  * uses (also exported by `eventwire`).
  */
+
+export {
+  type LexiconEntry,
+  LexiconError,
+  type LexiconOptions,
+  type LexiconServiceAccount,
+} from '../app-api/index.js'
 export { generatePlanTypes } from './codegen.js'
 export { TrackingPlan } from './compile.js'
 export { type ChangeKind, diffPlans, type PlanChange, type PlanDiff } from './diff.js'
@@ -12,24 +19,21 @@ export {
   type PlanEnforcerOptions,
   type PlanEnforcerStats,
 } from './enforcer.js'
-export { formatProblem, LexiconError, PlanError, type PlanProblem, PlanViolationError } from './errors.js'
+export { formatProblem, PlanError, type PlanProblem, PlanViolationError } from './errors.js'
 export {
   fromLexiconEntries,
-  type LexiconEntry,
   type LexiconExport,
   type LexiconExportOptions,
   type LexiconImportOptions,
   toLexiconEntries,
 } from './lexicon.js'
 export {
-  type LexiconOptions,
-  type LexiconServiceAccount,
   type PullResult,
   type PushOptions,
   type PushResult,
   pullPlan,
   pushPlan,
-} from './lexicon-client.js'
+} from './lexicon-sync.js'
 export { type LintFinding, type LintResult, lintPlan } from './lint.js'
 export { loadPlan, type PlanInput } from './load.js'
 export { PLAN_JSON_SCHEMA } from './plan-schema.js'
