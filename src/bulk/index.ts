@@ -3,7 +3,9 @@
  * ({@link importFile}), profiles kept a copy of a table ({@link syncProfiles}), clean-up of
  * profiles and groups, GDPR deletion requests ({@link GdprClient}) and event deprecation in
  * Lexicon. The `eventwire` CLI's `import`, `people`, `groups`, `gdpr` and `events` commands are
- * built on it. The App API parts (GDPR, Lexicon) live with Mixpanel's other App API clients.
+ * built on it. Its parts: `input/` (file and id readers), `import/` (event import), `profiles/`
+ * (sync and clean-up) and `delivery/` (options and engine they share); GDPR and Lexicon calls are
+ * Mixpanel App API clients, re-exported from the module that holds them all.
  */
 export {
   type DeletionStatus,
@@ -15,31 +17,30 @@ export {
   GdprClient,
   type GdprClientOptions,
 } from '../app-api/index.js'
-export { BULK_DEFAULTS, type BulkOptions } from './bulk-options.js'
-export { type Checkpoint, readCheckpoint } from './checkpoint.js'
-export { contentInsertId, type EventMapping } from './event-mapping.js'
-export { importFile } from './import-file.js'
-export type {
-  FailedRow,
-  ImportFileOptions,
-  ImportProgress,
-  ImportResult,
-} from './import-types.js'
+export { BULK_DEFAULTS, type BulkOptions } from './delivery/index.js'
+export {
+  type Checkpoint,
+  contentInsertId,
+  type EventMapping,
+  type FailedRow,
+  type ImportFileOptions,
+  type ImportProgress,
+  type ImportResult,
+  importFile,
+  readCheckpoint,
+} from './import/index.js'
+export { type InputFormat, type ReadIdsOptions, readIds } from './input/index.js'
 export {
   type CleanupOptions,
   type CleanupResult,
   deleteGroupProfiles,
   deleteProfiles,
-  unsetProfileProperties,
-} from './profile-cleanup.js'
-export type { ProfileRow } from './profile-diff.js'
-export { type ReadIdsOptions, readIds } from './read-ids.js'
-export type { InputFormat } from './record-source.js'
-export {
   type ProfileChange,
+  type ProfileRow,
   type SyncProfilesOptions,
   type SyncProfilesResult,
   type SyncProgress,
   syncProfiles,
   syncProfilesFromFile,
-} from './sync-profiles.js'
+  unsetProfileProperties,
+} from './profiles/index.js'

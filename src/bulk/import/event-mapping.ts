@@ -1,5 +1,5 @@
 import crypto, { createHash } from 'node:crypto'
-import { ConfigError, ValidationError } from '../errors/index.js'
+import { ConfigError, ValidationError } from '../../errors/index.js'
 import {
   checkOptions,
   enumOption,
@@ -7,7 +7,7 @@ import {
   type JsonValue,
   optionList,
   stringOption,
-} from '../internal/index.js'
+} from '../../internal/index.js'
 
 /** How the fields of an input row become an event. Without options, rows are Mixpanel-shaped. */
 export interface EventMapping {

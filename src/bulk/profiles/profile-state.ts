@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { EventwireError } from '../errors/index.js'
+import { EventwireError } from '../../errors/index.js'
 import {
   firstColumn,
   type JsonObject,
@@ -9,7 +9,7 @@ import {
   type SqliteStatement,
   SqliteUnavailableError,
   sqliteUnavailableMessage,
-} from '../internal/index.js'
+} from '../../internal/index.js'
 
 type Database = SqliteDatabase
 type Statement = SqliteStatement

@@ -1,7 +1,7 @@
-import { MessageBuilder } from '../client/index.js'
-import { isEventwireError } from '../errors/index.js'
-import { type Endpoint, type Message, optionList } from '../internal/index.js'
-import { BULK_OPTIONS, type BulkOptions, resolveBulkOptions } from './bulk-options.js'
+import { MessageBuilder } from '../../client/index.js'
+import { isEventwireError } from '../../errors/index.js'
+import { type Endpoint, type Message, optionList } from '../../internal/index.js'
+import { BULK_OPTIONS, type BulkOptions, resolveBulkOptions } from '../delivery/index.js'
 import { ProfileBatcher } from './profile-batches.js'
 
 /** Options of the profile clean-up functions. */
