@@ -4,6 +4,7 @@ import { ConfigError } from '../errors/index.js'
 import {
   type Clock,
   checkOptions,
+  checkServiceAccount,
   describe,
   intOption,
   type Logger,
@@ -11,7 +12,6 @@ import {
   optionList,
   Redactor,
   resolveLogger,
-  SERVICE_ACCOUNT_FIELDS,
   stringOption,
   systemClock,
 } from '../internal/index.js'
@@ -170,16 +170,7 @@ export function resolveCollectorOptions(options: CollectorOptions = {}): Resolve
     throw new ConfigError('plan', `expected a file path or a plan object, got ${describe(plan)}`)
   }
   const account = options.serviceAccount
-  if (account !== undefined) {
-    if (typeof account !== 'object' || account === null)
-      throw new ConfigError('serviceAccount', 'expected { username, secret, projectId }')
-    checkOptions(account, SERVICE_ACCOUNT_FIELDS, 'serviceAccount')
-    stringOption('serviceAccount.username', account.username, undefined)
-    stringOption('serviceAccount.secret', account.secret, undefined)
-    if (account.username === undefined || account.secret === undefined || account.projectId === undefined) {
-      throw new ConfigError('serviceAccount', 'expected { username, secret, projectId }')
-    }
-  }
+  if (account !== undefined) checkServiceAccount(account)
   if (options.validators !== undefined && !Array.isArray(options.validators)) {
     throw new ConfigError('validators', 'expected an array of { name, validateEvent(name, properties) }')
   }

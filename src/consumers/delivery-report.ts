@@ -1,4 +1,4 @@
-import type { BatchOutcome } from '../destinations/index.js'
+import { type BatchOutcome, type Destination, MixpanelDestination } from '../destinations/index.js'
 import {
   DeliveryError,
   type EventwireError,
@@ -21,15 +21,35 @@ export interface DeliveryReport {
 }
 
 /**
+ * A destination, or the name of one known only by name. Only a {@link MixpanelDestination} (known
+ * by its class, never by a name another destination could take) makes `MixpanelError`s.
+ */
+export type DestinationRef = Destination | string
+
+/** The destination's name, for messages and logs. */
+export function destinationName(destination: DestinationRef): string {
+  return typeof destination === 'string' ? destination : destination.name
+}
+
+/**
+ * What a delivery error's message starts with: the endpoint for Mixpanel (its errors say Mixpanel
+ * by their class), the destination's name and the endpoint for any other (`snowplow events`).
+ */
+export function deliverySubject(destination: DestinationRef, kind: Endpoint): string {
+  return destination instanceof MixpanelDestination ? kind : `${destinationName(destination)} ${kind}`
+}
+
+/**
  * The error a caller sees for a delivery report that was not a full success: an `ImportError`
- * listing every refused record when that is all that went wrong, otherwise a `DeliveryError`
- * (`MixpanelError` for Mixpanel) carrying the undelivered and rejected messages. Undefined when
- * everything was delivered.
+ * listing every refused record when that is all that went wrong, otherwise a `MixpanelError` for
+ * Mixpanel's ingestion API, or a `DeliveryError` whose message starts with the destination's name
+ * (`snowplow events: ...`) for any other destination; either carries the undelivered and rejected
+ * messages. Undefined when everything was delivered.
  */
 export function reportError(
   kind: Endpoint,
   report: DeliveryReport,
-  destination = 'mixpanel',
+  destination: DestinationRef,
 ): EventwireError | undefined {
   if (report.undelivered.length === 0 && report.rejected.length === 0) return undefined
   if (report.undelivered.length === 0 && report.rejected.every((r) => r.error instanceof ImportError)) {
@@ -42,15 +62,19 @@ export function reportError(
   const parts: string[] = []
   if (report.undelivered.length > 0) parts.push(`${report.undelivered.length} undelivered`)
   if (report.rejected.length > 0) parts.push(`${report.rejected.length} rejected`)
-  const ErrorClass = destination === 'mixpanel' ? MixpanelError : DeliveryError
-  return new ErrorClass(code, `${kind}: ${parts.join(', ')}${first ? `: ${first.message}` : ''}`, {
-    endpoint: kind,
-    status: first instanceof DeliveryError ? first.status : undefined,
-    retryable: report.undelivered.length > 0 && (report.error?.retryable ?? true),
-    cause: first,
-    messages: report.undelivered,
-    rejected: report.rejected,
-  })
+  const ErrorClass = destination instanceof MixpanelDestination ? MixpanelError : DeliveryError
+  return new ErrorClass(
+    code,
+    `${deliverySubject(destination, kind)}: ${parts.join(', ')}${first ? `: ${first.message}` : ''}`,
+    {
+      endpoint: kind,
+      status: first instanceof DeliveryError ? first.status : undefined,
+      retryable: report.undelivered.length > 0 && (report.error?.retryable ?? true),
+      cause: first,
+      messages: report.undelivered,
+      rejected: report.rejected,
+    },
+  )
 }
 
 /**
@@ -60,7 +84,7 @@ export function reportError(
 export function flushError(
   report: DeliveryReport,
   kinds: readonly Endpoint[],
-  destination: string,
+  destination: DestinationRef,
 ): EventwireError | undefined {
   const errors: EventwireError[] = []
   for (const kind of kinds) {
@@ -90,19 +114,25 @@ export function flushError(
   )
 }
 
-/** Why an outcome's `retry` messages were not delivered (a generic network error if it does not say). */
-export function retryCause(outcome: BatchOutcome): EventwireError {
+/** Why an outcome's `retry` messages were not delivered (a network error naming the destination if it does not say). */
+export function retryCause(outcome: BatchOutcome, destination: DestinationRef): EventwireError {
   return (
-    outcome.retryError ?? new DeliveryError('EVENTWIRE_NETWORK_ERROR', 'delivery failed', { retryable: true })
+    outcome.retryError ??
+    new DeliveryError('EVENTWIRE_NETWORK_ERROR', `${destinationName(destination)}: delivery failed`, {
+      retryable: true,
+    })
   )
 }
 
-/** `error` as an `EventwireError` about a delivery to `kind` (wrapped as `cause` when it is not one). */
-export function asDeliveryError(error: unknown, kind: Endpoint): EventwireError {
+/**
+ * `error` as an `EventwireError` about a delivery of `kind` to `destination` (wrapped as `cause`,
+ * the destination named, when it is not one).
+ */
+export function asDeliveryError(error: unknown, kind: Endpoint, destination: DestinationRef): EventwireError {
   if (isEventwireError(error)) return error
   return new DeliveryError(
     'EVENTWIRE_DELIVERY_FAILED',
-    `${kind}: ${(error as Error)?.message ?? String(error)}`,
+    `${deliverySubject(destination, kind)}: ${(error as Error)?.message ?? String(error)}`,
     { endpoint: kind, cause: error },
   )
 }

@@ -5,7 +5,7 @@ import type { Clock, RetryPolicy } from '../internal/index.js'
 import type { Endpoint, Message } from '../message/index.js'
 import type { EventStore, Lease } from '../stores/index.js'
 import { describeTarget, type HttpTransport } from '../transport/index.js'
-import { asDeliveryError, redactHeaders, retryCause } from './delivery-report.js'
+import { asDeliveryError, deliverySubject, redactHeaders, retryCause } from './delivery-report.js'
 import type { Ledger } from './ledger.js'
 import type { EngineMetrics } from './metrics.js'
 import type { Pause } from './pause.js'
@@ -160,7 +160,7 @@ export class Dispatcher {
     try {
       request = await this.#destination.encode(kind, messages)
     } catch (error) {
-      const err = asDeliveryError(error, kind)
+      const err = asDeliveryError(error, kind, this.#destination)
       const rejected = messages.map((message) => ({ message, reason: 'rejected' as const, error: err }))
       return { delivered: [], rejected, retry: [], split: [], bodyBytes: 0 }
     }
@@ -181,7 +181,7 @@ export class Dispatcher {
       return { ...outcome, bodyBytes: request.bodyBytes }
     } catch (error) {
       this.#metrics.requestDuration((performance.now() - started) / 1000, kind)
-      const retryError = asDeliveryError(error, kind)
+      const retryError = asDeliveryError(error, kind, this.#destination)
       return { delivered: [], rejected: [], retry: messages, split: [], retryError, bodyBytes: 0 }
     }
   }
@@ -199,7 +199,7 @@ export class Dispatcher {
       if (await this.#release(lease, outcome.retry, now)) this.#land(flight, outcome.retry.length)
       return undefined
     }
-    const cause = retryCause(outcome)
+    const cause = retryCause(outcome, this.#destination)
     const attempts = new Map<string, number>()
     for (const item of lease.items) attempts.set(item.message.id, item.attempts)
     const { retryLimit, retryBudgetMs } = this.#settings
@@ -246,7 +246,7 @@ export class Dispatcher {
     }
     const error = new DeliveryError(
       'EVENTWIRE_RETRIES_EXHAUSTED',
-      `${kind}: ${messages.length} message(s) not delivered within their retry budget: ${cause.message}`,
+      `${deliverySubject(this.#destination, kind)}: ${messages.length} message(s) not delivered within their retry budget: ${cause.message}`,
       { endpoint: kind, status, cause, messages },
     )
     this.#ledger.exhausted(kind, messages, error)

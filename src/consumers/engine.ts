@@ -89,7 +89,7 @@ export class DeliveryEngine {
       parts.destination.name,
       () => this.ledger.outstanding,
     )
-    this.ledger = new Ledger(parts.destination.name, parts.logger, settings.callbacks, events, metrics)
+    this.ledger = new Ledger(parts.destination, parts.logger, settings.callbacks, events, metrics)
     this.#pause = new Pause(parts.policy)
     // Every request in flight listens to this one signal.
     setMaxListeners(0, this.#abort.signal)
@@ -352,7 +352,7 @@ export class DeliveryEngine {
     const error = flushError(
       report(),
       only === undefined ? ENDPOINTS : [only],
-      this.settings.parts.destination.name,
+      this.settings.parts.destination,
     )
     if (error !== undefined) throw error
   }

@@ -3,7 +3,7 @@ import { type Logger, TypedEmitter } from '../internal/index.js'
 import { type DropReason, ENDPOINTS, type Endpoint, type Message } from '../message/index.js'
 import type { CloseResult, ConsumerEvents, ConsumerStats } from './consumer.js'
 import { emptyStats, totalDropped } from './consumer.js'
-import { type DeliveryReport, reportError } from './delivery-report.js'
+import { type DeliveryReport, type DestinationRef, destinationName, reportError } from './delivery-report.js'
 import { type FlushReport, FlushWaiters } from './flush-waiters.js'
 import { guard } from './guard.js'
 import { type EngineMetrics, NO_METRICS } from './metrics.js'
@@ -32,7 +32,7 @@ export class Ledger {
   readonly events: TypedEmitter<EngineEvents>
   readonly #stats: ConsumerStats = emptyStats()
   readonly #logger: Logger
-  readonly #destination: string
+  readonly #destination: DestinationRef
   readonly #callbacks: LedgerCallbacks
   readonly #metrics: EngineMetrics
   #outstanding = 0
@@ -44,10 +44,12 @@ export class Ledger {
   readonly #unsure = new Set<string>()
 
   /**
-   * `events` is the emitter notifications go to: the consumer itself, so that users listen on it.
+   * `destination` decides what errors callers see (`MixpanelError`s for Mixpanel's, see
+   * `reportError`) and names it in logs. `events` is the emitter notifications go to: the consumer
+   * itself, so that users listen on it.
    */
   constructor(
-    destination: string,
+    destination: DestinationRef,
     logger: Logger,
     callbacks: LedgerCallbacks = {},
     events: TypedEmitter<EngineEvents> = new TypedEmitter<EngineEvents>(),
@@ -264,7 +266,7 @@ export class Ledger {
     this.events.notify('failure', { endpoint: kind, error: err, messages })
     this.#callbacks.onFailure?.(err, messages)
     this.#logger.error(
-      { destination: this.#destination, operation, count: messages.length, err },
+      { destination: destinationName(this.#destination), operation, count: messages.length, err },
       `eventwire: the event store failed (${operation}); it is tried again`,
     )
     return err
@@ -331,7 +333,7 @@ export class Ledger {
     // Plan drops are reported by the client that applied the plan.
     if (reason === 'plan_violation') return
     this.#logger.warn(
-      { destination: this.#destination, reason, count: items.length, err: error },
+      { destination: destinationName(this.#destination), reason, count: items.length, err: error },
       `eventwire: messages dropped (${reason})`,
     )
   }

@@ -22,3 +22,21 @@ export {
   MixpanelDestination,
   type MixpanelDestinationOptions,
 } from './mixpanel/mixpanel-destination.js'
+export {
+  addContexts,
+  addField,
+  addJson,
+  checkSelfDescribing,
+  eventIdFor,
+  SCHEMAS,
+  type SelfDescribingJson,
+  type SnowplowPayload,
+  TRACKER_VERSION,
+} from './snowplow/payload.js'
+export {
+  SNOWPLOW_DESTINATION_OPTIONS,
+  SNOWPLOW_NO_RETRY,
+  SnowplowDestination,
+  type SnowplowDestinationOptions,
+  snowplow,
+} from './snowplow/snowplow-destination.js'

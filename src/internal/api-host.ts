@@ -11,13 +11,6 @@ export const REGION_HOSTS: Readonly<Record<Region, string>> = {
   in: 'api-in.mixpanel.com',
 }
 
-/** Mixpanel's App API origins (Lexicon Schemas, GDPR) by region; the APIs live under `/api/app`. */
-export const APP_HOSTS: Readonly<Record<Region, string>> = {
-  us: 'https://mixpanel.com',
-  eu: 'https://eu.mixpanel.com',
-  in: 'https://in.mixpanel.com',
-}
-
 /**
  * Turns `apiHost` (a bare host such as `api-eu.mixpanel.com`, https implied, or a full origin such
  * as `http://127.0.0.1:4000`) or `region` into an origin without a trailing slash.

@@ -18,19 +18,34 @@ export const SERVICE_ACCOUNT_FIELDS = optionList<ServiceAccount>()({
   projectId: true,
 })
 
-/** Checks a service account option; throws `ConfigError` naming the bad field (never its value). */
-export function checkServiceAccount(account: ServiceAccount): void {
-  if (typeof account !== 'object' || account === null) {
-    throw new ConfigError('serviceAccount', 'expected { username, secret, projectId }')
+/** The names of a service account's fields where the project is named apart (the App APIs). */
+const ACCOUNT_FIELDS = optionList<Omit<ServiceAccount, 'projectId'>>()({ username: true, secret: true })
+
+/**
+ * Checks a service account option — the one check of every `serviceAccount` option (ingestion,
+ * flags, the collector, the App APIs); throws `ConfigError` naming the bad field (never its
+ * value). With `withProjectId` false the account is `{ username, secret }` and the project id is
+ * another option (the App APIs' `projectId`): a `projectId` field is then refused as unknown.
+ */
+export function checkServiceAccount(account: unknown): asserts account is ServiceAccount
+export function checkServiceAccount(
+  account: unknown,
+  withProjectId: false,
+): asserts account is Omit<ServiceAccount, 'projectId'>
+export function checkServiceAccount(account: unknown, withProjectId = true): void {
+  const shape = withProjectId ? '{ username, secret, projectId }' : '{ username, secret }'
+  if (typeof account !== 'object' || account === null || Array.isArray(account)) {
+    throw new ConfigError('serviceAccount', `expected ${shape} of a Mixpanel service account`)
   }
-  checkOptions(account, SERVICE_ACCOUNT_FIELDS, 'serviceAccount')
-  if (typeof account.username !== 'string' || account.username === '') {
+  checkOptions(account, withProjectId ? SERVICE_ACCOUNT_FIELDS : ACCOUNT_FIELDS, 'serviceAccount')
+  const fields = account as Partial<ServiceAccount>
+  if (typeof fields.username !== 'string' || fields.username === '') {
     throw new ConfigError('serviceAccount.username', 'expected a non-empty string')
   }
-  if (typeof account.secret !== 'string' || account.secret === '') {
+  if (typeof fields.secret !== 'string' || fields.secret === '') {
     throw new ConfigError('serviceAccount.secret', 'expected a non-empty string')
   }
-  if (!/^\d+$/.test(String(account.projectId))) {
+  if (withProjectId && !/^\d+$/.test(String(fields.projectId))) {
     throw new ConfigError('serviceAccount.projectId', 'expected a numeric project id')
   }
 }

@@ -1,5 +1,5 @@
 export { type AbortTarget, type AbortWatch, watchAbort } from './abort-watch.js'
-export { APP_HOSTS, REGION_HOSTS, type Region, resolveOrigin, urlOption } from './api-host.js'
+export { REGION_HOSTS, type Region, resolveOrigin, urlOption } from './api-host.js'
 export { type Clock, sleepWith, systemClock, type TimerHandle } from './clock.js'
 export { basicAuth, checkServiceAccount, SERVICE_ACCOUNT_FIELDS, type ServiceAccount } from './credentials.js'
 export { TypedEmitter } from './emitter.js'

@@ -4,6 +4,11 @@
  * uses (also exported by `eventwire`).
  */
 
+export type {
+  LexiconEntry,
+  LexiconOptions,
+  LexiconServiceAccount,
+} from '../app-api/index.js'
 export {
   formatProblem,
   LexiconError,
@@ -22,21 +27,18 @@ export {
 } from './enforcer.js'
 export {
   fromLexiconEntries,
-  type LexiconEntry,
   type LexiconExport,
   type LexiconExportOptions,
   type LexiconImportOptions,
   toLexiconEntries,
 } from './lexicon.js'
 export {
-  type LexiconOptions,
-  type LexiconServiceAccount,
   type PullResult,
   type PushOptions,
   type PushResult,
   pullPlan,
   pushPlan,
-} from './lexicon-client.js'
+} from './lexicon-sync.js'
 export { type LintFinding, type LintResult, lintPlan } from './lint.js'
 export { loadPlan, type PlanInput } from './load.js'
 export { PLAN_JSON_SCHEMA } from './plan-schema.js'

@@ -1,16 +1,10 @@
+import type { LexiconEntry } from '../app-api/index.js'
 import { checkOptions, optionList } from '../internal/index.js'
 import type { JsonObject, JsonValue } from '../message/index.js'
 import type { TrackingPlan } from './compile.js'
 import { codeNameOf } from './names.js'
 import { PLAN_FORMATS, PLAN_TYPE_NAMES } from './plan-schema.js'
 import type { EventSpec, PlanDocument, PlanTypeName, PropertySchema } from './types.js'
-
-/** One entry of the Lexicon Schemas API (`POST /projects/{id}/schemas` body `entries`). */
-export type LexiconEntry = {
-  readonly entityType: 'event' | 'profile' | (string & {})
-  readonly name: string
-  readonly schemaJson: JsonObject
-}
 
 /** Options of {@link toLexiconEntries}. */
 export interface LexiconExportOptions {

@@ -7,6 +7,13 @@ import {
   EngineEmitter,
   type EventConsumer,
 } from '../consumers/index.js'
+import {
+  eventIdFor,
+  SNOWPLOW_DESTINATION_OPTIONS,
+  SnowplowDestination,
+  type SnowplowDestinationOptions,
+  type SnowplowPayload,
+} from '../destinations/index.js'
 import { ConfigError } from '../errors/index.js'
 import {
   boolOption,
@@ -28,12 +35,6 @@ import {
 } from '../message/index.js'
 import type { EventStore } from '../stores/index.js'
 import { mixpanelToSnowplow } from './from-mixpanel.js'
-import { eventIdFor, type SnowplowPayload } from './payload.js'
-import {
-  SNOWPLOW_DESTINATION_OPTIONS,
-  SnowplowDestination,
-  type SnowplowDestinationOptions,
-} from './snowplow-destination.js'
 
 /** Options of {@link Emitter} (seed 004's emitter options, in TypeScript). */
 export interface EmitterOptions extends SnowplowDestinationOptions {

@@ -1,6 +1,13 @@
+import {
+  addField,
+  addJson,
+  eventIdFor,
+  SCHEMAS,
+  type SnowplowPayload,
+  TRACKER_VERSION,
+} from '../destinations/index.js'
 import { ValidationError } from '../errors/index.js'
 import { createMessage, type JsonObject, type Message } from '../message/index.js'
-import { addField, addJson, eventIdFor, SCHEMAS, type SnowplowPayload, TRACKER_VERSION } from './payload.js'
 
 /** How Mixpanel-style events become Snowplow self-describing events. */
 export interface MixpanelMapping {

@@ -1,15 +1,18 @@
 /**
  * `eventwire/snowplow`: Snowplow's `Emitter`, `AsyncEmitter` and `Tracker` on eventwire's delivery
- * engine, and the Snowplow destination for any consumer.
+ * engine, and the Snowplow destination for any consumer (which lives with the other destinations).
  */
-export { AsyncEmitter, Emitter, type EmitterOptions } from './emitter.js'
-export { SCHEMAS, type SelfDescribingJson, type SnowplowPayload, TRACKER_VERSION } from './payload.js'
 export {
+  SCHEMAS,
+  type SelfDescribingJson,
   SNOWPLOW_NO_RETRY,
   SnowplowDestination,
   type SnowplowDestinationOptions,
+  type SnowplowPayload,
   snowplow,
-} from './snowplow-destination.js'
+  TRACKER_VERSION,
+} from '../destinations/index.js'
+export { AsyncEmitter, Emitter, type EmitterOptions } from './emitter.js'
 export {
   type CommonEventOptions,
   type EmitterLike,

@@ -1,13 +1,4 @@
 import { handled } from '../consumers/index.js'
-import { ConfigError, ValidationError } from '../errors/index.js'
-import {
-  boolOption,
-  type Clock,
-  checkOptions,
-  optionList,
-  stringOption,
-  systemClock,
-} from '../internal/index.js'
 import {
   addContexts,
   addField,
@@ -18,7 +9,16 @@ import {
   type SelfDescribingJson,
   type SnowplowPayload,
   TRACKER_VERSION,
-} from './payload.js'
+} from '../destinations/index.js'
+import { ConfigError, ValidationError } from '../errors/index.js'
+import {
+  boolOption,
+  type Clock,
+  checkOptions,
+  optionList,
+  stringOption,
+  systemClock,
+} from '../internal/index.js'
 
 /** Anything a tracker can hand events to: an `Emitter`, or your own object with `input()`. */
 export interface EmitterLike {

@@ -5,7 +5,6 @@ export {
   type TransportEngine,
   type TransportOptions,
 } from './http-transport.js'
-export { type JsonApiContext, type JsonApiRequest, requestJson } from './json-api.js'
 export { type RetryLoopOptions, sendWithRetries } from './send-with-retries.js'
 export { describeTarget } from './transport-errors.js'
 export { TRANSPORT_OPTIONS } from './transport-options.js'

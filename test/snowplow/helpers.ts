@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { Ajv } from 'ajv'
-import { decodeBase64 } from '../../src/snowplow/payload.js'
+import { decodeBase64 } from '../../src/destinations/snowplow/payload.js'
 import type { ReceivedRequest } from '../../src/testing/index.js'
 
 const schema = JSON.parse(

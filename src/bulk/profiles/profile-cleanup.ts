@@ -1,8 +1,8 @@
-import { MessageBuilder } from '../client/index.js'
-import { isEventwireError } from '../errors/index.js'
-import { optionList } from '../internal/index.js'
-import type { Endpoint, Message } from '../message/index.js'
-import { BULK_OPTIONS, type BulkOptions, resolveBulkOptions } from './bulk-options.js'
+import { MessageBuilder } from '../../client/index.js'
+import { isEventwireError } from '../../errors/index.js'
+import { optionList } from '../../internal/index.js'
+import type { Endpoint, Message } from '../../message/index.js'
+import { BULK_OPTIONS, type BulkOptions, resolveBulkOptions } from '../delivery/index.js'
 import { ProfileBatcher } from './profile-batches.js'
 
 /** Options of the profile clean-up functions. */

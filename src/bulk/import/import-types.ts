@@ -1,8 +1,8 @@
-import { type LoggerOption, optionList } from '../internal/index.js'
-import type { PlanInput, PlanPolicy } from '../plan/index.js'
-import { BULK_OPTIONS, type BulkOptions } from './bulk-options.js'
+import { type LoggerOption, optionList } from '../../internal/index.js'
+import type { PlanInput, PlanPolicy } from '../../plan/index.js'
+import { BULK_OPTIONS, type BulkOptions } from '../delivery/index.js'
+import type { InputFormat } from '../input/index.js'
 import type { EventMapping } from './event-mapping.js'
-import type { InputFormat } from './record-source.js'
 
 /** Options of {@link importFile}. */
 export interface ImportFileOptions extends BulkOptions {

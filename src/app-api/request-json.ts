@@ -7,10 +7,9 @@ import {
   type RetryPolicy,
 } from '../internal/index.js'
 import type { JsonObject } from '../message/index.js'
-import type { HttpResponse, HttpTransport } from './http-transport.js'
-import { sendWithRetries } from './send-with-retries.js'
+import { type HttpResponse, type HttpTransport, sendWithRetries } from '../transport/index.js'
 
-/** What a JSON API client (Lexicon, GDPR) brings to {@link requestJson}. */
+/** What an App API client (Lexicon, GDPR) brings to {@link requestJson}. */
 export interface JsonApiContext {
   readonly transport: HttpTransport
   readonly policy: RetryPolicy
@@ -41,7 +40,7 @@ export interface JsonApiContext {
   bodyProblem?(body: JsonObject): string | undefined
 }
 
-/** One request to a JSON API: where, how, and a label naming it in messages (`POST /schemas`). */
+/** One request to an App API: where, how, and a label naming it in messages (`POST /schemas`). */
 export interface JsonApiRequest {
   readonly method: 'GET' | 'POST'
   readonly url: string
@@ -53,10 +52,10 @@ export interface JsonApiRequest {
 }
 
 /**
- * Sends a request to a JSON API: rate limited by `throttle`, retried per the retry policy (network
- * errors, 408/429/5xx, `Retry-After`; see `sendWithRetries`), and answering the parsed JSON object
- * of a 2xx response. Every final failure is the API's own error, with the server's explanation
- * and the hint; never the credentials.
+ * The request loop of the App API clients: sends a request, rate limited by `throttle`, retried
+ * per the retry policy (network errors, 408/429/5xx, `Retry-After`; see `sendWithRetries`), and
+ * answers the parsed JSON object of a 2xx response. Every final failure is the API's own error,
+ * with the server's explanation and the hint; never the credentials.
  */
 export async function requestJson(context: JsonApiContext, request: JsonApiRequest): Promise<JsonObject> {
   const redactor = context.redactor ?? patternRedactor

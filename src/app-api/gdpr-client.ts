@@ -1,35 +1,22 @@
 import { ConfigError, GdprApiError } from '../errors/index.js'
 import {
-  type Clock,
   checkOptions,
   enumOption,
   intOption,
   type Logger,
   type LoggerOption,
   optionList,
-  RETRY_OPTIONS,
-  Redactor,
-  type Region,
-  type RetryOptions,
-  RetryPolicy,
-  resolveLogger,
   stringOption,
-  systemClock,
 } from '../internal/index.js'
 import type { JsonObject } from '../message/index.js'
-import { HttpTransport, type JsonApiContext, requestJson } from '../transport/index.js'
-import { appBaseUrl, appTarget } from './app-origin.js'
+import { APP_API_CONNECTION_OPTIONS, AppApiConnection, type AppApiConnectionOptions } from './connection.js'
 
 /** Options of {@link GdprClient}. */
-export interface GdprClientOptions {
+export interface GdprClientOptions extends AppApiConnectionOptions {
   /** The project token, sent as `?token=`. */
   token: string
   /** The GDPR OAuth token (account settings; owner or admin), sent as a Bearer token. Never printed. */
   gdprToken: string
-  /** Data residency: `https://{mixpanel|eu.mixpanel|in.mixpanel}.com/api/app`. @default 'us' */
-  region?: Region
-  /** Origin to use instead of the region's (e.g. `http://127.0.0.1:4000`); `/api/app` is appended. */
-  apiHost?: string
   /** `GDPR` or `CCPA`. @default 'GDPR' */
   complianceType?: 'GDPR' | 'CCPA'
   /**
@@ -41,31 +28,17 @@ export interface GdprClientOptions {
   /** Least time between two requests, in milliseconds (the API allows 1 request per second). @default 1000 */
   minIntervalMs?: number
   /** Retries of 429, 5xx and network failures. @default { retryLimit: 5, retryBackoffFactor: 2 } */
-  retry?: RetryOptions
-  /** Time source for the rate limit and backoff. @default systemClock */
-  clock?: Clock
-  /** Random source for backoff jitter. @default Math.random */
-  random?: () => number
-  /** HTTP transport; one is created (and closed by `close()`) when omitted. */
-  transport?: HttpTransport
-  /** A pino-compatible logger, or `false` for silence. @default warnings and errors to stderr */
-  logger?: LoggerOption
+  retry?: AppApiConnectionOptions['retry']
 }
 
 /** The names of {@link GdprClientOptions}. */
 export const GDPR_CLIENT_OPTIONS = optionList<GdprClientOptions>()({
+  ...APP_API_CONNECTION_OPTIONS,
   token: true,
   gdprToken: true,
-  region: true,
-  apiHost: true,
   complianceType: true,
   batchSize: true,
   minIntervalMs: true,
-  retry: true,
-  clock: true,
-  random: true,
-  transport: true,
-  logger: true,
 })
 
 /** A deletion task Mixpanel created. */
@@ -98,30 +71,18 @@ export class GdprClient {
   readonly complianceType: 'GDPR' | 'CCPA'
   /** Requests sent, retries included. */
   requests = 0
-  readonly #base: string
   readonly #token: string
-  readonly #auth: string
-  readonly #minIntervalMs: number
-  readonly #retry: RetryPolicy
-  readonly #clock: Clock
-  readonly #transport: HttpTransport
-  readonly #ownsTransport: boolean
-  readonly #logger: Logger
-  readonly #api: JsonApiContext
+  readonly #connection: AppApiConnection
   #nextAt = Number.NEGATIVE_INFINITY
 
   /** @throws {ConfigError} naming the option. */
   constructor(options: GdprClientOptions) {
     checkOptions(options, GDPR_CLIENT_OPTIONS, 'GdprClient', { required: true })
-    if (options.retry !== undefined) checkOptions(options.retry, RETRY_OPTIONS, "GdprClient's retry")
     this.#token =
       stringOption('token', options.token, undefined) ?? missing('token', 'the project token is required')
     const gdprToken =
       stringOption('gdprToken', options.gdprToken, undefined) ??
       missing('gdprToken', 'the GDPR OAuth token is required')
-    this.#auth = `Bearer ${gdprToken}`
-    const region = enumOption('region', options.region, ['us', 'eu', 'in'] as const, 'us')
-    this.#base = `${appBaseUrl(appTarget(options.apiHost, region))}/data-deletions/v3.0`
     this.complianceType = enumOption(
       'complianceType',
       options.complianceType,
@@ -129,25 +90,20 @@ export class GdprClient {
       'GDPR',
     )
     this.batchSize = intOption('batchSize', options.batchSize, 1999, 1, MAX_BATCH)
-    this.#minIntervalMs = intOption('minIntervalMs', options.minIntervalMs, 1000, 0)
-    this.#retry = new RetryPolicy({ retryLimit: 5, retryBackoffFactor: 2, ...options.retry }, options.random)
-    this.#clock = options.clock ?? systemClock
-    this.#ownsTransport = options.transport === undefined
-    this.#transport = options.transport ?? new HttpTransport()
-    const redactor = new Redactor([gdprToken])
-    this.#logger = resolveLogger(options.logger, redactor)
-    this.#api = {
+    const minIntervalMs = intOption('minIntervalMs', options.minIntervalMs, 1000, 0)
+    this.#connection = new AppApiConnection(options, {
       api: 'GDPR',
-      redactor,
-      transport: this.#transport,
-      policy: this.#retry,
-      clock: this.#clock,
-      logger: this.#logger,
+      owner: 'GdprClient',
+      path: '/data-deletions/v3.0',
+      authorization: `Bearer ${gdprToken}`,
+      secrets: [gdprToken],
+      retry: { retryLimit: 5, retryBackoffFactor: 2 },
       // The API allows one request per second: space every attempt, retries included.
       throttle: async () => {
-        const wait = this.#nextAt - this.#clock.now()
-        if (wait > 0) await this.#clock.sleep(wait)
-        this.#nextAt = this.#clock.now() + this.#minIntervalMs
+        const clock = this.#connection.clock
+        const wait = this.#nextAt - clock.now()
+        if (wait > 0) await clock.sleep(wait)
+        this.#nextAt = clock.now() + minIntervalMs
         this.requests++
       },
       explain: (status, detail) =>
@@ -155,7 +111,7 @@ export class GdprClient {
           ? `${detail} (check the GDPR OAuth token: it expires after a year and needs the owner or admin role)`
           : detail,
       error: (message, details) => new GdprApiError(message, details),
-    }
+    })
   }
 
   /** Creates one deletion task for up to `batchSize` distinct ids. @throws {GdprApiError} */
@@ -163,7 +119,7 @@ export class GdprClient {
     if (ids.length === 0 || ids.length > this.batchSize) {
       throw new ConfigError('ids', `expected 1 to ${this.batchSize} distinct ids, got ${ids.length}`)
     }
-    const body = await this.#request('POST', this.#url(''), {
+    const body = await this.#request('POST', '', {
       distinct_ids: [...ids],
       compliance_type: this.complianceType,
     })
@@ -204,27 +160,23 @@ export class GdprClient {
   async deletionStatus(trackingId: string): Promise<DeletionStatus> {
     if (typeof trackingId !== 'string' || trackingId === '')
       throw new ConfigError('trackingId', 'expected a tracking id')
-    const body = await this.#request('GET', this.#url(`/${encodeURIComponent(trackingId)}`), undefined)
+    const body = await this.#request('GET', `/${encodeURIComponent(trackingId)}`, undefined)
     const results = objectOf(body.results)
     const status = typeof results.status === 'string' ? results.status : 'UNKNOWN'
     return { trackingId, status, results }
   }
 
   /** Closes the transport if this client created it. */
-  async close(): Promise<void> {
-    if (this.#ownsTransport) await this.#transport.close()
+  close(): Promise<void> {
+    return this.#connection.close()
   }
 
-  #url(path: string): string {
-    return `${this.#base}${path}?token=${encodeURIComponent(this.#token)}`
-  }
-
-  #request(method: 'GET' | 'POST', url: string, body: JsonObject | undefined): Promise<JsonObject> {
-    return requestJson(this.#api, {
+  #request(method: 'GET' | 'POST', path: string, body: JsonObject | undefined): Promise<JsonObject> {
+    return this.#connection.request({
       method,
-      url,
+      path,
       label: `${method} data-deletions`,
-      headers: { authorization: this.#auth },
+      query: { token: this.#token },
       body,
     })
   }

@@ -1,4 +1,4 @@
-import { BulkError, type EventwireError } from '../errors/index.js'
+import { BulkError, type EventwireError } from '../../errors/index.js'
 import type { ScannedRecord } from './csv.js'
 
 const NEWLINE = 0x0a

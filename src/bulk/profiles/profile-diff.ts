@@ -1,7 +1,7 @@
-import { sanitizeProperties } from '../client/index.js'
-import { isEventwireError } from '../errors/index.js'
-import type { JsonObject } from '../message/index.js'
-import { stableStringify } from './event-mapping.js'
+import { sanitizeProperties } from '../../client/index.js'
+import { isEventwireError } from '../../errors/index.js'
+import type { JsonObject } from '../../message/index.js'
+import { stableStringify } from '../import/index.js'
 
 /** One row of application state: an id field and the profile's properties. */
 export type ProfileRow = Record<string, unknown>

@@ -2,7 +2,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { basename } from 'node:path'
 import { pipeline } from 'node:stream'
 import { createGunzip, gunzipSync, constants as zlibConstants } from 'node:zlib'
-import { BulkError, ConfigError, EventwireError } from '../errors/index.js'
+import { BulkError, ConfigError, EventwireError } from '../../errors/index.js'
 import { CsvScanner, parseCsvRecord, type ScannedRecord } from './csv.js'
 import { ArrayScanner, LineScanner } from './json-scanners.js'
 

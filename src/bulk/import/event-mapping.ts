@@ -1,7 +1,7 @@
 import crypto, { createHash } from 'node:crypto'
-import { ConfigError, ValidationError } from '../errors/index.js'
-import { checkOptions, enumOption, optionList, stringOption } from '../internal/index.js'
-import type { JsonObject, JsonValue } from '../message/index.js'
+import { ConfigError, ValidationError } from '../../errors/index.js'
+import { checkOptions, enumOption, optionList, stringOption } from '../../internal/index.js'
+import type { JsonObject, JsonValue } from '../../message/index.js'
 
 /** How the fields of an input row become an event. Without options, rows are Mixpanel-shaped. */
 export interface EventMapping {

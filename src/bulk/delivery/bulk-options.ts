@@ -1,5 +1,5 @@
-import { DELIVERY_OPTIONS, type DeliveryOptions } from '../consumers/index.js'
-import { ConfigError } from '../errors/index.js'
+import { DELIVERY_OPTIONS, type DeliveryOptions } from '../../consumers/index.js'
+import { ConfigError } from '../../errors/index.js'
 import {
   type CheckOptionsContext,
   type Clock,
@@ -8,7 +8,7 @@ import {
   intOption,
   optionList,
   systemClock,
-} from '../internal/index.js'
+} from '../../internal/index.js'
 import { BulkDelivery } from './bulk-delivery.js'
 
 /**

@@ -5,9 +5,9 @@ import {
   type EngineEvents,
   type EngineOptions,
   resolveEngineSettings,
-} from '../consumers/index.js'
-import type { Destination } from '../destinations/index.js'
-import type { Message } from '../message/index.js'
+} from '../../consumers/index.js'
+import type { Destination } from '../../destinations/index.js'
+import type { Message } from '../../message/index.js'
 
 /**
  * The delivery engine as bulk work uses it: one call per batch, resolved with what became of each

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { MissingDependencyError, StoreError } from '../errors/index.js'
+import { MissingDependencyError, StoreError } from '../../errors/index.js'
 import {
   firstColumn,
   openSqlite,
@@ -8,8 +8,8 @@ import {
   type SqliteStatement,
   SqliteUnavailableError,
   sqliteUnavailableMessage,
-} from '../internal/index.js'
-import type { JsonObject } from '../message/index.js'
+} from '../../internal/index.js'
+import type { JsonObject } from '../../message/index.js'
 
 type Database = SqliteDatabase
 type Statement = SqliteStatement

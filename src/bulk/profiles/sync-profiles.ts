@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { MessageBuilder } from '../client/index.js'
-import type { EventConsumer } from '../consumers/index.js'
-import { BulkError, ConfigError, isEventwireError } from '../errors/index.js'
-import { checkOptions, optionList } from '../internal/index.js'
-import type { JsonObject, Message } from '../message/index.js'
-import { BULK_OPTIONS, type BulkOptions, resolveBulkOptions } from './bulk-options.js'
+import { MessageBuilder } from '../../client/index.js'
+import type { EventConsumer } from '../../consumers/index.js'
+import { BulkError, ConfigError, isEventwireError } from '../../errors/index.js'
+import { checkOptions, optionList } from '../../internal/index.js'
+import type { JsonObject, Message } from '../../message/index.js'
+import { BULK_OPTIONS, type BulkOptions, resolveBulkOptions } from '../delivery/index.js'
+import { describeInput, type InputFormat, readRecords } from '../input/index.js'
 import { type MessageOutcome, ProfileBatcher } from './profile-batches.js'
 import { diffProperties, normalizeRow, type ProfileRow } from './profile-diff.js'
 import { ProfileState } from './profile-state.js'
-import { describeInput, type InputFormat, readRecords } from './record-source.js'
 
 /** One planned profile update. */
 export interface ProfileChange {

@@ -1,9 +1,9 @@
-import type { DeliveryReport, EventConsumer } from '../consumers/index.js'
-import { requestBytes } from '../destinations/index.js'
-import { DeliveryError, type EventwireError, isEventwireError } from '../errors/index.js'
-import type { Endpoint, Message } from '../message/index.js'
-import type { BulkParts } from './bulk-options.js'
-import { OrderedWindow } from './ordered-window.js'
+import type { DeliveryReport, EventConsumer } from '../../consumers/index.js'
+import { requestBytes } from '../../destinations/index.js'
+import { DeliveryError, type EventwireError, isEventwireError } from '../../errors/index.js'
+import type { Endpoint, Message } from '../../message/index.js'
+import type { BulkParts } from '../delivery/index.js'
+import { OrderedWindow } from '../delivery/index.js'
 
 /** What happened to one message of a profile batch. */
 export interface MessageOutcome {

@@ -3,7 +3,7 @@ import { basename } from 'node:path'
 import { createInterface } from 'node:readline'
 import { pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import { checkOptions, optionList } from '../internal/index.js'
+import { checkOptions, optionList } from '../../internal/index.js'
 import { describeInput, readRecords } from './record-source.js'
 
 /** Options of {@link readIds}. */

@@ -1,4 +1,4 @@
-import { watchAbort } from '../internal/index.js'
+import { watchAbort } from '../../internal/index.js'
 
 /**
  * Runs batches concurrently but hands their results back in submission order, with a sliding

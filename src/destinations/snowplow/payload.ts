@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { ValidationError } from '../errors/index.js'
-import { LIB_VERSION } from '../internal/index.js'
+import { ValidationError } from '../../errors/index.js'
+import { LIB_VERSION } from '../../internal/index.js'
 
 /** One Snowplow event as sent: every value a string (payload_data 1-0-4). */
 export type SnowplowPayload = Record<string, string>

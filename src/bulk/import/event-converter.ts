@@ -1,10 +1,10 @@
-import { MessageBuilder } from '../client/index.js'
-import { isEventwireError, ValidationError } from '../errors/index.js'
-import type { Clock } from '../internal/index.js'
-import type { Message } from '../message/index.js'
-import type { PlanEnforcer } from '../plan/index.js'
+import { MessageBuilder } from '../../client/index.js'
+import { isEventwireError, ValidationError } from '../../errors/index.js'
+import type { Clock } from '../../internal/index.js'
+import type { Message } from '../../message/index.js'
+import type { PlanEnforcer } from '../../plan/index.js'
+import type { SourceRecord } from '../input/index.js'
 import { contentInsertId, type EventMapping, mapRecord, resolveMapping } from './event-mapping.js'
-import type { SourceRecord } from './record-source.js'
 
 /** A record refused before sending, with the text written to the failed-records file. */
 export interface ClientFailure {

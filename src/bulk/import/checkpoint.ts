@@ -10,8 +10,8 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { dirname } from 'node:path'
-import { BulkError } from '../errors/index.js'
-import type { InputFormat, InputInfo } from './record-source.js'
+import { BulkError } from '../../errors/index.js'
+import type { InputFormat, InputInfo } from '../input/index.js'
 
 /**
  * What an import checkpoint records: the contiguous prefix of the input whose records all reached

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
 import { appendFileSync, existsSync, rmSync, statSync, truncateSync } from 'node:fs'
-import type { DeliveryReport } from '../consumers/index.js'
-import { requestBytes } from '../destinations/index.js'
-import { ImportError } from '../errors/index.js'
-import { intOption } from '../internal/index.js'
-import type { JsonObject, Message } from '../message/index.js'
-import { createPlanEnforcer, loadPlan } from '../plan/index.js'
-import { resolveBulkOptions } from './bulk-options.js'
+import type { DeliveryReport } from '../../consumers/index.js'
+import { requestBytes } from '../../destinations/index.js'
+import { ImportError } from '../../errors/index.js'
+import { intOption } from '../../internal/index.js'
+import type { JsonObject, Message } from '../../message/index.js'
+import { createPlanEnforcer, loadPlan } from '../../plan/index.js'
+import { OrderedWindow, resolveBulkOptions } from '../delivery/index.js'
+import { describeInput, readRecords } from '../input/index.js'
 import {
   type Checkpoint,
   checkCheckpoint,
@@ -23,8 +24,6 @@ import {
   type ImportFileOptions,
   type ImportResult,
 } from './import-types.js'
-import { OrderedWindow } from './ordered-window.js'
-import { describeInput, readRecords } from './record-source.js'
 
 interface Batch {
   readonly messages: Message[]

@@ -1,12 +1,4 @@
-import {
-  type BatchOutcome,
-  classifyStatus,
-  type Destination,
-  type RequestFraming,
-  rejectedOutcome,
-  uniformOutcome,
-} from '../destinations/index.js'
-import { ConfigError, DeliveryError } from '../errors/index.js'
+import { ConfigError, DeliveryError } from '../../errors/index.js'
 import {
   type Clock,
   checkOptions,
@@ -17,9 +9,17 @@ import {
   type RetryPolicy,
   redactPatterns,
   systemClock,
-} from '../internal/index.js'
-import type { Endpoint, Message } from '../message/index.js'
-import type { HttpRequest, HttpResponse } from '../transport/index.js'
+} from '../../internal/index.js'
+import type { Endpoint, Message } from '../../message/index.js'
+import type { HttpRequest, HttpResponse } from '../../transport/index.js'
+import {
+  type BatchOutcome,
+  classifyStatus,
+  type Destination,
+  type RequestFraming,
+  rejectedOutcome,
+  uniformOutcome,
+} from '../destination.js'
 import { SCHEMAS } from './payload.js'
 
 /** Options of {@link snowplow}. */
