@@ -4,9 +4,11 @@ import { BATCH_CONSUMER_OPTIONS, BATCH_DEFAULTS, type BatchConsumerOptions } fro
 import { type CloseOnSignalsOptions, closeOnSignals } from './close-on-signals.js'
 import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
 import { CLOSE_TIMEOUT_MS } from './direct-consumer.js'
-import { DeliveryEngine, EngineEmitter, type EngineStats, markSafeConsumer } from './engine.js'
+import { DeliveryEngine } from './engine.js'
+import type { EngineEvents } from './engine-events.js'
+import { EngineEmitter, type EngineStats } from './engine-events.js'
 import { resolveEngineSettings } from './engine-settings.js'
-import type { EngineEvents } from './ledger.js'
+import { markSafeConsumer } from './handled.js'
 
 /** Notifications of {@link BatchConsumer}: those of every consumer, plus `drained`. */
 export type BatchConsumerEvents = EngineEvents

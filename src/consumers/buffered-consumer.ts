@@ -10,8 +10,10 @@ import {
 } from '../internal/index.js'
 import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
 import { CLOSE_TIMEOUT_MS } from './direct-consumer.js'
-import { DeliveryEngine, EngineEmitter, type EngineStats, handled, markSafeConsumer } from './engine.js'
+import { DeliveryEngine } from './engine.js'
+import { EngineEmitter, type EngineStats } from './engine-events.js'
 import { ENGINE_OPTIONS, type EngineOptions, resolveEngineSettings } from './engine-settings.js'
+import { handled, markSafeConsumer } from './handled.js'
 
 /** Options of {@link BufferedConsumer}. */
 export interface BufferedConsumerOptions extends EngineOptions {

@@ -8,8 +8,10 @@ import {
   RETRY_DEFAULTS,
 } from '../internal/index.js'
 import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
-import { DeliveryEngine, EngineEmitter, type EngineStats, markSafeConsumer } from './engine.js'
+import { DeliveryEngine } from './engine.js'
+import { EngineEmitter, type EngineStats } from './engine-events.js'
 import { ENGINE_OPTIONS, type EngineOptions, resolveEngineSettings } from './engine-settings.js'
+import { markSafeConsumer } from './handled.js'
 
 /** Options of {@link Consumer}. */
 export interface ConsumerOptions extends EngineOptions {

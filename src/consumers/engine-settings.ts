@@ -14,7 +14,7 @@ import {
   type DeliveryParts,
   resolveDeliveryOptions,
 } from './delivery-options.js'
-import type { LedgerCallbacks } from './ledger.js'
+import type { LedgerCallbacks } from './engine-events.js'
 import type { MeterProviderLike } from './metrics.js'
 
 /** Options every consumer built on the delivery engine takes, besides {@link DeliveryOptions}. */

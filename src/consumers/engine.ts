@@ -7,46 +7,21 @@ import {
   type Endpoint,
   isEndpoint,
   KeepAlive,
-  type Logger,
   type Message,
-  TypedEmitter,
   watchAbort,
 } from '../internal/index.js'
 import { Batcher } from './batcher.js'
-import type { CloseResult, ConsumerStats } from './consumer.js'
+import type { CloseResult } from './consumer.js'
 import { closedError, type DeliveryReport, flushError } from './delivery-report.js'
 import { Dispatcher } from './dispatcher.js'
+import type { EngineEmitter, EngineStats } from './engine-events.js'
 import type { EngineSettings } from './engine-settings.js'
 import { registerForExit } from './exit-hook.js'
+import { handled, untilAborted } from './handled.js'
 import { Intake } from './intake.js'
-import { type EngineEvents, Ledger } from './ledger.js'
+import { Ledger } from './ledger.js'
 import { createMetrics } from './metrics.js'
 import { Pause } from './pause.js'
-
-/** A snapshot of a consumer's counters, with what is waiting and in flight. */
-export interface EngineStats extends ConsumerStats {
-  /** Messages accepted and waiting (in the store, including those backing off before a retry). */
-  queued: number
-  /** Messages in requests in flight. */
-  inFlight: number
-  /** Requests in flight. */
-  inFlightRequests: number
-  /** Until when (ms since epoch) the destination is paused after a failure or `Retry-After`; 0 if never. */
-  pausedUntil: number
-}
-
-/**
- * What every consumer built on the engine is: a typed `EventEmitter` of the engine's
- * notifications, whose listeners that throw are logged on the consumer's logger.
- */
-export class EngineEmitter extends TypedEmitter<EngineEvents> {
-  /** Logs listeners that throw on `logger` (called once the consumer's options are resolved). */
-  reportListenerErrorsTo(logger: Logger): void {
-    this.reportListenerErrors((error, event) =>
-      logger.error({ err: error, event }, 'eventwire: an event listener threw'),
-    )
-  }
-}
 
 const RESOLVED = Promise.resolve()
 const noop = () => {}
@@ -403,45 +378,4 @@ export class DeliveryEngine {
     this.settings.parts.logger.warn({ err: error }, `eventwire: a call was refused: ${error.message}`)
     return handled(Promise.reject(error))
   }
-}
-
-const safeConsumers = new WeakSet<object>()
-
-/** Records `consumer` as one whose promises are already marked handled (eventwire's own). */
-export function markSafeConsumer(consumer: object): void {
-  safeConsumers.add(consumer)
-}
-
-/** Whether the promises of `consumer` never reject unhandled (see {@link markSafeConsumer}). */
-export function isSafeConsumer(consumer: object): boolean {
-  return safeConsumers.has(consumer)
-}
-
-/**
- * `promise`, or a rejection with the signal's reason as soon as `signal` aborts (the work itself
- * goes on). Marked handled.
- */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise
-  return handled(
-    new Promise<T>((resolve, reject) => {
-      const watch = watchAbort(signal, { onAbort: reject })
-      promise.then(
-        (value) => {
-          watch.cancel()
-          resolve(value)
-        },
-        (error: unknown) => {
-          watch.cancel()
-          reject(error)
-        },
-      )
-    }),
-  )
-}
-
-/** `promise`, marked as handled: rejecting it when nobody awaits it never crashes the process. */
-export function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(noop)
-  return promise
 }

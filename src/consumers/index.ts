@@ -37,14 +37,8 @@ export {
   Consumer,
   type ConsumerOptions,
 } from './direct-consumer.js'
-export {
-  DeliveryEngine,
-  EngineEmitter,
-  type EngineStats,
-  handled,
-  isSafeConsumer,
-  markSafeConsumer,
-} from './engine.js'
+export { DeliveryEngine } from './engine.js'
+export { EngineEmitter, type EngineEvents, type EngineStats, type LedgerCallbacks } from './engine-events.js'
 export {
   ENGINE_DEFAULTS,
   ENGINE_OPTIONS,
@@ -59,5 +53,5 @@ export {
   FanoutError,
   type FanoutFailure,
 } from './fanout-consumer.js'
-export type { EngineEvents, LedgerCallbacks } from './ledger.js'
+export { handled, isSafeConsumer, markSafeConsumer } from './handled.js'
 export type { MeterLike, MeterProviderLike } from './metrics.js'

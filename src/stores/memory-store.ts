@@ -5,6 +5,7 @@ import {
   ENDPOINTS,
   type Endpoint,
   type Message,
+  optionList,
   systemClock,
   watchAbort,
 } from '../internal/index.js'
@@ -16,17 +17,23 @@ import {
   type LeaseOptions,
   type OverflowPolicy,
   resolveCapacity,
+  STORE_CAPACITY_OPTIONS,
   type StoreCapacityOptions,
   type StoreSize,
 } from './event-store.js'
 import { DelayedHeap, type Entry, ReadyQueue } from './memory-queues.js'
-import { IN_MEMORY_STORE_OPTIONS } from './store-options.js'
 
 /** Options of {@link InMemoryEventStore}. */
 export interface InMemoryEventStoreOptions extends StoreCapacityOptions {
   /** Time source for leases and backoff. @default systemClock */
   clock?: Clock
 }
+
+/** The names of {@link InMemoryEventStoreOptions}. */
+export const IN_MEMORY_STORE_OPTIONS = optionList<InMemoryEventStoreOptions>()({
+  ...STORE_CAPACITY_OPTIONS,
+  clock: true,
+})
 
 /** What the store keeps of a lease it handed out. */
 interface HeldLease {

@@ -7,12 +7,12 @@ import {
   type Redactor,
   type RetryPolicy,
 } from '../internal/index.js'
-import type { HttpResponse, HttpTransport } from './http-transport.js'
 import { sendWithRetries } from './send-with-retries.js'
+import type { HttpResponse, Transport } from './transport.js'
 
 /** What a JSON API client (Lexicon, GDPR) brings to {@link requestJson}. */
 export interface JsonApiContext {
-  readonly transport: HttpTransport
+  readonly transport: Transport
   readonly policy: RetryPolicy
   readonly clock: Clock
   readonly logger: Logger
