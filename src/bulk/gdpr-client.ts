@@ -52,6 +52,15 @@ export interface GdprClientOptions {
   logger?: LoggerOption
 }
 
+/** Defaults of {@link GdprClientOptions}. */
+export const GDPR_CLIENT_DEFAULTS = {
+  region: 'us' as Region,
+  complianceType: 'GDPR' as 'GDPR' | 'CCPA',
+  batchSize: 1999,
+  minIntervalMs: 1000,
+  retry: { retryLimit: 5, retryBackoffFactor: 2 },
+} as const
+
 /** The names of {@link GdprClientOptions}. */
 export const GDPR_CLIENT_OPTIONS = optionList<GdprClientOptions>()({
   token: true,
@@ -132,17 +141,27 @@ export class GdprClient {
       stringOption('gdprToken', options.gdprToken, undefined) ??
       missing('gdprToken', 'the GDPR OAuth token is required')
     this.#auth = `Bearer ${gdprToken}`
-    const region = enumOption('region', options.region, ['us', 'eu', 'in'] as const, 'us')
+    const region = enumOption(
+      'region',
+      options.region,
+      ['us', 'eu', 'in'] as const,
+      GDPR_CLIENT_DEFAULTS.region,
+    )
     this.#base = `${appBaseUrl(appTarget(options.apiHost, region))}/data-deletions/v3.0`
     this.complianceType = enumOption(
       'complianceType',
       options.complianceType,
       ['GDPR', 'CCPA'] as const,
-      'GDPR',
+      GDPR_CLIENT_DEFAULTS.complianceType,
     )
-    this.batchSize = intOption('batchSize', options.batchSize, 1999, 1, MAX_BATCH)
-    this.#minIntervalMs = intOption('minIntervalMs', options.minIntervalMs, 1000, 0)
-    this.#retry = new RetryPolicy({ retryLimit: 5, retryBackoffFactor: 2, ...options.retry }, options.random)
+    this.batchSize = intOption('batchSize', options.batchSize, GDPR_CLIENT_DEFAULTS.batchSize, 1, MAX_BATCH)
+    this.#minIntervalMs = intOption(
+      'minIntervalMs',
+      options.minIntervalMs,
+      GDPR_CLIENT_DEFAULTS.minIntervalMs,
+      0,
+    )
+    this.#retry = new RetryPolicy({ ...GDPR_CLIENT_DEFAULTS.retry, ...options.retry }, options.random)
     this.#clock = options.clock ?? systemClock
     this.#ownsTransport = options.transport === undefined
     this.#transport = options.transport ?? new HttpTransport()

@@ -7,7 +7,13 @@ import {
   optionList,
   RETRY_DEFAULTS,
 } from '../internal/index.js'
-import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
+import {
+  CLOSE_DEFAULTS,
+  type CloseOptions,
+  type CloseResult,
+  type EventConsumer,
+  type FlushOptions,
+} from './consumer.js'
 import { DeliveryEngine } from './engine.js'
 import { EngineEmitter, type EngineStats } from './engine-events.js'
 import { ENGINE_OPTIONS, type EngineOptions, resolveEngineSettings } from './engine-settings.js'
@@ -38,9 +44,6 @@ export const CONSUMER_DEFAULTS = {
   maxConcurrentRequests: 16,
   retryLimit: RETRY_DEFAULTS.retryLimit,
 } as const
-
-/** Default deadline of `close()`, in milliseconds. */
-export const CLOSE_TIMEOUT_MS = 10_000
 
 /**
  * Sends each call as soon as it is made and resolves when the destination answered (seed
@@ -99,7 +102,10 @@ export class Consumer extends EngineEmitter implements EventConsumer {
    * Stops intake, waits up to `timeoutMs` for requests in flight, then aborts them. Idempotent.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(intOption('timeoutMs', options.timeoutMs, CLOSE_TIMEOUT_MS, 0), options.signal)
+    return this.#engine.close(
+      intOption('timeoutMs', options.timeoutMs, CLOSE_DEFAULTS.timeoutMs, 0),
+      options.signal,
+    )
   }
 
   /** `close()`, for `await using consumer = new Consumer(...)`. */

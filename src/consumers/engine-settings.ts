@@ -9,6 +9,7 @@ import {
 } from '../stores/index.js'
 import type { BatchMode } from './batcher.js'
 import {
+  DELIVERY_DEFAULTS,
   DELIVERY_OPTIONS,
   type DeliveryOptions,
   type DeliveryParts,
@@ -176,7 +177,7 @@ export function resolveEngineSettings(
   const framing = { fixed, perMessage }
   const maxMessageBytes = byteLimit - requestBytes(framing, 1, 0)
   if (maxMessageBytes < 1) throw new ConfigError('byteLimit', `too small for ${destination.name} requests`)
-  const requestMs = parts.transport.requestTimeoutMs
+  const requestMs = parts.transport.requestTimeoutMs ?? DELIVERY_DEFAULTS.requestTimeoutMs
   return {
     mode,
     parts,

@@ -346,7 +346,7 @@ export class DeliveryEngine {
         },
       ),
     )
-    await this.settings.parts.transport.close()
+    if (this.settings.parts.ownsTransport) await this.settings.parts.transport.close()
     if (this.settings.ownsStore) await this.settings.store.close().catch(noop)
     const result = this.ledger.closeResult()
     if (result.pending > 0) {

@@ -14,6 +14,7 @@ export {
 } from './buffered-consumer.js'
 export { type CloseOnSignalsOptions, closeOnSignals, type SignalTarget } from './close-on-signals.js'
 export {
+  CLOSE_DEFAULTS,
   type CloseOptions,
   type CloseResult,
   type ConsumerEvents,
@@ -24,6 +25,7 @@ export {
   totalDropped,
 } from './consumer.js'
 export {
+  DELIVERY_DEFAULTS,
   DELIVERY_OPTIONS,
   type DeliveryOptions,
   type DeliveryParts,
@@ -31,7 +33,6 @@ export {
 } from './delivery-options.js'
 export { type DeliveryReport, redactHeaders, reportError } from './delivery-report.js'
 export {
-  CLOSE_TIMEOUT_MS,
   CONSUMER_DEFAULTS,
   CONSUMER_OPTIONS,
   Consumer,

@@ -56,6 +56,9 @@ export interface StoreContractOptions {
   realLeaseMs?: number
 }
 
+/** Defaults of {@link StoreContractOptions}. */
+export const STORE_CONTRACT_DEFAULTS = { time: 'fake', realLeaseMs: 200 } as const
+
 /** The names of {@link StoreContractOptions}. */
 const STORE_CONTRACT_OPTIONS = optionList<StoreContractOptions>()({
   name: true,
@@ -77,8 +80,8 @@ const STORE_CONTRACT_OPTIONS = optionList<StoreContractOptions>()({
  */
 export function runStoreContract(options: StoreContractOptions): void {
   checkOptions(options, STORE_CONTRACT_OPTIONS, 'runStoreContract', { required: true })
-  const real = options.time === 'real'
-  const leaseMs = real ? (options.realLeaseMs ?? 200) : 1000
+  const real = (options.time ?? STORE_CONTRACT_DEFAULTS.time) === 'real'
+  const leaseMs = real ? (options.realLeaseMs ?? STORE_CONTRACT_DEFAULTS.realLeaseMs) : 1000
   let counter = 0
 
   /** Runs one test with a fresh context; closes every store it opened. */
