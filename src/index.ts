@@ -151,5 +151,6 @@ export {
   type HttpRequest,
   type HttpResponse,
   HttpTransport,
+  type Transport,
   type TransportOptions,
 } from './transport/index.js'

@@ -34,6 +34,7 @@ import { STORE_DEFAULTS } from '../../src/stores/event-store.js'
 import { REDIS_STORE_DEFAULTS } from '../../src/stores/redis-options.js'
 import { SQLITE_STORE_DEFAULTS } from '../../src/stores/sqlite-options.js'
 import { FAKE_CLOCK_DEFAULTS } from '../../src/testing/fake-clock.js'
+import { MEMORY_TRANSPORT_DEFAULTS } from '../../src/testing/memory-transport.js'
 import { STORE_CONTRACT_DEFAULTS } from '../../src/testing/store-contract.js'
 import { TRANSPORT_DEFAULTS } from '../../src/transport/transport-options.js'
 import { WORKER_DEFAULTS } from '../../src/worker/run-worker.js'
@@ -60,6 +61,7 @@ const DEFAULTS_OF: Readonly<Record<string, Readonly<Record<string, unknown>>>> =
   HttpDestinationOptions: HTTP_DESTINATION_DEFAULTS,
   ImportFileOptions: IMPORT_FILE_DEFAULTS,
   LocalFlagsOptions: LOCAL_FLAGS_DEFAULTS,
+  MemoryTransportOptions: MEMORY_TRANSPORT_DEFAULTS,
   MixpanelDestinationOptions: MIXPANEL_DESTINATION_DEFAULTS,
   MixpanelOptions: MIXPANEL_DEFAULTS,
   MixpanelProviderOptions: MIXPANEL_PROVIDER_DEFAULTS,
@@ -111,6 +113,7 @@ const DESCRIBED: Readonly<Record<string, string>> = {
   'DestinationContractOptions.message': 'a sample message per kind',
   'EmitterOptions.batchSize': 'depends on `method`: EMITTER_DEFAULTS.getBatchSize and postBatchSize',
   'EmitterOptions.store': 'a new memory store',
+  'MemoryTransportOptions.handler': 'every request succeeds',
   'EngineOptions.meterProvider': 'the global MeterProvider of @opentelemetry/api, when installed',
   'ImportFileOptions.format': 'detected from the file',
   'ImportFileOptions.mapping': 'Mixpanel-shaped or flat rows, detected',
