@@ -162,5 +162,6 @@ export {
   type HttpRequest,
   type HttpResponse,
   HttpTransport,
+  type Transport,
   type TransportOptions,
 } from './transport/index.js'

@@ -38,6 +38,9 @@ export interface AppApiConnectionOptions {
   logger?: LoggerOption
 }
 
+/** Defaults of {@link AppApiConnectionOptions}. */
+export const APP_API_CONNECTION_DEFAULTS = { region: 'us' as Region } as const
+
 /** The names of {@link AppApiConnectionOptions}. */
 export const APP_API_CONNECTION_OPTIONS = optionList<AppApiConnectionOptions>()({
   region: true,
@@ -93,7 +96,7 @@ export class AppApiConnection {
   /** @throws {ConfigError} for an invalid `region`, `apiHost` or `retry`. */
   constructor(options: AppApiConnectionOptions, rules: AppApiRules) {
     if (options.retry !== undefined) checkOptions(options.retry, RETRY_OPTIONS, `${rules.owner}'s retry`)
-    this.base = `${appApiBase(options.apiHost, options.region)}${rules.path}`
+    this.base = `${appApiBase(options.apiHost, options.region ?? APP_API_CONNECTION_DEFAULTS.region)}${rules.path}`
     this.clock = options.clock ?? systemClock
     this.#authorization = rules.authorization
     const policy = new RetryPolicy({ ...rules.retry, ...options.retry }, options.random)

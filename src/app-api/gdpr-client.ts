@@ -31,6 +31,14 @@ export interface GdprClientOptions extends AppApiConnectionOptions {
   retry?: AppApiConnectionOptions['retry']
 }
 
+/** Defaults of {@link GdprClientOptions}. */
+export const GDPR_CLIENT_DEFAULTS = {
+  complianceType: 'GDPR' as 'GDPR' | 'CCPA',
+  batchSize: 1999,
+  minIntervalMs: 1000,
+  retry: { retryLimit: 5, retryBackoffFactor: 2 },
+} as const
+
 /** The names of {@link GdprClientOptions}. */
 export const GDPR_CLIENT_OPTIONS = optionList<GdprClientOptions>()({
   ...APP_API_CONNECTION_OPTIONS,
@@ -87,17 +95,22 @@ export class GdprClient {
       'complianceType',
       options.complianceType,
       ['GDPR', 'CCPA'] as const,
-      'GDPR',
+      GDPR_CLIENT_DEFAULTS.complianceType,
     )
-    this.batchSize = intOption('batchSize', options.batchSize, 1999, 1, MAX_BATCH)
-    const minIntervalMs = intOption('minIntervalMs', options.minIntervalMs, 1000, 0)
+    this.batchSize = intOption('batchSize', options.batchSize, GDPR_CLIENT_DEFAULTS.batchSize, 1, MAX_BATCH)
+    const minIntervalMs = intOption(
+      'minIntervalMs',
+      options.minIntervalMs,
+      GDPR_CLIENT_DEFAULTS.minIntervalMs,
+      0,
+    )
     this.#connection = new AppApiConnection(options, {
       api: 'GDPR',
       owner: 'GdprClient',
       path: '/data-deletions/v3.0',
       authorization: `Bearer ${gdprToken}`,
       secrets: [gdprToken],
-      retry: { retryLimit: 5, retryBackoffFactor: 2 },
+      retry: GDPR_CLIENT_DEFAULTS.retry,
       // The API allows one request per second: space every attempt, retries included.
       throttle: async () => {
         const clock = this.#connection.clock

@@ -7,11 +7,11 @@ import {
   type RetryPolicy,
 } from '../internal/index.js'
 import type { JsonObject } from '../message/index.js'
-import { type HttpResponse, type HttpTransport, sendWithRetries } from '../transport/index.js'
+import { type HttpResponse, sendWithRetries, type Transport } from '../transport/index.js'
 
 /** What an App API client (Lexicon, GDPR) brings to {@link requestJson}. */
 export interface JsonApiContext {
-  readonly transport: HttpTransport
+  readonly transport: Transport
   readonly policy: RetryPolicy
   readonly clock: Clock
   readonly logger: Logger

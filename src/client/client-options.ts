@@ -81,6 +81,9 @@ export const MIXPANEL_OPTIONS = optionList<MixpanelOptions>()({
   logger: true,
 })
 
+/** Defaults of {@link MixpanelOptions}. */
+export const MIXPANEL_DEFAULTS = { profileDefaults: { ip: 0, ignoreTime: true } } as const
+
 /** Options of the default `Consumer` that mean nothing once a consumer is given (all but these). */
 const CLIENT_LEVEL = new Set(['clock', 'logger'])
 

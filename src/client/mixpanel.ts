@@ -14,7 +14,7 @@ import { type Logger, pickOptions, resolveLogger, stringOption, systemClock } fr
 import type { Message } from '../message/index.js'
 import { PLAN_VIOLATION_EVENT, type PlanViolation, violationEventProperties } from '../plan/index.js'
 import { callError, consumerError } from './call-errors.js'
-import { checkClientOptions, type MixpanelOptions } from './client-options.js'
+import { checkClientOptions, MIXPANEL_DEFAULTS, type MixpanelOptions } from './client-options.js'
 import { checkDistinctId } from './identity.js'
 import { importBatch } from './import-batch.js'
 import { type ClientWarning, MessageBuilder } from './message-builder.js'
@@ -85,7 +85,7 @@ export class Mixpanel<
     this.#safeConsumer = isSafeConsumer(this.consumer)
     const onWarning = options.onWarning
     const clock = options.clock ?? systemClock
-    const profileDefaults = { ip: 0, ignoreTime: true, ...options.profileDefaults }
+    const profileDefaults = { ...MIXPANEL_DEFAULTS.profileDefaults, ...options.profileDefaults }
     const warn = (warning: ClientWarning) => {
       if (!this.#warnedEmail) {
         this.#warnedEmail = true

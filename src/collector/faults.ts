@@ -49,6 +49,9 @@ export const FAULT_OPTIONS = optionList<FaultOptions>()({
   resetRate: true,
 })
 
+/** Defaults of {@link FaultOptions}. */
+export const FAULT_DEFAULTS = { failRate: 0, status: 503, downForMs: 0, latencyMs: 0, resetRate: 0 } as const
+
 /** Validates fault options (throws `ConfigError` naming the field) and resolves them at `now`. */
 export function resolveFaults(
   options: FaultOptions | undefined,
@@ -60,16 +63,16 @@ export function resolveFaults(
     throw new ConfigError(prefix, `expected an object, got ${describe(options)}`)
   }
   checkOptions(options, FAULT_OPTIONS, prefix)
-  const downForMs = intOption(`${prefix}.downForMs`, options.downForMs, 0, 0)
+  const downForMs = intOption(`${prefix}.downForMs`, options.downForMs, FAULT_DEFAULTS.downForMs, 0)
   const retryAfter = options.retryAfterSec
   return {
-    failRate: numberOption(`${prefix}.failRate`, options.failRate, 0, 0, 1),
-    status: intOption(`${prefix}.status`, options.status, 503, 400, 599),
+    failRate: numberOption(`${prefix}.failRate`, options.failRate, FAULT_DEFAULTS.failRate, 0, 1),
+    status: intOption(`${prefix}.status`, options.status, FAULT_DEFAULTS.status, 400, 599),
     downForMs,
-    latencyMs: intOption(`${prefix}.latencyMs`, options.latencyMs, 0, 0, 600_000),
+    latencyMs: intOption(`${prefix}.latencyMs`, options.latencyMs, FAULT_DEFAULTS.latencyMs, 0, 600_000),
     retryAfterSec:
       retryAfter === undefined ? null : intOption(`${prefix}.retryAfterSec`, retryAfter, 0, 0, 86_400),
-    resetRate: numberOption(`${prefix}.resetRate`, options.resetRate, 0, 0, 1),
+    resetRate: numberOption(`${prefix}.resetRate`, options.resetRate, FAULT_DEFAULTS.resetRate, 0, 1),
     downUntil: downForMs > 0 ? now + downForMs : null,
   }
 }

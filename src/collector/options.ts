@@ -153,6 +153,7 @@ export const COLLECTOR_DEFAULTS = {
   port: 8787,
   host: '127.0.0.1',
   db: '.eventwire/dev.db',
+  https: false,
   maxBodyBytes: 2 * 1024 * 1024,
   maxDecompressedBytes: 10 * 1024 * 1024,
   heartbeatMs: 15_000,
@@ -220,7 +221,7 @@ function resolveHttps(
   tlsDir: string | undefined,
   db: string,
 ): ResolvedCollectorOptions['https'] {
-  if (https === undefined || https === false) return false
+  if ((https ?? COLLECTOR_DEFAULTS.https) === false) return false
   if (https === true) {
     return { tlsDir: tlsDir ?? (db === ':memory:' ? join('.eventwire', 'tls') : join(dirname(db), 'tls')) }
   }

@@ -4,6 +4,7 @@ import {
   createMessage,
   type Endpoint,
   isBuiltMessage,
+  isEndpoint,
   type Message,
   newInsertId,
 } from '../message/index.js'
@@ -63,4 +64,13 @@ function describeCause(cause: unknown): string {
   } catch {
     return 'an unprintable value was thrown'
   }
+}
+
+/** The kind of a batch of messages that may not all be messages (for reporting one that is not). */
+export function kindOf(messages: readonly unknown[]): Endpoint {
+  for (const message of messages) {
+    const kind = (message as { kind?: unknown } | null)?.kind
+    if (isEndpoint(kind)) return kind
+  }
+  return 'events'
 }

@@ -3,11 +3,18 @@ import type { DropReason, Endpoint, Message } from '../message/index.js'
 import type { EventStore } from '../stores/index.js'
 import { BATCH_CONSUMER_OPTIONS, BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
 import { type CloseOnSignalsOptions, closeOnSignals } from './close-on-signals.js'
-import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
-import { CLOSE_TIMEOUT_MS } from './direct-consumer.js'
-import { DeliveryEngine, EngineEmitter, type EngineStats, markSafeConsumer } from './engine.js'
+import {
+  CLOSE_DEFAULTS,
+  type CloseOptions,
+  type CloseResult,
+  type EventConsumer,
+  type FlushOptions,
+} from './consumer.js'
+import { DeliveryEngine } from './engine.js'
+import type { EngineEvents } from './engine-events.js'
+import { EngineEmitter, type EngineStats } from './engine-events.js'
 import { resolveEngineSettings } from './engine-settings.js'
-import type { EngineEvents } from './ledger.js'
+import { markSafeConsumer } from './handled.js'
 
 /** Notifications of {@link BatchConsumer}: those of every consumer, plus `drained`. */
 export type BatchConsumerEvents = EngineEvents
@@ -20,6 +27,9 @@ export interface BatchFlushOptions extends FlushOptions {
   /** Wait for delivery (`true`), or only start sending what is waiting and resolve at once. @default true */
   wait?: boolean
 }
+
+/** Defaults of {@link BatchFlushOptions}. */
+export const BATCH_FLUSH_DEFAULTS = { wait: true } as const
 
 /**
  * Sends messages in the background, in batches (seed "BatchEventProcessor" / "AsyncEmitter").
@@ -97,7 +107,7 @@ export class BatchConsumer extends EngineEmitter implements EventConsumer {
    * After `close()` resolved, resolves at once (what is still pending stays in the store).
    */
   flush(options: BatchFlushOptions = {}): Promise<void> {
-    return this.#engine.flush(options.wait !== false, options.signal)
+    return this.#engine.flush(options.wait ?? BATCH_FLUSH_DEFAULTS.wait, options.signal)
   }
 
   /**
@@ -126,7 +136,10 @@ export class BatchConsumer extends EngineEmitter implements EventConsumer {
    * the process ends). Idempotent; never rejects; no timer or socket is left behind.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(intOption('timeoutMs', options.timeoutMs, CLOSE_TIMEOUT_MS, 0), options.signal)
+    return this.#engine.close(
+      intOption('timeoutMs', options.timeoutMs, CLOSE_DEFAULTS.timeoutMs, 0),
+      options.signal,
+    )
   }
 
   /**

@@ -1,9 +1,16 @@
 import { checkOptions, intOption, optionList, RETRY_DEFAULTS } from '../internal/index.js'
 import { type DropReason, ENDPOINTS, type Endpoint, type Message } from '../message/index.js'
-import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
-import { CLOSE_TIMEOUT_MS } from './direct-consumer.js'
-import { DeliveryEngine, EngineEmitter, type EngineStats, handled, markSafeConsumer } from './engine.js'
+import {
+  CLOSE_DEFAULTS,
+  type CloseOptions,
+  type CloseResult,
+  type EventConsumer,
+  type FlushOptions,
+} from './consumer.js'
+import { DeliveryEngine } from './engine.js'
+import { EngineEmitter, type EngineStats } from './engine-events.js'
 import { ENGINE_OPTIONS, type EngineOptions, resolveEngineSettings } from './engine-settings.js'
+import { handled, markSafeConsumer } from './handled.js'
 
 /** Options of {@link BufferedConsumer}. */
 export interface BufferedConsumerOptions extends EngineOptions {
@@ -112,7 +119,10 @@ export class BufferedConsumer extends EngineEmitter implements EventConsumer {
    * buffered is reported as `pending`. Idempotent; never rejects.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(intOption('timeoutMs', options.timeoutMs, CLOSE_TIMEOUT_MS, 0), options.signal)
+    return this.#engine.close(
+      intOption('timeoutMs', options.timeoutMs, CLOSE_DEFAULTS.timeoutMs, 0),
+      options.signal,
+    )
   }
 
   /** `close()`, for `await using consumer = new BufferedConsumer(...)`. */

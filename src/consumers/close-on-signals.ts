@@ -1,5 +1,5 @@
 import { intOption } from '../internal/index.js'
-import type { CloseOptions, CloseResult } from './consumer.js'
+import { CLOSE_DEFAULTS, type CloseOptions, type CloseResult } from './consumer.js'
 
 /** The parts of `process` that {@link closeOnSignals} uses (injectable for tests). */
 export interface SignalTarget {
@@ -24,6 +24,13 @@ export interface CloseOnSignalsOptions {
   process?: SignalTarget
 }
 
+/** Defaults of {@link CloseOnSignalsOptions}. */
+export const CLOSE_ON_SIGNALS_DEFAULTS = {
+  signals: ['SIGTERM', 'SIGINT'] as readonly NodeJS.Signals[],
+  beforeExit: true,
+  timeoutMs: CLOSE_DEFAULTS.timeoutMs,
+} as const
+
 /**
  * Hooks `closeable.close()` to process signals and `beforeExit`, so buffered messages are sent
  * when the process is asked to stop. On a signal it closes, then — if nothing else listens to that
@@ -36,8 +43,8 @@ export function closeOnSignals(
   options: CloseOnSignalsOptions = {},
 ): () => void {
   const target = options.process ?? (process as unknown as SignalTarget)
-  const timeoutMs = intOption('timeoutMs', options.timeoutMs, 10_000, 0)
-  const signals = options.signals ?? ['SIGTERM', 'SIGINT']
+  const timeoutMs = intOption('timeoutMs', options.timeoutMs, CLOSE_ON_SIGNALS_DEFAULTS.timeoutMs, 0)
+  const signals = options.signals ?? CLOSE_ON_SIGNALS_DEFAULTS.signals
   const hooks: Array<[string, (...args: unknown[]) => void]> = []
   const dispose = () => {
     for (const [event, listener] of hooks.splice(0)) target.off(event, listener)
@@ -63,7 +70,8 @@ export function closeOnSignals(
       })
     hooks.push([signal, listener])
   }
-  if (options.beforeExit !== false) hooks.push(['beforeExit', () => run('beforeExit', () => {})])
+  if (options.beforeExit ?? CLOSE_ON_SIGNALS_DEFAULTS.beforeExit)
+    hooks.push(['beforeExit', () => run('beforeExit', () => {})])
   for (const [event, listener] of hooks) target.on(event, listener)
   return dispose
 }

@@ -23,6 +23,9 @@ export interface CloseOptions {
   signal?: AbortSignal
 }
 
+/** Defaults of {@link CloseOptions}. */
+export const CLOSE_DEFAULTS = { timeoutMs: 10_000 } as const
+
 /** Options of `flush()`. */
 export interface FlushOptions {
   /**

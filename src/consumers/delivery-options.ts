@@ -18,7 +18,7 @@ import {
   resolveLogger,
   systemClock,
 } from '../internal/index.js'
-import { HttpTransport } from '../transport/index.js'
+import { HttpTransport, TRANSPORT_DEFAULTS, type Transport } from '../transport/index.js'
 
 /**
  * Options shared by every eventwire consumer: where to send (Mixpanel hosts, regions, endpoint
@@ -42,6 +42,14 @@ export interface DeliveryOptions extends MixpanelDestinationOptions, RetryOption
   destination?: Destination
   /** An undici dispatcher (Agent, Pool, ProxyAgent) to share; eventwire never closes it. */
   dispatcher?: Dispatcher
+  /**
+   * Send requests through this {@link Transport} instead of eventwire's own HTTP transport: for
+   * example `createMemoryTransport()` from `eventwire/testing`, which answers in memory, so that
+   * tests run without a network. It cannot be combined with `requestTimeoutMs`,
+   * `connectTimeoutMs`, `verifyCert` or `dispatcher` (they configure the transport it replaces),
+   * and `close()` does not close it.
+   */
+  transport?: Transport
   /** Time source for timeouts and backoff. @default systemClock */
   clock?: Clock
   /** Random source in [0, 1) for backoff jitter. @default Math.random */
@@ -63,15 +71,31 @@ export const DELIVERY_OPTIONS = optionList<DeliveryOptions>()({
   verifyCert: true,
   destination: true,
   dispatcher: true,
+  transport: true,
   clock: true,
   random: true,
   logger: true,
 })
 
+/**
+ * Defaults of {@link DeliveryOptions}: the timeouts and TLS check are the transport's (applied by
+ * it), the retry numbers are the retry policy's.
+ */
+export const DELIVERY_DEFAULTS = {
+  requestTimeoutMs: TRANSPORT_DEFAULTS.requestTimeoutMs,
+  connectTimeoutMs: TRANSPORT_DEFAULTS.connectTimeoutMs,
+  verifyCert: TRANSPORT_DEFAULTS.verifyCert,
+} as const
+
+/** Options that configure eventwire's own transport, which `transport` replaces. */
+const TRANSPORT_SETTINGS = ['requestTimeoutMs', 'connectTimeoutMs', 'verifyCert', 'dispatcher'] as const
+
 /** The parts a consumer is assembled from, resolved from {@link DeliveryOptions}. */
 export interface DeliveryParts {
   destination: Destination
-  transport: HttpTransport
+  transport: Transport
+  /** The consumer built the transport, so it closes it. */
+  ownsTransport: boolean
   policy: RetryPolicy
   clock: Clock
   logger: Logger
@@ -95,17 +119,39 @@ export function resolveDeliveryOptions(options: DeliveryOptions = {}): DeliveryP
       )
     }
   }
+  const transport = transportOption(options.transport)
+  if (transport !== undefined) {
+    const conflict = TRANSPORT_SETTINGS.find((key) => options[key] !== undefined)
+    if (conflict !== undefined) {
+      throw new ConfigError(
+        conflict,
+        `cannot be combined with "transport": it configures eventwire's own transport, which "transport" replaces`,
+      )
+    }
+  }
   return {
     destination: options.destination ?? new MixpanelDestination(mixpanel),
-    transport: new HttpTransport({
-      requestTimeoutMs: options.requestTimeoutMs,
-      connectTimeoutMs: options.connectTimeoutMs,
-      verifyCert: options.verifyCert,
-      dispatcher: options.dispatcher,
-      clock,
-    }),
+    transport:
+      transport ??
+      new HttpTransport({
+        requestTimeoutMs: options.requestTimeoutMs,
+        connectTimeoutMs: options.connectTimeoutMs,
+        verifyCert: options.verifyCert,
+        dispatcher: options.dispatcher,
+        clock,
+      }),
+    ownsTransport: transport === undefined,
     policy: new RetryPolicy(options, options.random),
     clock,
     logger: resolveLogger(options.logger),
   }
+}
+
+function transportOption(value: unknown): Transport | undefined {
+  if (value === undefined) return undefined
+  const candidate = value as Partial<Transport> | null
+  if (typeof candidate?.send !== 'function' || typeof candidate.close !== 'function') {
+    throw new ConfigError('transport', 'expected a Transport (send(request, signal) and close())')
+  }
+  return value as Transport
 }

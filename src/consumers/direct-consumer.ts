@@ -1,8 +1,16 @@
 import { checkOptions, intOption, optionList, RETRY_DEFAULTS } from '../internal/index.js'
 import type { DropReason, Endpoint, Message } from '../message/index.js'
-import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
-import { DeliveryEngine, EngineEmitter, type EngineStats, markSafeConsumer } from './engine.js'
+import {
+  CLOSE_DEFAULTS,
+  type CloseOptions,
+  type CloseResult,
+  type EventConsumer,
+  type FlushOptions,
+} from './consumer.js'
+import { DeliveryEngine } from './engine.js'
+import { EngineEmitter, type EngineStats } from './engine-events.js'
 import { ENGINE_OPTIONS, type EngineOptions, resolveEngineSettings } from './engine-settings.js'
+import { markSafeConsumer } from './handled.js'
 
 /** Options of {@link Consumer}. */
 export interface ConsumerOptions extends EngineOptions {
@@ -29,9 +37,6 @@ export const CONSUMER_DEFAULTS = {
   maxConcurrentRequests: 16,
   retryLimit: RETRY_DEFAULTS.retryLimit,
 } as const
-
-/** Default deadline of `close()`, in milliseconds. */
-export const CLOSE_TIMEOUT_MS = 10_000
 
 /**
  * Sends each call as soon as it is made and resolves when the destination answered (seed
@@ -90,7 +95,10 @@ export class Consumer extends EngineEmitter implements EventConsumer {
    * Stops intake, waits up to `timeoutMs` for requests in flight, then aborts them. Idempotent.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(intOption('timeoutMs', options.timeoutMs, CLOSE_TIMEOUT_MS, 0), options.signal)
+    return this.#engine.close(
+      intOption('timeoutMs', options.timeoutMs, CLOSE_DEFAULTS.timeoutMs, 0),
+      options.signal,
+    )
   }
 
   /** `close()`, for `await using consumer = new Consumer(...)`. */

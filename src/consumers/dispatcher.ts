@@ -4,7 +4,7 @@ import { DeliveryError, type EventwireError } from '../errors/index.js'
 import type { Clock, RetryPolicy } from '../internal/index.js'
 import type { Endpoint, Message } from '../message/index.js'
 import type { EventStore, Lease } from '../stores/index.js'
-import { describeTarget, type HttpTransport } from '../transport/index.js'
+import { describeTarget, type Transport } from '../transport/index.js'
 import { asDeliveryError, deliverySubject, redactHeaders, retryCause } from './delivery-report.js'
 import type { Ledger } from './ledger.js'
 import type { EngineMetrics } from './metrics.js'
@@ -37,7 +37,7 @@ export interface DispatchSettings {
  */
 export class Dispatcher {
   readonly #destination: Destination
-  readonly #transport: HttpTransport
+  readonly #transport: Transport
   readonly #policy: RetryPolicy
   readonly #clock: Clock
   readonly #store: EventStore
@@ -51,7 +51,7 @@ export class Dispatcher {
 
   constructor(parts: {
     destination: Destination
-    transport: HttpTransport
+    transport: Transport
     policy: RetryPolicy
     clock: Clock
     store: EventStore

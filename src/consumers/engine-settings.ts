@@ -10,12 +10,13 @@ import {
 } from '../stores/index.js'
 import type { BatchMode } from './batcher.js'
 import {
+  DELIVERY_DEFAULTS,
   DELIVERY_OPTIONS,
   type DeliveryOptions,
   type DeliveryParts,
   resolveDeliveryOptions,
 } from './delivery-options.js'
-import type { LedgerCallbacks } from './ledger.js'
+import type { LedgerCallbacks } from './engine-events.js'
 import type { MeterProviderLike } from './metrics.js'
 
 /** Options every consumer built on the delivery engine takes, besides {@link DeliveryOptions}. */
@@ -177,7 +178,7 @@ export function resolveEngineSettings(
   const framing = { fixed, perMessage }
   const maxMessageBytes = byteLimit - requestBytes(framing, 1, 0)
   if (maxMessageBytes < 1) throw new ConfigError('byteLimit', `too small for ${destination.name} requests`)
-  const requestMs = parts.transport.requestTimeoutMs
+  const requestMs = parts.transport.requestTimeoutMs ?? DELIVERY_DEFAULTS.requestTimeoutMs
   return {
     mode,
     parts,

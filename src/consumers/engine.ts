@@ -1,54 +1,25 @@
 import { setMaxListeners } from 'node:events'
 import { ClosedError, DeliveryError, EventwireError, type RejectedMessage } from '../errors/index.js'
-import { type AbortWatch, KeepAlive, type Logger, TypedEmitter, watchAbort } from '../internal/index.js'
+import { KeepAlive } from '../internal/index.js'
 import { type DropReason, ENDPOINTS, type Endpoint, isEndpoint, type Message } from '../message/index.js'
-import { adoptAll, allBuilt } from './admit.js'
+import { adoptAll, allBuilt, kindOf } from './admit.js'
 import { Batcher } from './batcher.js'
-import type { CloseResult, ConsumerStats } from './consumer.js'
+import type { CloseResult } from './consumer.js'
+import { Deadline } from './deadline.js'
 import { type DeliveryReport, flushError } from './delivery-report.js'
 import { Dispatcher } from './dispatcher.js'
+import type { EngineEmitter, EngineStats } from './engine-events.js'
 import type { EngineSettings } from './engine-settings.js'
 import { registerForExit } from './exit-hook.js'
+import { handled, untilAborted } from './handled.js'
 import { Intake } from './intake.js'
-import { type EngineEvents, Ledger } from './ledger.js'
+import { Ledger } from './ledger.js'
 import { createMetrics } from './metrics.js'
 import { Pause } from './pause.js'
-
-/** A snapshot of a consumer's counters, with what is waiting and in flight. */
-export interface EngineStats extends ConsumerStats {
-  /** Messages accepted and waiting (in the store, including those backing off before a retry). */
-  queued: number
-  /** Messages in requests in flight. */
-  inFlight: number
-  /** Requests in flight. */
-  inFlightRequests: number
-  /** Until when (ms since epoch) the destination is paused after a failure or `Retry-After`; 0 if never. */
-  pausedUntil: number
-}
-
-/**
- * What every consumer built on the engine is: a typed `EventEmitter` of the engine's
- * notifications, whose listeners that throw are logged on the consumer's logger.
- */
-export class EngineEmitter extends TypedEmitter<EngineEvents> {
-  /** Logs listeners that throw on `logger` (called once the consumer's options are resolved). */
-  reportListenerErrorsTo(logger: Logger): void {
-    this.reportListenerErrors((error, event) =>
-      logger.error({ err: error, event }, 'eventwire: an event listener threw'),
-    )
-  }
-}
+import { recover, unpark } from './recovery.js'
 
 const RESOLVED = Promise.resolve()
 
-/** The kind of a batch of messages that may not all be messages (for reporting one that is not). */
-function kindOf(messages: readonly unknown[]): Endpoint {
-  for (const message of messages) {
-    const kind = (message as { kind?: unknown } | null)?.kind
-    if (isEndpoint(kind)) return kind
-  }
-  return 'events'
-}
 const noop = () => {}
 
 /**
@@ -118,7 +89,7 @@ export class DeliveryEngine {
     if (!settings.ownsStore) {
       // A durable store may hold messages from an earlier run: count them before flush() or
       // close() decide what is outstanding.
-      const recovering = this.#recover()
+      const recovering = recover(store, this.ledger, this.#batcher)
       this.#recovering = recovering
       void recovering.finally(() => {
         if (this.#recovering === recovering) this.#recovering = undefined
@@ -345,7 +316,7 @@ export class DeliveryEngine {
     if (this.#stopped) return
     // Messages sent before the flush are all stored first, so that they leave in full batches.
     await this.#intake.whenIdle()
-    await this.#unpark()
+    await unpark(this.settings.store, this.ledger, this.#batcher)
     const { promise, report } = this.ledger.wait(only)
     this.#batcher.drain(true, only)
     await promise
@@ -357,57 +328,18 @@ export class DeliveryEngine {
     if (error !== undefined) throw error
   }
 
-  /** Messages a flush kept undelivered go back to the store, to be sent with the next one. */
-  async #unpark(): Promise<void> {
-    const parked = this.ledger.unpark()
-    if (parked.length === 0) return
-    try {
-      const result = await this.settings.store.add(parked)
-      if (result.dropped.length > 0) {
-        this.ledger.dropped(
-          result.dropped,
-          'queue_full',
-          new DeliveryError('EVENTWIRE_QUEUE_FULL', 'the event store is full'),
-        )
-      }
-      const dropped = new Set(result.dropped)
-      this.#batcher.added(
-        parked.filter((m) => !dropped.has(m)),
-        [],
-      )
-    } catch (error) {
-      this.ledger.dropped(
-        parked,
-        'store_failed',
-        this.ledger.storeFailed(parked[0]!.kind, 'add', error, parked),
-      )
-    }
-  }
-
   async #close(timeoutMs: number, signal: AbortSignal | undefined): Promise<CloseResult> {
     this.#closing = true
     await this.#recovering
-    if (this.settings.mode === 'manual') await this.#rounds.then(() => this.#unpark())
-    const clock = this.settings.parts.clock
-    let timedOut = false
-    let timer: { cancel(): void } | undefined
-    let watch: AbortWatch | undefined
-    const deadline = new Promise<void>((resolve) => {
-      const end = () => {
-        timedOut = true
-        resolve()
-      }
-      timer = clock.setTimeout(end, timeoutMs)
-      if (signal?.aborted) end()
-      else if (signal !== undefined) watch = watchAbort(signal, { onAbort: end })
-    })
+    if (this.settings.mode === 'manual')
+      await this.#rounds.then(() => unpark(this.settings.store, this.ledger, this.#batcher))
+    const deadline = new Deadline(this.settings.parts.clock, timeoutMs, signal)
     const { promise } = this.ledger.wait()
     this.#batcher.close()
-    await Promise.race([promise, deadline])
-    timer?.cancel()
-    watch?.cancel()
+    await Promise.race([promise, deadline.reached])
+    deadline.cancel()
     this.#batcher.stop()
-    if (timedOut) {
+    if (deadline.passed) {
       this.#intake.abort()
       this.#abort.abort()
     }
@@ -423,7 +355,7 @@ export class DeliveryEngine {
         },
       ),
     )
-    await this.settings.parts.transport.close()
+    if (this.settings.parts.ownsTransport) await this.settings.parts.transport.close()
     if (this.settings.ownsStore) await this.settings.store.close().catch(noop)
     const result = this.ledger.closeResult()
     if (result.pending > 0) {
@@ -438,62 +370,8 @@ export class DeliveryEngine {
     return result
   }
 
-  /** Counts messages a durable store already holds, so flush() and close() wait for them too. */
-  async #recover(): Promise<void> {
-    try {
-      const size = await this.settings.store.size()
-      if (size.count > 0) {
-        this.ledger.acceptRecovered(size.count)
-        this.#batcher.drain()
-      }
-    } catch (error) {
-      this.ledger.storeFailed('events', 'size', error)
-    }
-  }
-
   #refuse(error: EventwireError): Promise<void> {
     this.settings.parts.logger.warn({ err: error }, `eventwire: a call was refused: ${error.message}`)
     return handled(Promise.reject(error))
   }
-}
-
-const safeConsumers = new WeakSet<object>()
-
-/** Records `consumer` as one whose promises are already marked handled (eventwire's own). */
-export function markSafeConsumer(consumer: object): void {
-  safeConsumers.add(consumer)
-}
-
-/** Whether the promises of `consumer` never reject unhandled (see {@link markSafeConsumer}). */
-export function isSafeConsumer(consumer: object): boolean {
-  return safeConsumers.has(consumer)
-}
-
-/**
- * `promise`, or a rejection with the signal's reason as soon as `signal` aborts (the work itself
- * goes on). Marked handled.
- */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise
-  return handled(
-    new Promise<T>((resolve, reject) => {
-      const watch = watchAbort(signal, { onAbort: reject })
-      promise.then(
-        (value) => {
-          watch.cancel()
-          resolve(value)
-        },
-        (error: unknown) => {
-          watch.cancel()
-          reject(error)
-        },
-      )
-    }),
-  )
-}
-
-/** `promise`, marked as handled: rejecting it when nobody awaits it never crashes the process. */
-export function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(noop)
-  return promise
 }

@@ -15,6 +15,7 @@ export {
 } from './buffered-consumer.js'
 export { type CloseOnSignalsOptions, closeOnSignals, type SignalTarget } from './close-on-signals.js'
 export {
+  CLOSE_DEFAULTS,
   type CloseOptions,
   type CloseResult,
   type ConsumerEvents,
@@ -25,6 +26,7 @@ export {
   totalDropped,
 } from './consumer.js'
 export {
+  DELIVERY_DEFAULTS,
   DELIVERY_OPTIONS,
   type DeliveryOptions,
   type DeliveryParts,
@@ -32,20 +34,13 @@ export {
 } from './delivery-options.js'
 export { type DeliveryReport, redactHeaders, reportError } from './delivery-report.js'
 export {
-  CLOSE_TIMEOUT_MS,
   CONSUMER_DEFAULTS,
   CONSUMER_OPTIONS,
   Consumer,
   type ConsumerOptions,
 } from './direct-consumer.js'
-export {
-  DeliveryEngine,
-  EngineEmitter,
-  type EngineStats,
-  handled,
-  isSafeConsumer,
-  markSafeConsumer,
-} from './engine.js'
+export { DeliveryEngine } from './engine.js'
+export { EngineEmitter, type EngineEvents, type EngineStats, type LedgerCallbacks } from './engine-events.js'
 export {
   ENGINE_DEFAULTS,
   ENGINE_OPTIONS,
@@ -55,5 +50,5 @@ export {
   resolveEngineSettings,
 } from './engine-settings.js'
 export { type FanoutCloseResult, FanoutConsumer } from './fanout-consumer.js'
-export type { EngineEvents, LedgerCallbacks } from './ledger.js'
+export { handled, isSafeConsumer, markSafeConsumer } from './handled.js'
 export type { MeterLike, MeterProviderLike } from './metrics.js'

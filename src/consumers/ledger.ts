@@ -4,23 +4,12 @@ import { type DropReason, ENDPOINTS, type Endpoint, type Message } from '../mess
 import type { CloseResult, ConsumerEvents, ConsumerStats } from './consumer.js'
 import { emptyStats, totalDropped } from './consumer.js'
 import { type DeliveryReport, type DestinationRef, destinationName, reportError } from './delivery-report.js'
+import type { EngineEvents, LedgerCallbacks } from './engine-events.js'
 import { type FlushReport, FlushWaiters } from './flush-waiters.js'
 import { guard } from './guard.js'
+import { MayReturn } from './may-return.js'
 import { type EngineMetrics, NO_METRICS } from './metrics.js'
 import { Tickets } from './tickets.js'
-
-/** Notifications of the delivery engine: those of every consumer, plus `drained`. */
-export interface EngineEvents extends ConsumerEvents {
-  /** Everything accepted so far is delivered or finally failed (nothing waits, nothing in flight). */
-  drained: { sent: number; failed: number; dropped: number }
-}
-
-/** The callbacks a consumer's options may give. Each is guarded: one that throws is logged. */
-export interface LedgerCallbacks {
-  onSuccess?: (messages: readonly Message[]) => void
-  onFailure?: (error: EventwireError, unsent: readonly Message[]) => void
-  onDrop?: (messages: readonly Message[], reason: DropReason) => void
-}
 
 /**
  * The one place a delivery engine keeps account: every count and stat, the messages outstanding
@@ -40,8 +29,7 @@ export class Ledger {
   #bytes = 0
   readonly #waiters = new FlushWaiters()
   readonly #tickets = new Tickets()
-  /** Ids of final messages the store may hand out again (see {@link mayReturn}). */
-  readonly #unsure = new Set<string>()
+  readonly #unsure = new MayReturn()
 
   /**
    * `destination` decides what errors callers see (`MixpanelError`s for Mixpanel's, see
@@ -187,10 +175,7 @@ export class Ledger {
    * counted as accepted again rather than twice as final.
    */
   mayReturn(messages: readonly Message[]): void {
-    for (const message of messages) {
-      if (this.#unsure.size >= MAX_UNSURE) this.#unsure.clear()
-      this.#unsure.add(message.id)
-    }
+    this.#unsure.add(messages)
   }
 
   /** Messages dropped for good with one reason and error. */
@@ -341,8 +326,10 @@ export class Ledger {
   /** Records messages as final; `rejected` carries the drops among them. */
   #settle(messages: readonly Message[], rejected: readonly RejectedMessage[] | undefined): void {
     if (this.#unsure.size > 0) {
-      const known = this.#reappeared(messages, rejected)
+      const known = this.#unsure.take(messages, rejected)
       if (known !== undefined) {
+        // Those that came back are counted as accepted again rather than twice as final.
+        this.#stats.accepted += known.again
         this.#settle(known.messages, known.rejected)
         return
       }
@@ -361,28 +348,6 @@ export class Ledger {
     this.#check(before)
   }
 
-  /**
-   * Counts messages reported dropped (`store_failed`) that reached a final outcome after all as
-   * accepted again; returns the other messages (and their drops) when there were any such.
-   */
-  #reappeared(
-    messages: readonly Message[],
-    rejected: readonly RejectedMessage[] | undefined,
-  ): { messages: Message[]; rejected: RejectedMessage[] | undefined } | undefined {
-    let again = 0
-    const keep: number[] = []
-    for (let i = 0; i < messages.length; i++) {
-      if (this.#unsure.delete(messages[i]!.id)) again++
-      else keep.push(i)
-    }
-    if (again === 0) return undefined
-    this.#stats.accepted += again
-    return {
-      messages: keep.map((i) => messages[i]!),
-      rejected: rejected === undefined ? undefined : keep.map((i) => rejected[i]!),
-    }
-  }
-
   #check(before = this.#outstanding): void {
     this.#waiters.check((kind) => this.#remaining(kind))
     if (this.#outstanding === 0 && before > 0) this.#drained()
@@ -390,6 +355,3 @@ export class Ledger {
 }
 
 const noop = () => {}
-
-/** Most ids remembered as maybe stored after a failed add. */
-const MAX_UNSURE = 100_000

@@ -16,6 +16,7 @@ export {
 } from './http/http-destination.js'
 export {
   JSON_ARRAY_FRAMING,
+  MIXPANEL_DESTINATION_DEFAULTS,
   MIXPANEL_DESTINATION_OPTIONS,
   MIXPANEL_MAX_BATCH,
   MIXPANEL_MAX_REQUEST_BYTES,
@@ -34,6 +35,7 @@ export {
   TRACKER_VERSION,
 } from './snowplow/payload.js'
 export {
+  SNOWPLOW_DESTINATION_DEFAULTS,
   SNOWPLOW_DESTINATION_OPTIONS,
   SNOWPLOW_NO_RETRY,
   SnowplowDestination,

@@ -13,7 +13,7 @@ import {
   type ServiceAccount,
   stringOption,
 } from '../internal/index.js'
-import { HttpTransport } from '../transport/index.js'
+import { HttpTransport, TRANSPORT_DEFAULTS } from '../transport/index.js'
 
 /** Where and how flags providers reach Mixpanel's flags API. */
 export interface FlagsConnectionOptions {
@@ -22,7 +22,7 @@ export interface FlagsConnectionOptions {
   /**
    * API host: a bare host (`api-eu.mixpanel.com`, https implied) or a full origin such as
    * `http://127.0.0.1:4000` (a local collector). Wins over `region`.
-   * @default 'api.mixpanel.com'
+   * @default the region's host (`api.mixpanel.com` for `us`)
    */
   apiHost?: string
   /** Data-residency region: `us`, `eu` or `in`. @default 'us' */
@@ -41,6 +41,9 @@ export interface FlagsConnectionOptions {
   /** An undici dispatcher (Agent, Pool, ProxyAgent) to share; eventwire never closes it. */
   dispatcher?: Dispatcher
 }
+
+/** Defaults of {@link FlagsConnectionOptions}. */
+export const FLAGS_CONNECTION_DEFAULTS = { region: 'us' as Region, ...TRANSPORT_DEFAULTS } as const
 
 /** The names of {@link FlagsConnectionOptions}. */
 export const FLAGS_CONNECTION_OPTIONS = optionList<FlagsConnectionOptions>()({
@@ -69,7 +72,7 @@ export class FlagsHttp {
   constructor(options: FlagsConnectionOptions, clock: Clock) {
     const token = stringOption('token', options.token, undefined)
     if (token === undefined) throw new ConfigError('token', 'a project token is required')
-    this.#origin = resolveOrigin(options.apiHost, options.region)
+    this.#origin = resolveOrigin(options.apiHost, options.region ?? FLAGS_CONNECTION_DEFAULTS.region)
     const params = new URLSearchParams({ token, mp_lib: 'eventwire', $lib_version: LIB_VERSION })
     const account = options.serviceAccount
     if (account !== undefined) {

@@ -46,6 +46,9 @@ export const MIXPANEL_PROVIDER_OPTIONS = optionList<MixpanelProviderOptions>()({
   logger: true,
 })
 
+/** Defaults of {@link MixpanelProviderOptions}. */
+export const MIXPANEL_PROVIDER_DEFAULTS = { targetingKeyAs: 'none' as TargetingKeyMapping } as const
+
 /** Options of the `Mixpanel` client a factory creates: delivery of exposure and `track()` events. */
 export interface OwnedClientOptions {
   /**
@@ -115,7 +118,7 @@ export class MixpanelProvider implements Provider {
       'targetingKeyAs',
       options.targetingKeyAs,
       ['none', 'distinct_id'],
-      'none',
+      MIXPANEL_PROVIDER_DEFAULTS.targetingKeyAs,
     )
     this.#logger = resolveLogger(options.logger)
     const listen = <K extends keyof FlagsEvents & string>(

@@ -1,14 +1,17 @@
 import type { Dispatcher } from 'undici'
 import {
+  BATCH_DEFAULTS,
   BatchConsumer,
   type BatchStats,
   type CloseOptions,
   type CloseResult,
+  DELIVERY_DEFAULTS,
   EngineEmitter,
   type EventConsumer,
 } from '../consumers/index.js'
 import {
   eventIdFor,
+  SNOWPLOW_DESTINATION_DEFAULTS,
   SNOWPLOW_DESTINATION_OPTIONS,
   SnowplowDestination,
   type SnowplowDestinationOptions,
@@ -23,6 +26,7 @@ import {
   numberOption,
   optionList,
   pickOptions,
+  RETRY_DEFAULTS,
   systemClock,
 } from '../internal/index.js'
 import {
@@ -90,6 +94,21 @@ export interface EmitterOptions extends SnowplowDestinationOptions {
    */
   logger?: LoggerOption
 }
+
+/**
+ * Defaults of {@link EmitterOptions}: events per request by `method`; the rest are those of the
+ * BatchConsumer and destination underneath, except `bufferCapacity` (the Snowplow trackers' 10,000).
+ */
+export const EMITTER_DEFAULTS = {
+  getBatchSize: 1,
+  postBatchSize: 10,
+  byteLimit: SNOWPLOW_DESTINATION_DEFAULTS.maxPostBytes,
+  requestTimeoutMs: DELIVERY_DEFAULTS.requestTimeoutMs,
+  maxRetryDelayMs: RETRY_DEFAULTS.maxRetryDelayMs,
+  bufferCapacity: 10_000,
+  flushIntervalMs: BATCH_DEFAULTS.flushIntervalMs,
+  encodeBase64: true,
+} as const
 
 /** The names of {@link EmitterOptions}. */
 export const EMITTER_OPTIONS = optionList<EmitterOptions>()({
@@ -159,7 +178,7 @@ export class Emitter extends EngineEmitter implements EventConsumer {
     }
     this.#mapping = {
       eventSchema: options.eventSchema,
-      encodeBase64: boolOption('encodeBase64', options.encodeBase64, true),
+      encodeBase64: boolOption('encodeBase64', options.encodeBase64, EMITTER_DEFAULTS.encodeBase64),
       appId: options.appId,
       namespace: options.namespace,
     }
@@ -170,12 +189,15 @@ export class Emitter extends EngineEmitter implements EventConsumer {
     const onSuccess = options.onSuccess
     this.consumer = new BatchConsumer({
       destination: this.destination,
-      batchSize: options.batchSize ?? (this.destination.method === 'get' ? 1 : 10),
+      batchSize:
+        options.batchSize ??
+        (this.destination.method === 'get' ? EMITTER_DEFAULTS.getBatchSize : EMITTER_DEFAULTS.postBatchSize),
       byteLimit: options.byteLimit,
       requestTimeoutMs,
       connectTimeoutMs,
       maxRetryDelayMs: options.maxRetryDelayMs,
-      bufferCapacity: options.bufferCapacity,
+      bufferCapacity:
+        options.bufferCapacity ?? (options.store === undefined ? EMITTER_DEFAULTS.bufferCapacity : undefined),
       // The Snowplow trackers drop new events when full; a store you give has its own policy.
       overflow: options.store === undefined ? 'drop-newest' : undefined,
       customRetryCodes: options.customRetryCodes,

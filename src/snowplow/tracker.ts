@@ -68,6 +68,9 @@ export interface TrackerOptions {
   clock?: Clock
 }
 
+/** Defaults of {@link TrackerOptions}. */
+export const TRACKER_DEFAULTS = { encodeBase64: true, platform: 'srv' } as const
+
 /** The names of {@link TrackerOptions}. */
 export const TRACKER_OPTIONS = optionList<TrackerOptions>()({
   namespace: true,
@@ -130,8 +133,8 @@ export class Tracker {
       : [options.emitters as EmitterLike]
     for (const [i, e] of emitters.entries()) checkEmitter(e, `emitters[${i}]`)
     this.#emitters = emitters
-    this.#encode = boolOption('encodeBase64', options.encodeBase64, true)
-    this.#platform = stringOption('platform', options.platform, 'srv')
+    this.#encode = boolOption('encodeBase64', options.encodeBase64, TRACKER_DEFAULTS.encodeBase64)
+    this.#platform = stringOption('platform', options.platform, TRACKER_DEFAULTS.platform)
     this.#subject = { ...options.subject }
     this.#clock = options.clock ?? systemClock
   }

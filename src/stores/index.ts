@@ -12,13 +12,18 @@ export {
   type StoreSize,
 } from './event-store.js'
 export { loadOptional } from './load-optional.js'
-export { InMemoryEventStore, type InMemoryEventStoreOptions } from './memory-store.js'
+export {
+  IN_MEMORY_STORE_OPTIONS,
+  InMemoryEventStore,
+  type InMemoryEventStoreOptions,
+} from './memory-store.js'
 export { DEFAULT_REDIS_URL, redactUrl, redisPassword, redisUrlOption } from './redis-connection.js'
-export { REDIS_STORE_DEFAULTS, RedisEventStore, type RedisEventStoreOptions } from './redis-store.js'
+export { REDIS_STORE_DEFAULTS, REDIS_STORE_OPTIONS, type RedisEventStoreOptions } from './redis-options.js'
+export { RedisEventStore } from './redis-store.js'
 export {
   SQLITE_STORE_DEFAULTS,
+  SQLITE_STORE_OPTIONS,
   type SqliteDurability,
-  SqliteEventStore,
   type SqliteEventStoreOptions,
-} from './sqlite-store.js'
-export { IN_MEMORY_STORE_OPTIONS, REDIS_STORE_OPTIONS, SQLITE_STORE_OPTIONS } from './store-options.js'
+} from './sqlite-options.js'
+export { SqliteEventStore } from './sqlite-store.js'

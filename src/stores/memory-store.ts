@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ClosedError } from '../errors/index.js'
-import { type Clock, systemClock, watchAbort } from '../internal/index.js'
+import { type Clock, optionList, systemClock, watchAbort } from '../internal/index.js'
 import { checkOptions } from '../internal/validate.js'
 import { ENDPOINTS, type Endpoint, type Message } from '../message/index.js'
 import {
@@ -10,17 +10,23 @@ import {
   type LeaseOptions,
   type OverflowPolicy,
   resolveCapacity,
+  STORE_CAPACITY_OPTIONS,
   type StoreCapacityOptions,
   type StoreSize,
 } from './event-store.js'
 import { DelayedHeap, type Entry, ReadyQueue } from './memory-queues.js'
-import { IN_MEMORY_STORE_OPTIONS } from './store-options.js'
 
 /** Options of {@link InMemoryEventStore}. */
 export interface InMemoryEventStoreOptions extends StoreCapacityOptions {
   /** Time source for leases and backoff. @default systemClock */
   clock?: Clock
 }
+
+/** The names of {@link InMemoryEventStoreOptions}. */
+export const IN_MEMORY_STORE_OPTIONS = optionList<InMemoryEventStoreOptions>()({
+  ...STORE_CAPACITY_OPTIONS,
+  clock: true,
+})
 
 /** What the store keeps of a lease it handed out. */
 interface HeldLease {

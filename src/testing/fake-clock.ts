@@ -27,6 +27,9 @@ export interface FakeClockOptions {
   autoAdvanceSleeps?: boolean
 }
 
+/** Defaults of {@link FakeClockOptions}. */
+export const FAKE_CLOCK_DEFAULTS = { now: 1_700_000_000_000, autoAdvanceSleeps: false } as const
+
 /** The names of {@link FakeClockOptions}. */
 const FAKE_CLOCK_OPTIONS = optionList<FakeClockOptions>()({ now: true, autoAdvanceSleeps: true })
 
@@ -36,7 +39,7 @@ const FAKE_CLOCK_OPTIONS = optionList<FakeClockOptions>()({ now: true, autoAdvan
  */
 export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
   checkOptions(options, FAKE_CLOCK_OPTIONS, 'createFakeClock')
-  let now = options.now ?? 1_700_000_000_000
+  let now = options.now ?? FAKE_CLOCK_DEFAULTS.now
   let seq = 0
   const timers: Pending[] = []
   const sleeps: number[] = []
@@ -69,7 +72,7 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
     },
     sleep(ms, signal) {
       sleeps.push(ms)
-      if (options.autoAdvanceSleeps) {
+      if (options.autoAdvanceSleeps ?? FAKE_CLOCK_DEFAULTS.autoAdvanceSleeps) {
         if (signal?.aborted) return Promise.reject(signal.reason)
         return runDue(now + ms)
       }

@@ -1,6 +1,11 @@
 export { type ConsumerContractOptions, runConsumerContract } from './consumer-contract.js'
 export { type DestinationContractOptions, runDestinationContract } from './destination-contract.js'
 export { createFakeClock, type FakeClock, type FakeClockOptions } from './fake-clock.js'
+export {
+  createMemoryTransport,
+  type MemoryTransport,
+  type MemoryTransportOptions,
+} from './memory-transport.js'
 export { runStoreContract, type StoreContractContext, type StoreContractOptions } from './store-contract.js'
 export {
   type CollectedEvent,

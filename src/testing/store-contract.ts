@@ -2,9 +2,21 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
 import { type Clock, checkOptions, optionList, systemClock } from '../internal/index.js'
-import { createMessage, type Endpoint, type JsonObject, type Message } from '../message/index.js'
-import type { EventStore, Lease, LeaseOptions, StoreCapacityOptions } from '../stores/index.js'
+import { createMessage, type Message } from '../message/index.js'
+import type { EventStore, StoreCapacityOptions } from '../stores/index.js'
 import { createFakeClock, type FakeClock } from './fake-clock.js'
+import { capacityTests } from './store-contract-capacity.js'
+import {
+  type Harness,
+  id,
+  ids,
+  leaseAll,
+  leaseFor,
+  msg,
+  range,
+  take,
+  type WithStore,
+} from './store-contract-kit.js'
 
 /** What the contract suite hands to `create` and `reopen` for one test. */
 export interface StoreContractContext {
@@ -38,6 +50,9 @@ export interface StoreContractOptions {
   realLeaseMs?: number
 }
 
+/** Defaults of {@link StoreContractOptions}. */
+export const STORE_CONTRACT_DEFAULTS = { time: 'fake', realLeaseMs: 200 } as const
+
 /** The names of {@link StoreContractOptions}. */
 const STORE_CONTRACT_OPTIONS = optionList<StoreContractOptions>()({
   name: true,
@@ -46,8 +61,6 @@ const STORE_CONTRACT_OPTIONS = optionList<StoreContractOptions>()({
   time: true,
   realLeaseMs: true,
 })
-
-const LONG_LEASE_MS = 60_000
 
 /**
  * Registers one `node:test` suite that every {@link EventStore} must pass: FIFO order, lease count
@@ -61,37 +74,36 @@ const LONG_LEASE_MS = 60_000
  */
 export function runStoreContract(options: StoreContractOptions): void {
   checkOptions(options, STORE_CONTRACT_OPTIONS, 'runStoreContract', { required: true })
-  const real = options.time === 'real'
-  const leaseMs = real ? (options.realLeaseMs ?? 200) : 1000
+  const real = (options.time ?? STORE_CONTRACT_DEFAULTS.time) === 'real'
+  const leaseMs = real ? (options.realLeaseMs ?? STORE_CONTRACT_DEFAULTS.realLeaseMs) : 1000
   let counter = 0
 
   /** Runs one test with a fresh context; closes every store it opened. */
-  const withStore =
-    (capacity: StoreCapacityOptions, body: (h: Harness) => Promise<void>) => async (): Promise<void> => {
-      const clock: Clock | FakeClock = real ? systemClock : createFakeClock()
-      const key = `contract-${++counter}-${randomUUID().slice(0, 8)}`
-      const context: StoreContractContext = { clock, capacity, key }
-      const opened: EventStore[] = []
-      const open = async (how: 'create' | 'reopen') => {
-        const store = await (how === 'create' ? options.create(context) : options.reopen!(context))
-        opened.push(store)
-        return store
-      }
-      const harness: Harness = {
-        store: await open('create'),
-        clock,
-        reopen: () => open('reopen'),
-        advance: async (ms) => {
-          if (!real) await (clock as FakeClock).advance(ms)
-          else await new Promise((resolve) => setTimeout(resolve, ms))
-        },
-      }
-      try {
-        await body(harness)
-      } finally {
-        for (const store of opened) await store.close()
-      }
+  const withStore: WithStore = (capacity, body) => async (): Promise<void> => {
+    const clock: Clock | FakeClock = real ? systemClock : createFakeClock()
+    const key = `contract-${++counter}-${randomUUID().slice(0, 8)}`
+    const context: StoreContractContext = { clock, capacity, key }
+    const opened: EventStore[] = []
+    const open = async (how: 'create' | 'reopen') => {
+      const store = await (how === 'create' ? options.create(context) : options.reopen!(context))
+      opened.push(store)
+      return store
     }
+    const harness: Harness = {
+      store: await open('create'),
+      clock,
+      reopen: () => open('reopen'),
+      advance: async (ms) => {
+        if (!real) await (clock as FakeClock).advance(ms)
+        else await new Promise((resolve) => setTimeout(resolve, ms))
+      },
+    }
+    try {
+      await body(harness)
+    } finally {
+      for (const store of opened) await store.close()
+    }
+  }
 
   describe(`EventStore contract: ${options.name}`, () => {
     test(
@@ -216,105 +228,7 @@ export function runStoreContract(options: StoreContractOptions): void {
       }),
     )
 
-    test(
-      'drop-newest refuses what does not fit',
-      withStore({ bufferCapacity: 3 }, async ({ store }) => {
-        const result = await store.add(range(0, 5).map((i) => msg(i)))
-        assert.equal(result.accepted, 3)
-        assert.deepEqual(
-          result.dropped.map((m) => m.id),
-          [id(3), id(4)],
-        )
-        assert.deepEqual(ids(await leaseAll(store)), [id(0), id(1), id(2)])
-      }),
-    )
-
-    test(
-      'maxBufferBytes bounds the bytes held',
-      withStore({ maxBufferBytes: Math.floor(msg(0).bytes * 2.5) }, async ({ store }) => {
-        const result = await store.add(range(0, 3).map((i) => msg(i)))
-        assert.equal(result.accepted, 2)
-        assert.deepEqual(
-          result.dropped.map((m) => m.id),
-          [id(2)],
-        )
-        assert.equal((await store.size()).bytes, msg(0).bytes + msg(1).bytes)
-      }),
-    )
-
-    test(
-      'drop-oldest evicts the oldest waiting messages, never leased ones',
-      withStore({ bufferCapacity: 3, overflow: 'drop-oldest' }, async ({ store }) => {
-        const result = await store.add(range(0, 5).map((i) => msg(i)))
-        assert.equal(result.accepted, 5)
-        assert.deepEqual(
-          result.dropped.map((m) => m.id),
-          [id(0), id(1)],
-        )
-        const lease = (await leaseAll(store))!
-        assert.deepEqual(ids(lease), [id(2), id(3), id(4)])
-        const full = await store.add([msg(5)])
-        assert.equal(full.accepted, 0)
-        assert.deepEqual(
-          full.dropped.map((m) => m.id),
-          [id(5)],
-        )
-        assert.equal((await store.size()).count, 3)
-      }),
-    )
-
-    test(
-      'block waits for room, wakes on ack, and gives up when its signal aborts',
-      withStore({ bufferCapacity: 2, overflow: 'block' }, async ({ store }) => {
-        await store.add([msg(0), msg(1)])
-        const lease = (await leaseAll(store))!
-        let settled = false
-        const waiting = store.add([msg(2)]).finally(() => {
-          settled = true
-        })
-        await pause(50)
-        assert.equal(settled, false, 'add() returned while the store was full')
-        await store.ack(lease, [id(0)])
-        assert.deepEqual(await waiting, { accepted: 1, dropped: [] })
-        const controller = new AbortController()
-        const aborted = store.add([msg(3)], controller.signal)
-        await pause(30)
-        const reason = new Error('gave up')
-        controller.abort(reason)
-        await assert.rejects(aborted, (error) => error === reason)
-        const size = await store.size()
-        assert.equal(size.count, 2)
-        const rest = await leaseAll(store)
-        assert.deepEqual(ids(rest), [id(2)])
-      }),
-    )
-
-    test(
-      'concurrent producers lose and duplicate nothing',
-      withStore({}, async ({ store }) => {
-        const kinds: Endpoint[] = ['events', 'people', 'groups', 'imports']
-        const batches = range(0, 20).map((p) => range(0, 25).map((i) => msg(p * 25 + i, kinds[(p + i) % 4])))
-        const results = await Promise.all(batches.map((batch) => store.add(batch)))
-        assert.equal(
-          results.reduce((sum, r) => sum + r.accepted, 0),
-          500,
-        )
-        const size = await store.size()
-        assert.equal(size.count, 500)
-        assert.equal(
-          size.bytes,
-          batches.flat().reduce((sum, m) => sum + m.bytes, 0),
-        )
-        const seen: string[] = []
-        for (let lease = await leaseAll(store, 64); lease; lease = await leaseAll(store, 64)) {
-          seen.push(...ids(lease))
-          await store.ack(lease, ids(lease))
-        }
-        assert.equal(seen.length, 500)
-        assert.deepEqual(new Set(seen), new Set(batches.flat().map((m) => m.id)))
-        assert.equal((await store.size()).count, 0)
-      }),
-    )
+    capacityTests(withStore)
 
     test(
       'size() reports count, bytes, leased, ready and times',
@@ -409,49 +323,4 @@ export function runStoreContract(options: StoreContractOptions): void {
       )
     }
   })
-}
-
-interface Harness {
-  store: EventStore
-  clock: Clock
-  reopen(): Promise<EventStore>
-  advance(ms: number): Promise<void>
-}
-
-function id(i: number): string {
-  return `contract-${String(i).padStart(4, '0')}`
-}
-
-function msg(i: number, kind: Endpoint = 'events', createdAt = 1_700_000_000_000 + i): Message {
-  const properties = { $insert_id: id(i), distinct_id: `user-${i % 7}`, n: i, pad: 'x'.repeat(40) }
-  const body: JsonObject =
-    kind === 'events' || kind === 'imports'
-      ? { event: 'Contract', properties }
-      : { $distinct_id: `user-${i}`, $set: properties }
-  return createMessage(kind, id(i), body, createdAt)
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from }, (_, i) => from + i)
-}
-
-function ids(lease: Lease | undefined): string[] {
-  return lease?.items.map((item) => item.message.id) ?? []
-}
-
-function leaseAll(store: EventStore, maxCount = 1000): Promise<Lease | undefined> {
-  return take(store, { maxCount })
-}
-
-/** Leases with defaults: up to 1000 messages, no byte limit, a lease that does not lapse in a test. */
-function take(store: EventStore, options: Partial<LeaseOptions> = {}): Promise<Lease | undefined> {
-  return store.lease({ maxCount: 1000, maxBytes: 1e9, leaseMs: LONG_LEASE_MS, ...options })
-}
-
-function leaseFor(store: EventStore, leaseMs: number): Promise<Lease | undefined> {
-  return take(store, { leaseMs })
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -1,35 +1,17 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { gunzipSync } from 'node:zlib'
 import type { JsonObject } from '../message/index.js'
+import {
+  decodeRequest,
+  defaultBody,
+  type ReceivedRequest,
+  type ReceiverHandler,
+  RequestLog,
+  type ScriptedResponse,
+} from './request-log.js'
 
-/** One request as the receiver decoded it. */
-export interface ReceivedRequest {
-  method: string
-  /** Path without the query string, e.g. `/track`. */
-  path: string
-  query: URLSearchParams
-  headers: IncomingMessage['headers']
-  /** The raw body after gzip decoding. */
-  body: string
-  /** The records carried by the body (JSON array, NDJSON, form `data=` raw or base64, GET `?data=`). */
-  records: JsonObject[]
-  /** Set when the body could not be decoded. */
-  decodeError?: string
-}
-
-/** What a scripted handler tells the receiver to do with one request. */
-export type ScriptedResponse =
-  | { status: number; body?: string | object; headers?: Record<string, string>; delayMs?: number }
-  | { action: 'reset' }
-  | { action: 'hang' }
-
-/** Decides the response to one request; return undefined for the default success answer. */
-export type ReceiverHandler = (
-  request: ReceivedRequest,
-  index: number,
-) => ScriptedResponse | undefined | Promise<ScriptedResponse | undefined>
+export type { ReceivedRequest, ReceiverHandler, ScriptedResponse } from './request-log.js'
 
 /** A loopback HTTP server that speaks enough of Mixpanel's ingestion API for tests and demos. */
 export interface TestReceiver {
@@ -55,8 +37,7 @@ export interface TestReceiver {
  */
 export async function startTestReceiver(handler?: ReceiverHandler): Promise<TestReceiver> {
   let current = handler
-  const requests: ReceivedRequest[] = []
-  const accepted: Array<{ path: string; records: JsonObject[] }> = []
+  const log = new RequestLog()
   const sockets = new Set<import('node:net').Socket>()
   const server: Server = createServer((req, res) => {
     void serve(req, res)
@@ -69,8 +50,8 @@ export async function startTestReceiver(handler?: ReceiverHandler): Promise<Test
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
-    const received = decode(req, Buffer.concat(chunks))
-    const index = requests.push(received) - 1
+    const received = decodeRequest(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks))
+    const index = log.receive(received)
     let scripted: ScriptedResponse | undefined
     try {
       scripted = await current?.(received, index)
@@ -83,7 +64,7 @@ export async function startTestReceiver(handler?: ReceiverHandler): Promise<Test
     }
     if (scripted?.delayMs) await new Promise((resolve) => setTimeout(resolve, scripted.delayMs))
     const status = scripted?.status ?? 200
-    if (status >= 200 && status < 300) accepted.push({ path: received.path, records: received.records })
+    log.answered(received, status)
     const body = scripted?.body ?? defaultBody(received)
     const text = typeof body === 'string' ? body : JSON.stringify(body)
     if (!res.destroyed) {
@@ -97,70 +78,17 @@ export async function startTestReceiver(handler?: ReceiverHandler): Promise<Test
   const { port } = server.address() as AddressInfo
   return {
     origin: `http://127.0.0.1:${port}`,
-    requests,
+    requests: log.requests,
     handle: (next) => {
       current = next
     },
-    delivered: (path) =>
-      accepted.filter((a) => path === undefined || a.path === path).flatMap((a) => a.records),
-    uniqueInsertIds() {
-      const ids = new Set<string>()
-      for (const { records } of accepted) {
-        for (const record of records) {
-          const id = (record.properties as JsonObject | undefined)?.$insert_id
-          if (typeof id === 'string') ids.add(id)
-        }
-      }
-      return ids
-    },
-    reset() {
-      requests.length = 0
-      accepted.length = 0
-    },
+    delivered: (path) => log.delivered(path),
+    uniqueInsertIds: () => log.uniqueInsertIds(),
+    reset: () => log.reset(),
     async close() {
       for (const socket of sockets) socket.destroy()
       server.close()
       await once(server, 'close').catch(() => {})
     },
   }
-}
-
-function defaultBody(req: ReceivedRequest): object {
-  if (req.path.endsWith('/import'))
-    return { code: 200, num_records_imported: req.records.length, status: 'OK' }
-  return { status: 1, error: null }
-}
-
-function decode(req: IncomingMessage, raw: Buffer): ReceivedRequest {
-  const url = new URL(req.url ?? '/', 'http://receiver')
-  const base = {
-    method: req.method ?? 'GET',
-    path: url.pathname,
-    query: url.searchParams,
-    headers: req.headers,
-  }
-  let body = ''
-  try {
-    body = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8')
-    return { ...base, body, records: parseRecords(body, req.headers['content-type'] ?? '', url.searchParams) }
-  } catch (error) {
-    return { ...base, body, records: [], decodeError: (error as Error).message }
-  }
-}
-
-function parseRecords(body: string, contentType: string, query: URLSearchParams): JsonObject[] {
-  let text = body
-  if (contentType.includes('application/x-www-form-urlencoded') || (body === '' && query.has('data'))) {
-    const data = body === '' ? query.get('data') : new URLSearchParams(body).get('data')
-    if (data === null) throw new Error('form body without data=')
-    text = /^\s*[[{]/.test(data) ? data : Buffer.from(data, 'base64').toString('utf8')
-  }
-  if (text.trim() === '') return []
-  if (contentType.includes('ndjson'))
-    return text
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l))
-  const parsed = JSON.parse(text) as JsonObject | JsonObject[]
-  return Array.isArray(parsed) ? parsed : [parsed]
 }

@@ -1,11 +1,8 @@
 import type { EventwireError } from '../errors/index.js'
 import { ClosedError } from '../errors/index.js'
 import { type AbortTarget, type Clock, watchAbort } from '../internal/index.js'
-import type { HttpRequest, HttpResponse, TransportBackend } from './http-transport.js'
+import type { FetchFn, HttpRequest, HttpResponse, Transport } from './transport.js'
 import { abortedError, MAX_RESPONSE_BYTES, networkError, timeoutError } from './transport-errors.js'
-
-/** A WHATWG `fetch`. */
-export type FetchFn = typeof globalThis.fetch
 
 /** Headers a fetch sets itself (and some refuse to be given). */
 const FETCH_OWN_HEADERS = new Set(['content-length', 'host', 'connection', 'keep-alive', 'transfer-encoding'])
@@ -18,7 +15,7 @@ const FETCH_OWN_HEADERS = new Set(['content-length', 'host', 'connection', 'keep
  * response, the kept response body is capped at {@link MAX_RESPONSE_BYTES}, and `close()` ends
  * the requests in flight.
  */
-export class FetchBackend implements TransportBackend {
+export class FetchBackend implements Transport {
   readonly #fetch: FetchFn
   readonly #clock: Clock
   readonly #timeoutMs: number

@@ -1,72 +1,11 @@
-import { Agent, type Dispatcher } from 'undici'
+import { Agent } from 'undici'
 import { ConfigError } from '../errors/index.js'
-import { boolOption, type Clock, describe, intOption, systemClock } from '../internal/index.js'
+import { boolOption, describe, intOption, systemClock } from '../internal/index.js'
 import { checkOptions } from '../internal/validate.js'
-import { FetchBackend, type FetchFn } from './fetch-exchange.js'
-import { TRANSPORT_OPTIONS } from './transport-options.js'
+import { FetchBackend } from './fetch-exchange.js'
+import type { FetchFn, HttpRequest, HttpResponse, Transport, TransportEngine } from './transport.js'
+import { TRANSPORT_DEFAULTS, TRANSPORT_OPTIONS, type TransportOptions } from './transport-options.js'
 import { isDispatcher, UndiciBackend } from './undici-exchange.js'
-
-/** One HTTP request, as a destination encoded it. */
-export interface HttpRequest {
-  readonly url: string
-  readonly method: 'GET' | 'POST'
-  readonly headers: Readonly<Record<string, string>>
-  readonly body?: Buffer | string
-  /** Size of the body before compression, in bytes (for notifications and stats). */
-  readonly bodyBytes: number
-}
-
-/** The parts of an HTTP response that destinations classify. */
-export interface HttpResponse {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>
-  readonly body: string
-}
-
-/** Options of {@link HttpTransport}. */
-export interface TransportOptions {
-  /**
-   * Deadline for one request, from sending to the end of the response body, in milliseconds.
-   * @default 10000
-   */
-  requestTimeoutMs?: number
-  /**
-   * Deadline for establishing a connection (TCP + TLS), in milliseconds. A `fetch` cannot time
-   * connecting apart from the rest, so through fetch (Bun) `requestTimeoutMs` bounds it.
-   * @default 10000
-   */
-  connectTimeoutMs?: number
-  /**
-   * Verify the server's TLS certificate. Turn off only for local self-signed receivers. Through
-   * fetch it takes effect where the fetch reads Bun's `tls.rejectUnauthorized` option.
-   * @default true
-   */
-  verifyCert?: boolean
-  /**
-   * An undici dispatcher (Agent, Pool, ProxyAgent) to send through instead of eventwire's own
-   * keep-alive agent. eventwire does not close a dispatcher it did not create.
-   */
-  dispatcher?: Dispatcher
-  /**
-   * A WHATWG `fetch` to send through instead of undici. Without it eventwire uses undici, or, in
-   * a runtime whose `undici` has no working dispatcher (Bun), the runtime's own `fetch`. Not
-   * together with `dispatcher`.
-   */
-  fetch?: FetchFn
-  /** Time source for request deadlines. @default systemClock */
-  clock?: Clock
-}
-
-/** How an {@link HttpTransport} sends: undici's dispatcher, or a `fetch`. */
-export type TransportEngine = 'undici' | 'fetch'
-
-/** One way of sending requests, chosen when the transport is built. */
-export interface TransportBackend {
-  send(req: HttpRequest, signal: AbortSignal | undefined): Promise<HttpResponse>
-  close(): Promise<void>
-}
-
-const TRANSPORT_DEFAULTS = { requestTimeoutMs: 10_000, connectTimeoutMs: 10_000, verifyCert: true } as const
 
 /**
  * HTTP for delivery, the only place eventwire's delivery touches the network: one undici
@@ -76,11 +15,11 @@ const TRANSPORT_DEFAULTS = { requestTimeoutMs: 10_000, connectTimeoutMs: 10_000,
  * abort; failures become `EventwireError`s with code `EVENTWIRE_NETWORK_ERROR`, `EVENTWIRE_TIMEOUT`
  * (both retryable) or `EVENTWIRE_ABORTED`.
  */
-export class HttpTransport {
+export class HttpTransport implements Transport {
   readonly requestTimeoutMs: number
   /** How this transport sends: `undici` (Node.js, Deno) or `fetch` (Bun, or a `fetch` given). */
   readonly engine: TransportEngine
-  readonly #backend: TransportBackend
+  readonly #backend: Transport
 
   constructor(options: TransportOptions = {}) {
     checkOptions(options, TRANSPORT_OPTIONS, 'HttpTransport')

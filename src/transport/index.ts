@@ -1,10 +1,5 @@
-export {
-  type HttpRequest,
-  type HttpResponse,
-  HttpTransport,
-  type TransportEngine,
-  type TransportOptions,
-} from './http-transport.js'
+export { HttpTransport } from './http-transport.js'
 export { type RetryLoopOptions, sendWithRetries } from './send-with-retries.js'
-export { describeTarget } from './transport-errors.js'
-export { TRANSPORT_OPTIONS } from './transport-options.js'
+export type { FetchFn, HttpRequest, HttpResponse, Transport, TransportEngine } from './transport.js'
+export { abortedError, describeTarget, networkError, timeoutError } from './transport-errors.js'
+export { TRANSPORT_DEFAULTS, TRANSPORT_OPTIONS, type TransportOptions } from './transport-options.js'

@@ -1,5 +1,5 @@
 import { type Clock, KeepAlive, parseRetryAfter, type RetryPolicy } from '../internal/index.js'
-import type { HttpRequest, HttpResponse, HttpTransport } from './http-transport.js'
+import type { HttpRequest, HttpResponse, Transport } from './transport.js'
 
 /** How {@link sendWithRetries} retries. */
 export interface RetryLoopOptions {
@@ -24,7 +24,7 @@ export interface RetryLoopOptions {
  * one when retries ran out); rejects with the last network error.
  */
 export function sendWithRetries(
-  transport: HttpTransport,
+  transport: Transport,
   build: () => HttpRequest,
   options: RetryLoopOptions,
 ): Promise<HttpResponse> {
@@ -35,7 +35,7 @@ export function sendWithRetries(
 const keepAlive = new KeepAlive()
 
 async function loop(
-  transport: HttpTransport,
+  transport: Transport,
   build: () => HttpRequest,
   options: RetryLoopOptions,
 ): Promise<HttpResponse> {

@@ -1,5 +1,5 @@
 import { DeliveryError, type EventwireError } from '../errors/index.js'
-import type { HttpRequest } from './http-transport.js'
+import type { HttpRequest } from './transport.js'
 
 const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/
 

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici'
 import type { EventwireError } from '../errors/index.js'
 import { type AbortWatch, type Clock, type TimerHandle, watchAbort } from '../internal/index.js'
-import type { HttpRequest, HttpResponse, TransportBackend } from './http-transport.js'
+import type { HttpRequest, HttpResponse, Transport } from './transport.js'
 import { abortedError, MAX_RESPONSE_BYTES, networkError, timeoutError } from './transport-errors.js'
 
 /** URLs whose parse is remembered (a transport talks to a handful of endpoints). */
@@ -17,7 +17,7 @@ interface Target {
  * Sends through an undici dispatcher (eventwire's own keep-alive Agent, or the caller's), with
  * one {@link Exchange} per request as its dispatch handler.
  */
-export class UndiciBackend implements TransportBackend {
+export class UndiciBackend implements Transport {
   readonly #dispatcher: Dispatcher
   readonly #owns: boolean
   readonly #clock: Clock

@@ -1,6 +1,11 @@
 import type { Redis, RedisOptions } from 'ioredis'
-import { BATCH_CONSUMER_OPTIONS, BatchConsumer, type BatchConsumerOptions } from '../consumers/index.js'
-import type { ServiceAccount } from '../destinations/index.js'
+import {
+  BATCH_CONSUMER_OPTIONS,
+  BATCH_DEFAULTS,
+  BatchConsumer,
+  type BatchConsumerOptions,
+} from '../consumers/index.js'
+import { MIXPANEL_DESTINATION_DEFAULTS, type ServiceAccount } from '../destinations/index.js'
 import { ConfigError } from '../errors/index.js'
 import {
   type Clock,
@@ -16,7 +21,7 @@ import {
   stringOption,
   systemClock,
 } from '../internal/index.js'
-import { RedisEventStore, redisPassword } from '../stores/index.js'
+import { REDIS_STORE_DEFAULTS, RedisEventStore, redisPassword } from '../stores/index.js'
 import { WorkerStore } from './worker-store.js'
 
 /** Options of {@link runWorker}. */
@@ -29,7 +34,7 @@ export interface WorkerOptions {
   stream: string
   /** Project token, set on messages that carry none (messages keep their own token otherwise). */
   token: string
-  /** Ingestion host or origin. @default 'api.mixpanel.com' */
+  /** Ingestion host or origin. @default the region's host (`api.mixpanel.com` for `us`) */
   apiHost?: string
   /** Data-residency region. @default 'us' */
   region?: Region
@@ -126,9 +131,15 @@ export interface WorkerResult {
   requests: number
 }
 
-/** Defaults of {@link WorkerOptions}. */
+/**
+ * Defaults of {@link WorkerOptions}. `region` and `batchSize` are applied by the destination and
+ * the BatchConsumer the worker builds (so that a `delivery.destination` keeps its own limits).
+ */
 export const WORKER_DEFAULTS = {
+  region: MIXPANEL_DESTINATION_DEFAULTS.region,
   concurrency: 4,
+  batchSize: BATCH_DEFAULTS.batchSize,
+  group: REDIS_STORE_DEFAULTS.group,
   leaseTimeoutMs: 60_000,
   pollIntervalMs: 200,
   progressIntervalMs: 10_000,
@@ -205,7 +216,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     redis: options.redis,
     redisOptions: options.redisOptions,
     stream,
-    group: options.group,
+    group: options.group ?? WORKER_DEFAULTS.group,
     leaseTimeoutMs,
     clock,
     logger,

@@ -2,17 +2,27 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 import { Mixpanel } from '../../src/client/index.js'
 import { BatchConsumer, type BatchConsumerOptions } from '../../src/consumers/index.js'
-import { createFakeClock, type FakeClock, type TestReceiver } from '../../src/testing/index.js'
-import { cleanup, onCleanup, sorted, startReceiver, tick, waitFor } from './helpers.js'
+import {
+  createFakeClock,
+  createMemoryTransport,
+  type FakeClock,
+  type MemoryTransport,
+  type ReceiverHandler,
+} from '../../src/testing/index.js'
+import { cleanup, onCleanup, sorted, tick, waitFor } from './helpers.js'
 
-/** A consumer on a fake clock (also used by the client for `time` and message ages). */
-function setup(receiver: TestReceiver, options: BatchConsumerOptions = {}) {
+/**
+ * A consumer on a fake clock (also used by the client for `time` and message ages), sending
+ * through an in-memory transport that answers with `handler`: nothing waits for real time.
+ */
+function setup(handler: ReceiverHandler | undefined, options: BatchConsumerOptions = {}) {
   const clock = createFakeClock()
+  const receiver = createMemoryTransport({ clock, handler })
   const retries: Array<{ attempt: number; delayMs: number; status: number | undefined }> = []
   const drops: Array<{ reason: string; ids: string[] }> = []
   const failures: string[] = []
   const consumer = new BatchConsumer({
-    apiHost: receiver.origin,
+    transport: receiver,
     clock,
     random: () => 0.5,
     onDrop: (messages, reason) => drops.push({ reason, ids: messages.map((m) => m.id) }),
@@ -22,27 +32,28 @@ function setup(receiver: TestReceiver, options: BatchConsumerOptions = {}) {
   consumer.on('retry', (e) => retries.push({ attempt: e.attempt, delayMs: e.delayMs, status: e.status }))
   onCleanup(() => consumer.close({ timeoutMs: 0 }))
   const mp = new Mixpanel('fake-clock-token', { consumer, clock })
-  return { clock, consumer, mp, retries, drops, failures }
+  return { clock, consumer, mp, retries, drops, failures, receiver }
 }
 
-/** Advances the fake clock, then lets I/O run so that requests reach the receiver. */
+/** Advances the fake clock, then lets the engine run so that due requests reach the transport. */
 async function advance(clock: FakeClock, ms: number): Promise<void> {
   await clock.advance(ms)
   await tick(5)
 }
 
-/** Asserts that no new request arrives while I/O runs for a moment. */
-async function assertNoRequest(receiver: TestReceiver, count: number, when: string): Promise<void> {
+/**
+ * Asserts that no new request was sent once the engine has run: the memory transport records a
+ * request as soon as it is sent, so no real time needs to pass.
+ */
+async function assertNoRequest(receiver: MemoryTransport, count: number, when: string): Promise<void> {
   await tick(10)
-  await new Promise((resolve) => setTimeout(resolve, 30))
   assert.equal(receiver.requests.length, count, `no request expected ${when}`)
 }
 
 describe('BatchConsumer timing on a fake clock', () => {
   afterEach(cleanup)
   test('steps the exact backoff sequence, then drops the message as retries_exhausted', async () => {
-    const receiver = await startReceiver(() => ({ status: 500 }))
-    const { clock, consumer, mp, retries, drops, failures } = setup(receiver, {
+    const { clock, consumer, mp, retries, drops, failures, receiver } = setup(() => ({ status: 500 }), {
       retryBackoffFactor: 1,
       maxRetryDelayMs: 5000,
       retryLimit: 4,
@@ -72,8 +83,7 @@ describe('BatchConsumer timing on a fake clock', () => {
   })
 
   test('the flush interval sends a partial batch exactly flushIntervalMs after it started waiting', async () => {
-    const receiver = await startReceiver()
-    const { clock, consumer, mp } = setup(receiver, { flushIntervalMs: 1000, batchSize: 50 })
+    const { clock, consumer, mp, receiver } = setup(undefined, { flushIntervalMs: 1000, batchSize: 50 })
     for (let i = 0; i < 3; i++) await mp.track('user', 'Waiting', { $insert_id: `w-${i}` })
     await advance(clock, 999)
     await assertNoRequest(receiver, 0, 'before the interval')
@@ -85,8 +95,7 @@ describe('BatchConsumer timing on a fake clock', () => {
   })
 
   test('setFlushTimer() replaces the interval; cancelFlushTimer() leaves only size and flush()', async () => {
-    const receiver = await startReceiver()
-    const { clock, consumer, mp } = setup(receiver, { flushIntervalMs: 10_000, batchSize: 50 })
+    const { clock, consumer, mp, receiver } = setup(undefined, { flushIntervalMs: 10_000, batchSize: 50 })
     consumer.setFlushTimer(200)
     await mp.track('user', 'Timer', { $insert_id: 't-0' })
     await advance(clock, 200)
@@ -103,10 +112,10 @@ describe('BatchConsumer timing on a fake clock', () => {
   })
 
   test('Retry-After pauses every request to the destination, not just the refused batch', async () => {
-    const receiver = await startReceiver((_req, index) =>
-      index === 0 ? { status: 429, headers: { 'retry-after': '2' } } : undefined,
+    const { clock, consumer, mp, retries, receiver } = setup(
+      (_req, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '2' } } : undefined),
+      { batchSize: 5, maxConcurrentRequests: 1 },
     )
-    const { clock, consumer, mp, retries } = setup(receiver, { batchSize: 5, maxConcurrentRequests: 1 })
     for (let i = 0; i < 5; i++) void mp.track('user', 'First', { $insert_id: `f-${i}` })
     await waitFor(() => retries.length === 1, 'the 429')
     assert.deepEqual(retries[0], { attempt: 1, delayMs: 2000, status: 429 })
@@ -122,8 +131,7 @@ describe('BatchConsumer timing on a fake clock', () => {
   })
 
   test('retryBudgetMs: a message older than its budget is not retried again', async () => {
-    const receiver = await startReceiver(() => ({ status: 502 }))
-    const { clock, consumer, mp, retries, drops } = setup(receiver, {
+    const { clock, consumer, mp, retries, drops, receiver } = setup(() => ({ status: 502 }), {
       retryBackoffFactor: 1,
       retryLimit: 100,
       retryBudgetMs: 1000,
@@ -144,8 +152,7 @@ describe('BatchConsumer timing on a fake clock', () => {
 
   test('consecutive failures back off the whole destination; a success resets the streak', async () => {
     let failing = true
-    const receiver = await startReceiver(() => (failing ? { status: 503 } : undefined))
-    const { clock, consumer, mp, retries } = setup(receiver, {
+    const { clock, consumer, mp, retries, receiver } = setup(() => (failing ? { status: 503 } : undefined), {
       batchSize: 2,
       maxConcurrentRequests: 2,
       retryBackoffFactor: 1,

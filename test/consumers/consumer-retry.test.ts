@@ -8,6 +8,7 @@ import {
   startTestReceiver,
   type TestReceiver,
 } from '../../src/testing/index.js'
+import { waitFor } from '../batch/helpers.js'
 
 const TIMEOUT_MS = 5000
 
@@ -183,7 +184,7 @@ describe('Consumer retries', () => {
     const consumer = new Consumer({ apiHost: receiver.origin, requestTimeoutMs: 60_000 })
     const mp = new Mixpanel('tok', { consumer })
     const sent = mp.track('u1', 'Stuck').catch((e: unknown) => e)
-    while (receiver.requests.length === 0) await new Promise((r) => setTimeout(r, 5))
+    await waitFor(() => receiver.requests.length > 0, 'the request that hangs')
     const result = await consumer.close({ timeoutMs: 50 })
     receiver.handle(undefined)
     assert.deepEqual(result, { sent: 0, failed: 0, dropped: 0, pending: 1 })

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import { BatchConsumer, Mixpanel } from '../../src/index.js'
 import { Emitter, type SnowplowPayload, Tracker } from '../../src/snowplow/index.js'
 import { createFakeClock, startTestReceiver, type TestReceiver } from '../../src/testing/index.js'
+import { tick, waitFor } from '../batch/helpers.js'
 import { assertValidPayloads, contextsOf, eventsOf, unstruct } from './helpers.js'
 
 const VIEWED = {
@@ -127,7 +128,7 @@ describe('Snowplow Emitter and Tracker against a loopback collector', () => {
     await new Promise((r) => setTimeout(r, 50))
     assert.equal(collector.requests.length, 0, 'below batchSize nothing is sent')
     await tracker.trackStructEvent({ category: 'c', action: 'a3' })
-    while (collector.requests.length === 0) await new Promise((r) => setTimeout(r, 5))
+    await waitFor(() => collector.requests.length > 0, 'the batch at batchSize')
     assert.equal(eventsOf(collector.requests[0]!).length, 4)
     await emitter.close()
 
@@ -267,14 +268,16 @@ describe('Snowplow Emitter and Tracker against a loopback collector', () => {
     assert.equal(collector.requests.length, 0)
     await clock.advance(1_000)
     // Until the response is read: a fake-clock jump with a request in flight would time it out.
-    while (emitter.stats().sent < 1) await new Promise((r) => setTimeout(r, 5))
+    await waitFor(() => emitter.stats().sent >= 1, 'the first timed flush')
     await tracker.trackStructEvent({ category: 'c', action: 'second' })
     await clock.advance(5_000)
-    while (emitter.stats().sent < 2) await new Promise((r) => setTimeout(r, 5))
+    await waitFor(() => emitter.stats().sent >= 2, 'the second timed flush')
     emitter.cancelFlushTimer()
     await tracker.trackStructEvent({ category: 'c', action: 'third' })
     await clock.advance(20_000)
-    await new Promise((r) => setTimeout(r, 50))
+    // A request is counted as it starts: once the engine has run, none started after the cancel.
+    await tick(10)
+    assert.equal(emitter.stats().requests, 2, 'no request started after cancelFlushTimer')
     assert.equal(collector.requests.length, 2, 'no flush after cancelFlushTimer')
     await emitter.flush()
     assert.deepEqual(

@@ -20,6 +20,7 @@ import { type ClientFailure, EventConverter, isClientFailure } from './event-con
 import { stableStringify } from './event-mapping.js'
 import {
   type FailedRow,
+  IMPORT_FILE_DEFAULTS,
   IMPORT_FILE_OPTIONS,
   type ImportFileOptions,
   type ImportResult,
@@ -71,11 +72,16 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
   const parts = resolveBulkOptions(options, IMPORT_FILE_OPTIONS, 'importFile')
   const clock = parts.clock
   const started = clock.now()
-  const drainTimeoutMs = intOption('drainTimeoutMs', options.drainTimeoutMs, 10_000, 0)
-  const dryRun = options.dryRun === true
+  const drainTimeoutMs = intOption(
+    'drainTimeoutMs',
+    options.drainTimeoutMs,
+    IMPORT_FILE_DEFAULTS.drainTimeoutMs,
+    0,
+  )
+  const dryRun = (options.dryRun ?? IMPORT_FILE_DEFAULTS.dryRun) === true
   const input = describeInput(path, options.format)
   const plan = options.plan === undefined ? undefined : loadPlan(options.plan)
-  const policy = options.planPolicy ?? 'reject'
+  const policy = options.planPolicy ?? IMPORT_FILE_DEFAULTS.planPolicy
   const enforcer =
     plan === undefined ? undefined : createPlanEnforcer(plan, { policy, logger: options.logger })
   const converter = new EventConverter(parts.token, clock, options.mapping, enforcer)
@@ -98,7 +104,7 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
   })
   const identity = fingerprint(input)
   let checkpoint: Checkpoint | undefined
-  if (!dryRun && checkpointPath !== undefined && options.restart !== true) {
+  if (!dryRun && checkpointPath !== undefined && (options.restart ?? IMPORT_FILE_DEFAULTS.restart) !== true) {
     checkpoint = readCheckpoint(checkpointPath)
     if (checkpoint !== undefined) checkCheckpoint(checkpoint, checkpointPath, input, identity, settings)
   }

@@ -62,6 +62,14 @@ export const IMPORT_FILE_OPTIONS = optionList<ImportFileOptions>()({
   logger: true,
 })
 
+/** Defaults of {@link ImportFileOptions}. */
+export const IMPORT_FILE_DEFAULTS = {
+  planPolicy: 'reject' as PlanPolicy,
+  restart: false,
+  dryRun: false,
+  drainTimeoutMs: 10_000,
+} as const
+
 /** Progress of a running import. Counts are for this run. */
 export interface ImportProgress {
   /** Bytes of the file read so far (compressed bytes for gzip). */

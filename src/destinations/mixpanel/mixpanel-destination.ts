@@ -36,7 +36,7 @@ export interface MixpanelDestinationOptions {
   /**
    * Ingestion host: a bare host (`api-eu.mixpanel.com`, https implied) or a full origin with scheme
    * and port (`http://127.0.0.1:4000`) for local receivers. Wins over `region`.
-   * @default 'api.mixpanel.com'
+   * @default the region's host (`api.mixpanel.com` for `us`)
    */
   apiHost?: string
   /** Data-residency region: `us` → api.mixpanel.com, `eu` → api-eu…, `in` → api-in…. @default 'us' */
@@ -99,6 +99,14 @@ export const MIXPANEL_MAX_BATCH = 2000
 /** Request body cap used for batching: Mixpanel answers 413 above 2 MiB. */
 export const MIXPANEL_MAX_REQUEST_BYTES = 2 * 1024 * 1024 - 64 * 1024
 
+/** Defaults of {@link MixpanelDestinationOptions}. */
+export const MIXPANEL_DESTINATION_DEFAULTS = {
+  region: 'us' as Region,
+  gzip: true,
+  gzipThresholdBytes: 1024,
+  maxBatchSize: MIXPANEL_MAX_BATCH,
+} as const
+
 /**
  * Mixpanel's ingestion API: `/track`, `/engage`, `/groups` (JSON arrays, `verbose=1`, `ip=0`) and
  * `/import` (`strict=1`, Basic auth, gzip). Classifies responses per message, including
@@ -118,7 +126,7 @@ export class MixpanelDestination implements Destination {
   /** @throws {ConfigError} for an unknown or invalid option. */
   constructor(options: MixpanelDestinationOptions = {}) {
     checkOptions(options, MIXPANEL_DESTINATION_OPTIONS, 'MixpanelDestination')
-    const origin = resolveOrigin(options.apiHost, options.region)
+    const origin = resolveOrigin(options.apiHost, options.region ?? MIXPANEL_DESTINATION_DEFAULTS.region)
     const account = options.serviceAccount
     let projectQuery = ''
     if (account !== undefined) {
@@ -138,12 +146,17 @@ export class MixpanelDestination implements Destination {
         `strict=1${projectQuery}`,
       ),
     }
-    this.#gzip = boolOption('gzip', options.gzip, true)
-    this.#gzipThreshold = intOption('gzipThresholdBytes', options.gzipThresholdBytes, 1024, 0)
+    this.#gzip = boolOption('gzip', options.gzip, MIXPANEL_DESTINATION_DEFAULTS.gzip)
+    this.#gzipThreshold = intOption(
+      'gzipThresholdBytes',
+      options.gzipThresholdBytes,
+      MIXPANEL_DESTINATION_DEFAULTS.gzipThresholdBytes,
+      0,
+    )
     this.#maxBatch = intOption(
       'maxBatchSize',
       options.maxBatchSize,
-      MIXPANEL_MAX_BATCH,
+      MIXPANEL_DESTINATION_DEFAULTS.maxBatchSize,
       1,
       MIXPANEL_MAX_BATCH,
     )

@@ -55,6 +55,14 @@ export const SNOWPLOW_DESTINATION_OPTIONS = optionList<SnowplowDestinationOption
   clock: true,
 })
 
+/** Defaults of {@link SnowplowDestinationOptions}; `maxPostBatch` is the most events per POST. */
+export const SNOWPLOW_DESTINATION_DEFAULTS = {
+  protocol: 'https' as 'http' | 'https',
+  method: 'post' as 'post' | 'get',
+  maxPostBytes: 40_000,
+  maxPostBatch: 1000,
+} as const
+
 /** Status codes Snowplow trackers never retry unless `customRetryCodes` says so. */
 export const SNOWPLOW_NO_RETRY: ReadonlySet<number> = new Set([400, 401, 403, 410, 422])
 
@@ -86,16 +94,31 @@ export class SnowplowDestination implements Destination {
   /** @throws {ConfigError} for an unknown or invalid option. */
   constructor(options: SnowplowDestinationOptions) {
     checkOptions(options, SNOWPLOW_DESTINATION_OPTIONS, 'SnowplowDestination', { required: true })
-    this.method = enumOption('method', options.method, ['post', 'get'] as const, 'post')
-    const protocol = enumOption('protocol', options.protocol, ['http', 'https'] as const, 'https')
+    this.method = enumOption(
+      'method',
+      options.method,
+      ['post', 'get'] as const,
+      SNOWPLOW_DESTINATION_DEFAULTS.method,
+    )
+    const protocol = enumOption(
+      'protocol',
+      options.protocol,
+      ['http', 'https'] as const,
+      SNOWPLOW_DESTINATION_DEFAULTS.protocol,
+    )
     const port = options.port === undefined ? undefined : intOption('port', options.port, 0, 1, 65535)
     this.origin = collectorOrigin(options.endpoint, protocol, port)
-    this.maxRequestBytes = intOption('maxPostBytes', options.maxPostBytes, 40_000, 256)
+    this.maxRequestBytes = intOption(
+      'maxPostBytes',
+      options.maxPostBytes,
+      SNOWPLOW_DESTINATION_DEFAULTS.maxPostBytes,
+      256,
+    )
     this.#clock = options.clock ?? systemClock
   }
 
   maxBatchSize(_kind: Endpoint): number {
-    return this.method === 'get' ? 1 : 1000
+    return this.method === 'get' ? 1 : SNOWPLOW_DESTINATION_DEFAULTS.maxPostBatch
   }
 
   /**
