@@ -29,9 +29,12 @@ if (files.length === 0) {
 }
 
 const concurrency = process.env.EVENTWIRE_TEST_CONCURRENCY ?? '3'
+// A file's deadline. The packaging test packs, installs and type-checks the package several
+// times; on a busy two-core machine that alone can take four minutes.
+const fileTimeoutMs = 480_000
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutMs}`, ...files],
   { cwd: root, stdio: 'inherit' },
 )
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)))
