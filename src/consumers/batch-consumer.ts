@@ -44,7 +44,7 @@ export const BATCH_FLUSH_DEFAULTS = { wait: true } as const
  *
  * Nothing is lost silently: every message ends delivered, or dropped with a reason counted in
  * `stats().dropped`, passed to `onDrop` and the `drop` event and logged (`queue_full`,
- * `too_large`, `rejected`, `retries_exhausted`, `closed`, `store_failed`), or is reported
+ * `too_large`, `rejected`, `retries_exhausted`, `closed`, `store_failed`, `corrupt`), or is reported
  * `pending` by `close()`.
  *
  * `send()` resolves once the message is stored, and rejects with the reason when it was not

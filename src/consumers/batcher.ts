@@ -4,6 +4,7 @@ import type { EventStore, Lease } from '../stores/index.js'
 import type { Dispatcher } from './dispatcher.js'
 import type { Ledger } from './ledger.js'
 import type { Pause } from './pause.js'
+import { takeLease } from './take-lease.js'
 
 const noop = () => {}
 
@@ -256,19 +257,12 @@ export class Batcher {
 
   /** A lease of `kind` (any kind when undefined); undefined when nothing is ready, null when the store failed. */
   async #lease(kind: Endpoint | undefined, now: number): Promise<Lease | undefined | null> {
-    try {
-      const maxCount = this.#leaseSize(kind)
-      return await this.#store.lease({
-        maxCount,
-        maxBytes: this.#settings.leaseBytesFor(maxCount),
-        leaseMs: this.#settings.leaseMs,
-        kind,
-      })
-    } catch (error) {
-      this.#ledger.storeFailed(kind ?? 'events', 'lease', error)
-      this.#wake(now + STORE_RETRY_MS)
-      return null
-    }
+    const maxCount = this.#leaseSize(kind)
+    const { leaseMs } = this.#settings
+    const maxBytes = this.#settings.leaseBytesFor(maxCount)
+    const lease = await takeLease(this.#store, this.#ledger, { maxCount, maxBytes, leaseMs, kind })
+    if (lease === null) this.#wake(now + STORE_RETRY_MS)
+    return lease
   }
 
   /** Nothing ready to lease (of `kind`, or of any kind) while draining. */

@@ -139,6 +139,7 @@ export function emptyStats(): ConsumerStats {
       plan_violation: 0,
       closed: 0,
       store_failed: 0,
+      corrupt: 0,
     },
   }
 }

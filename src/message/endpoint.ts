@@ -12,7 +12,11 @@ export function isEndpoint(value: unknown): value is Endpoint {
   return value === 'events' || value === 'people' || value === 'groups' || value === 'imports'
 }
 
-/** Why a message was dropped. Every drop is counted under one of these. */
+/**
+ * Why a message was dropped. Every drop is counted under one of these. `store_failed`: the store
+ * failed to keep a message; `corrupt`: a durable store held a row or entry that cannot be read
+ * back as a message (damaged on disk or written by something else), and removed it.
+ */
 export type DropReason =
   | 'rejected'
   | 'too_large'
@@ -21,3 +25,4 @@ export type DropReason =
   | 'plan_violation'
   | 'closed'
   | 'store_failed'
+  | 'corrupt'

@@ -1,3 +1,4 @@
+import type { RejectedMessage } from '../errors/index.js'
 import { enumOption, intOption, optionList } from '../internal/index.js'
 import type { Endpoint, Message } from '../message/index.js'
 
@@ -59,6 +60,14 @@ export interface Lease {
   readonly items: readonly LeasedMessage[]
   /** After this time (ms since epoch) the lease lapses and its messages can be leased again. */
   readonly expiresAt: number
+  /**
+   * Messages the store found it cannot hand out and removed for good while taking this lease —
+   * rows or entries that no longer read back as a message (reason `corrupt`) — each with its
+   * reason and error; not in `items`. The consumer counts and reports them as dropped. Each
+   * `message` is a stand-in carrying the row's id, kind and time where they were readable, and an
+   * empty body. A lease may carry only these, with no `items`.
+   */
+  readonly dropped?: readonly RejectedMessage[]
 }
 
 /** What to lease. */
@@ -113,7 +122,10 @@ export interface EventStore {
   readonly overflow?: OverflowPolicy
   /** Adds messages in order, applying the overflow policy. With `'block'`, waits for room (or `signal`). */
   add(messages: readonly Message[], signal?: AbortSignal): Promise<AddResult>
-  /** Leases ready messages of one kind, oldest first; undefined when none is ready. */
+  /**
+   * Leases ready messages of one kind, oldest first; undefined when none is ready. Rows that cannot
+   * be read back are removed and returned in the lease's `dropped`, never left to block the others.
+   */
   lease(options: LeaseOptions): Promise<Lease | undefined>
   /** Removes messages of a lease for good (delivered, or refused and reported). */
   ack(lease: Lease, ids: readonly string[]): Promise<void>

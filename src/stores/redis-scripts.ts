@@ -58,10 +58,17 @@ end
 local function nextId()
   return '0-' .. redis.call('HINCRBY', KEYS[6], 'seq', 1)
 end
+-- A delayed member's fields; nil for a member not in that format (damaged, or written by
+-- something else). Time and bytes are checked by whoever reads them.
 local function parseDelayed(m)
-  local k, a, c, b, eid, n, rest = string.match(m, '^(%d+),(%d+),(%-?%d+),(%d+),([^,]+),(%d+):(.*)$')
-  n = tonumber(n)
-  return tonumber(k), a, c, b, string.sub(rest, 1, n), string.sub(rest, n + 1)
+  local k, a, c, b, eid, n, rest = string.match(m, '^(%d+),(%d+),([^,]*),([^,]*),([^,]+),(%d+):(.*)$')
+  k, n = tonumber(k), tonumber(n)
+  if k == nil or k < 1 or k > 4 or n > #rest then return nil end
+  return k, a, c, b, string.sub(rest, 1, n), string.sub(rest, n + 1)
+end
+-- An entry's fields in lease order; a missing field is '' (the store sets such entries apart).
+local function entryFields(id, f)
+  return { id, f.i or '', f.j or '', f.c or '', f.b or '', f.a or '' }
 end
 `
 
@@ -82,8 +89,8 @@ local function evictOldest()
   redis.call('XDEL', KEYS[bestK], best[1])
   local f = fields(best[2])
   count = count - 1
-  bytes = bytes - tonumber(f.b)
-  return { bestK, f.i, f.j, f.c, f.b }
+  bytes = bytes - (tonumber(f.b) or 0)
+  return { bestK, f.i or '', f.j or '', f.c or '', f.b or '' }
 end
 local out = {}
 for i = 5, #ARGV, 5 do
@@ -125,7 +132,12 @@ local consumer, now, leaseMs = ARGV[2], ARGV[3], tonumber(ARGV[4])
 local maxCount, maxBytes, kind = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, 1000)) do
   local k, a, c, b, id, json = parseDelayed(m)
-  redis.call('XADD', KEYS[k], nextId(), 'i', id, 'j', json, 'c', c, 'b', b, 'a', a)
+  if k then
+    redis.call('XADD', KEYS[k], nextId(), 'i', id, 'j', json, 'c', c, 'b', b, 'a', a)
+  else
+    -- Unreadable: into the first stream as an entry without a message, which a lease sets apart.
+    redis.call('XADD', KEYS[1], nextId(), 'x', 'unreadable retry')
+  end
   redis.call('ZREM', KEYS[5], m)
 end
 for k = 1, 4 do ensure(KEYS[k]) end
@@ -150,14 +162,14 @@ local out = { kind }
 local n, used = 0, 0
 local function push(id, f)
   n = n + 1
-  used = used + tonumber(f.b)
-  for _, v in ipairs({ id, f.i, f.j, f.c, f.b, f.a }) do table.insert(out, v) end
+  used = used + (tonumber(f.b) or 0)
+  for _, v in ipairs(entryFields(id, f)) do table.insert(out, v) end
 end
 -- Lapsed leases (a dead or slow worker's messages) are older than anything undelivered: first.
 local claimed = redis.call('XAUTOCLAIM', key, group, consumer, leaseMs, '0-0', 'COUNT', maxCount)[2]
 for _, e in ipairs(claimed) do
   local f = fields(e[2])
-  if n < maxCount and (n == 0 or used + tonumber(f.b) <= maxBytes) then
+  if n < maxCount and (n == 0 or used + (tonumber(f.b) or 0) <= maxBytes) then
     push(e[1], f)
   else
     -- Claimed beyond the limits: hand it back, reclaimable at once by anyone.
@@ -168,7 +180,7 @@ if n < maxCount then
   local take = 0
   local peek = redis.call('XRANGE', key, '(' .. ensure(key), '+', 'COUNT', maxCount - n)
   for _, e in ipairs(peek) do
-    local b = tonumber(fields(e[2]).b)
+    local b = tonumber(fields(e[2]).b) or 0
     if n + take > 0 and used + b > maxBytes then break end
     take = take + 1
     used = used + b
@@ -179,7 +191,7 @@ if n < maxCount then
       for _, e in ipairs(read[1][2]) do
         local f = fields(e[2])
         n = n + 1
-        for _, v in ipairs({ e[1], f.i, f.j, f.c, f.b, f.a }) do table.insert(out, v) end
+        for _, v in ipairs(entryFields(e[1], f)) do table.insert(out, v) end
       end
     end
   end
@@ -197,6 +209,10 @@ for i = 2, #ARGV, 3 do
   freed = freed + redis.call('XDEL', key, ARGV[i + 1]) * tonumber(ARGV[i + 2])
 end
 if freed > 0 then redis.call('HINCRBY', KEYS[6], 'bytes', -freed) end
+-- Empty, the store holds 0 bytes, also after removing entries whose size was unreadable.
+local count = redis.call('ZCARD', KEYS[5])
+for k = 1, 4 do count = count + redis.call('XLEN', KEYS[k]) end
+if count == 0 then redis.call('HSET', KEYS[6], 'bytes', '0') end
 return freed
 `
 
@@ -217,7 +233,8 @@ for i = 4, #ARGV, 2 do
     if e then
       redis.call('XDEL', key, id)
       local f = fields(e[2])
-      local member = k .. ',' .. (tonumber(f.a) + 1) .. ',' .. f.c .. ',' .. f.b .. ',' .. id .. ',' .. #f.i .. ':' .. f.i .. f.j
+      local attempts, size = (tonumber(f.a) or 0) + 1, string.format('%d', tonumber(f.b) or 0)
+      local member = k .. ',' .. attempts .. ',' .. f.c .. ',' .. size .. ',' .. id .. ',' .. #f.i .. ':' .. f.i .. f.j
       redis.call('ZADD', KEYS[5], notBefore, member)
       moved = moved + 1
     end
@@ -236,16 +253,14 @@ for k = 1, 4 do
   count = count + redis.call('XLEN', key)
   local e = firstUndelivered(key)
   leased = leased + redis.call('XPENDING', key, group)[1]
-  if e then
-    local c = tonumber(fields(e[2]).c)
-    if oldest == nil or c < oldest then oldest = c end
-  end
+  local c = e and tonumber(fields(e[2]).c)
+  if c and (oldest == nil or c < oldest) then oldest = c end
 end
 local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, 1)[1]
 if due then
   local _, _, c = parseDelayed(due)
   c = tonumber(c)
-  if oldest == nil or c < oldest then oldest = c end
+  if c and (oldest == nil or c < oldest) then oldest = c end
 end
 local notDue = redis.call('ZCOUNT', KEYS[5], '(' .. now, '+inf')
 local nextRetry = redis.call('ZRANGEBYSCORE', KEYS[5], '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Redis, RedisOptions } from 'ioredis'
-import { ClosedError, ConfigError } from '../errors/index.js'
+import { ClosedError, ConfigError, type RejectedMessage } from '../errors/index.js'
 import {
   type Clock,
   intOption,
@@ -12,7 +12,7 @@ import {
   systemClock,
 } from '../internal/index.js'
 import { checkOptions } from '../internal/validate.js'
-import { ENDPOINTS, type Endpoint, type Message, messageFromJson } from '../message/index.js'
+import { ENDPOINTS, type Message } from '../message/index.js'
 import { type AddOutcome, AddQueue } from './add-queue.js'
 import type {
   AddResult,
@@ -35,6 +35,7 @@ import {
 } from './redis-connection.js'
 import { REDIS_STORE_DEFAULTS, REDIS_STORE_OPTIONS, type RedisEventStoreOptions } from './redis-options.js'
 import { REDIS_SCRIPTS, type RedisScript } from './redis-scripts.js'
+import { readStored, storedOrStandIn, type Unreadable, unreadableDrops } from './stored-message.js'
 
 /** Messages per add script call. */
 const MAX_COMMIT = 500
@@ -164,6 +165,7 @@ export class RedisEventStore implements EventStore {
     const kind = ENDPOINTS[kindNumber - 1]!
     const items: LeasedMessage[] = []
     const held = new Map<string, Held[]>()
+    const unreadable: Array<Unreadable & { held: Held }> = []
     for (let i = 1; i + 6 <= reply.length; i += 6) {
       const [entryId, id, json, createdAt, bytes, attempts] = reply.slice(i, i + 6).map(String) as [
         string,
@@ -173,17 +175,48 @@ export class RedisEventStore implements EventStore {
         string,
         string,
       ]
-      const message = decodeMessage(kind, id, json, createdAt)
-      items.push({ message, attempts: Number(attempts) })
-      const entry: Held = { kind: kindNumber, entryId, bytes: Number(bytes) }
+      const entry: Held = { kind: kindNumber, entryId, bytes: sizeOf(bytes) }
+      const message = readStored({ kind, id, json, createdAt })
+      if (typeof message === 'string') {
+        const place = `entry ${entryId} of ${this.#keys[kindNumber - 1]}`
+        unreadable.push({ fields: { kind, id, json, createdAt }, place, problem: message, held: entry })
+        continue
+      }
+      items.push({ message, attempts: sizeOf(attempts) })
       const list = held.get(id)
       if (list === undefined) held.set(id, [entry])
       else list.push(entry)
     }
     const id = randomUUID()
     const expiresAt = now + leaseMs
-    this.#leases.set(id, { expiresAt, held })
-    return { id, kind, items, expiresAt }
+    if (held.size > 0) this.#leases.set(id, { expiresAt, held })
+    const dropped = await this.#removeUnreadable(unreadable)
+    if (dropped.length === 0) return items.length === 0 ? undefined : { id, kind, items, expiresAt }
+    return { id, kind, items, expiresAt, dropped }
+  }
+
+  /**
+   * Removes entries that do not read back as a message: none of this store's workers could ever
+   * deliver them, so they are deleted (not kept aside, where they would pile up unread) and
+   * reported as `corrupt` drops naming each entry. If removing them fails, they stay leased here
+   * and come back when the lease lapses, and the lease goes on with the readable messages.
+   */
+  async #removeUnreadable(entries: ReadonlyArray<Unreadable & { held: Held }>): Promise<RejectedMessage[]> {
+    if (entries.length === 0) return []
+    try {
+      await this.#run(REDIS_SCRIPTS.ack, [
+        this.group,
+        ...entries.flatMap((e) => [e.held.kind, e.held.entryId, e.held.bytes]),
+      ])
+    } catch (error) {
+      this.#logger.warn(
+        { err: error as Error, count: entries.length },
+        'eventwire: could not remove unreadable entries from the Redis store; they are leased again later',
+      )
+      return []
+    }
+    this.#queue.wake()
+    return unreadableDrops(`Redis store ${this.#where}, stream ${this.stream}`, entries)
   }
 
   ack(lease: Lease, ids: readonly string[]): Promise<void> {
@@ -323,7 +356,8 @@ export class RedisEventStore implements EventStore {
       const evicted: Message[] = []
       for (let e = 0; e < evictedCount; e++, i += 5) {
         const kind = ENDPOINTS[Number(reply[i]) - 1]!
-        evicted.push(decodeMessage(kind, String(reply[i + 1]), String(reply[i + 2]), String(reply[i + 3])))
+        const [id, json, createdAt] = [reply[i + 1], reply[i + 2], reply[i + 3]].map(String)
+        evicted.push(storedOrStandIn({ kind, id, json, createdAt }))
       }
       outcomes.push({ stored, evicted })
     }
@@ -348,8 +382,10 @@ export class RedisEventStore implements EventStore {
   }
 }
 
-function decodeMessage(kind: Endpoint, id: string, json: string, createdAt: string): Message {
-  return messageFromJson(kind, id, json, Number(createdAt))
+/** A size or attempt count read back; 0 when it is not a count (a damaged entry). */
+function sizeOf(text: string): number {
+  const n = Number(text)
+  return text !== '' && Number.isSafeInteger(n) && n >= 0 ? n : 0
 }
 
 function redisClientOption(value: unknown): Redis {

@@ -7,7 +7,7 @@ import {
   sqliteErrorCode,
   sqliteUnavailableMessage,
 } from '../internal/index.js'
-import { isEndpoint, type Message, messageFromJson } from '../message/index.js'
+import type { Message } from '../message/index.js'
 import {
   prepareStatements,
   type Row,
@@ -15,6 +15,7 @@ import {
   SQLITE_SCHEMA_VERSION,
   type Statements,
 } from './sqlite-schema.js'
+import { readStored, type StoredFields, storedOrStandIn } from './stored-message.js'
 
 /** A store file, open and ready. */
 export interface SqliteFile {
@@ -26,6 +27,8 @@ export interface SqliteFile {
   readonly bytes: number
   /** Leases of the previous owner, released at open. */
   readonly resumedLeases: number
+  /** Seqs of rows of no known kind, which no lease by kind would ever take. */
+  readonly strays: number[]
 }
 
 /**
@@ -59,17 +62,38 @@ export async function openSqliteFile(
       return Number(sql.releaseAllLeases.run().changes)
     })()
     const totals = sql.totals.get()!
-    return { db, sql, count: totals.count, bytes: totals.bytes, resumedLeases }
+    const strays = sql.strays.all().map((row) => row.seq)
+    return { db, sql, count: totals.count, bytes: totals.bytes, resumedLeases, strays }
   } catch (error) {
     db?.close()
     throw toStoreError(error, path)
   }
 }
 
-/** Rebuilds a message from its row: the body is parsed back from the stored wire JSON. */
-export function toMessage(row: Row): Message {
-  const kind = isEndpoint(row.kind) ? row.kind : 'events'
-  return messageFromJson(kind, row.id, row.json, row.created_at)
+/** Rebuilds a message from its row, or says why the row cannot be one (see `readStored`). */
+export function readRow(row: Row): Message | string {
+  return readStored(rowFields(row))
+}
+
+/** The message of a row, or a stand-in for it when it is unreadable (a row evicted as it is). */
+export function rowMessage(row: Row): Message {
+  return storedOrStandIn(rowFields(row))
+}
+
+/** What a row holds, unchecked. */
+export function rowFields(row: Row): StoredFields {
+  return { kind: row.kind, id: row.id, json: row.json, createdAt: row.created_at }
+}
+
+/** The bytes a row counts for: its `bytes` column, or 0 when that is damaged (as `total()` counts it at open). */
+export function rowBytes(row: Row): number {
+  const bytes = Number(row.bytes)
+  return Number.isFinite(bytes) && bytes >= 0 ? bytes : 0
+}
+
+/** Delivery attempts a row records, 0 when that is damaged. */
+export function rowAttempts(row: Row): number {
+  return Number.isSafeInteger(row.attempts) && row.attempts > 0 ? row.attempts : 0
 }
 
 /** Wraps a SQLite failure: a lock held elsewhere, or an engine error (retryable). */

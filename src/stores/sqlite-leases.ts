@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { ENDPOINTS, type Endpoint, isEndpoint } from '../message/index.js'
+import type { RejectedMessage } from '../errors/index.js'
+import { ENDPOINTS, type Endpoint, isEndpoint, type Message } from '../message/index.js'
 import type { Lease, LeasedMessage, LeaseOptions } from './event-store.js'
-import { toMessage } from './sqlite-file.js'
+import { readRow, rowAttempts, rowBytes, rowFields } from './sqlite-file.js'
 import type { Row, Statements } from './sqlite-schema.js'
+import type { Unreadable } from './stored-message.js'
 
 /** A leased row: where it is and how many bytes it holds. */
 export interface Held {
@@ -21,15 +23,20 @@ interface HeldLease {
 /** The rows a lease takes, read in its transaction. */
 export interface Picked {
   readonly kind: Endpoint
-  readonly rows: Row[]
-  /** The seq of the newest fresh row taken, if any. */
+  /** The rows taken, each with its message. */
+  readonly rows: Array<{ readonly row: Row; readonly message: Message }>
+  /** Rows met that do not read back as a message: the lease's transaction deletes them. */
+  readonly unreadable: Array<Unreadable & { readonly seq: number; readonly bytes: number }>
+  /** The seq of the newest fresh row taken or set apart, if any. */
   readonly lastFresh: number | undefined
+  /** How many of the rows of no known kind found at open it set apart. */
+  readonly strays: number
 }
 
 /**
  * Which rows of a SQLite store's file are leased, and to whom. Leases live in memory only: one
  * process owns the file, and at open no row is leased. Reads go through the store's statements;
- * nothing here writes to the file.
+ * nothing here writes to the file (the store deletes the unreadable rows a pick sets apart).
  */
 export class SqliteLeases {
   readonly #leases = new Map<string, HeldLease>()
@@ -41,6 +48,8 @@ export class SqliteLeases {
    * when a lease lapses (its fresh rows are fresh again) and when SQLite reuses a seq.
    */
   readonly #freshAfter: Record<Endpoint, number> = { events: 0, people: 0, groups: 0, imports: 0 }
+  /** Seqs of rows of no known kind found at open, set apart by the next lease. */
+  #strays: number[] = []
 
   /** Rows leased now. */
   get count(): number {
@@ -52,51 +61,84 @@ export class SqliteLeases {
     if (seq <= this.#freshAfter[kind]) this.#freshAfter[kind] = seq - 1
   }
 
+  /** Rows of no known kind were found at open (`seqs`): the next lease sets them apart. */
+  foundStrays(seqs: readonly number[]): void {
+    this.#strays = [...seqs]
+  }
+
   /**
    * Reads the rows a lease takes, in its transaction: of one kind (the oldest ready message's by
-   * default), those back from a lease and fresh ones merged oldest first, within its limits.
+   * default), those back from a lease and fresh ones merged oldest first, within its limits. Rows
+   * that do not read back as a message are set apart in `unreadable` (not counted against the
+   * limits), as are the rows of no known kind found at open.
    */
   pick(sql: Statements, options: LeaseOptions, now: number): Picked | undefined {
+    const unreadable: Picked['unreadable'] = []
+    const strays = this.#strays.slice(0, options.maxCount)
+    for (const seq of strays) {
+      const row = sql.rowAt.get(seq)
+      const problem = row === undefined ? undefined : readRow(row)
+      if (row !== undefined) {
+        unreadable.push(this.#unreadable(row, typeof problem === 'string' ? problem : 'its kind is unknown'))
+      }
+    }
     const kind = options.kind ?? this.oldestReady(sql, now)?.kind
-    if (kind === undefined || !isEndpoint(kind)) return undefined
+    if (kind === undefined || !isEndpoint(kind)) {
+      if (strays.length === 0) return undefined
+      const none = { rows: [], lastFresh: undefined, strays: strays.length }
+      return { ...none, kind: options.kind ?? 'events', unreadable }
+    }
     const returned = this.#unleased(sql.returnedOfKind.iterate({ kind, now }), options.maxCount)
     const fresh = this.#unleased(
       sql.freshOfKind.iterate({ kind, after: this.#freshAfter[kind] }),
       options.maxCount,
     )
-    const rows: Row[] = []
+    const rows: Picked['rows'] = []
     let bytes = 0
     let r = 0
     let f = 0
     while (rows.length < options.maxCount) {
       const fromFresh = r === returned.length || (f < fresh.length && fresh[f]!.seq < returned[r]!.seq)
       const row = fromFresh ? fresh[f] : returned[r]
-      if (row === undefined || (rows.length > 0 && bytes + row.bytes > options.maxBytes)) break
+      if (row === undefined || (rows.length > 0 && bytes + rowBytes(row) > options.maxBytes)) break
       if (fromFresh) f++
       else r++
-      bytes += row.bytes
-      rows.push(row)
+      const message = readRow(row)
+      if (typeof message === 'string') {
+        unreadable.push(this.#unreadable(row, message))
+        continue
+      }
+      bytes += rowBytes(row)
+      rows.push({ row, message })
     }
-    if (rows.length === 0) return undefined
-    return { kind, rows, lastFresh: f > 0 ? fresh[f - 1]!.seq : undefined }
+    if (rows.length === 0 && unreadable.length === 0 && strays.length === 0) return undefined
+    const lastFresh = f > 0 ? fresh[f - 1]!.seq : undefined
+    return { kind, rows, unreadable, lastFresh, strays: strays.length }
   }
 
-  /** Records the rows `picked` as held by a new lease. */
-  hold(picked: Picked, expiresAt: number): Lease {
+  /**
+   * Records the rows `picked` as held by a new lease, once its transaction committed (and deleted
+   * the unreadable rows). A lease of unreadable rows only holds nothing.
+   */
+  hold(picked: Picked, expiresAt: number, dropped: readonly RejectedMessage[]): Lease {
     const id = randomUUID()
     const items: LeasedMessage[] = []
     const held = new Map<string, Held[]>()
-    for (const row of picked.rows) {
-      items.push({ message: toMessage(row), attempts: row.attempts })
+    for (const { row, message } of picked.rows) {
+      items.push({ message, attempts: rowAttempts(row) })
       this.#leasedBy.set(row.seq, id)
-      const list = held.get(row.id)
-      if (list === undefined) held.set(row.id, [{ seq: row.seq, bytes: row.bytes }])
-      else list.push({ seq: row.seq, bytes: row.bytes })
+      const entry = { seq: row.seq, bytes: rowBytes(row) }
+      const list = held.get(message.id)
+      if (list === undefined) held.set(message.id, [entry])
+      else list.push(entry)
     }
-    // Every fresh row up to the newest one taken is leased now: those skipped already were.
+    // Every fresh row up to the newest one taken is leased now (or gone): those skipped already were.
     if (picked.lastFresh !== undefined) this.#freshAfter[picked.kind] = picked.lastFresh
-    this.#leases.set(id, { kind: picked.kind, expiresAt, held })
-    return { id, kind: picked.kind, items, expiresAt }
+    this.#strays.splice(0, picked.strays)
+    if (held.size > 0) this.#leases.set(id, { kind: picked.kind, expiresAt, held })
+    return dropped.length === 0
+      ? { id, kind: picked.kind, items, expiresAt }
+      : { id, kind: picked.kind, items, expiresAt, dropped }
   }
 
   /** The rows of `ids` that the lease `leaseId` still holds (none once it lapsed). */
@@ -146,6 +188,10 @@ export class SqliteLeases {
       }
     }
     return oldest
+  }
+
+  #unreadable(row: Row, problem: string): Picked['unreadable'][number] {
+    return { fields: rowFields(row), place: `row ${row.seq}`, problem, seq: row.seq, bytes: rowBytes(row) }
   }
 
   /** Up to `max` rows of `rows` that no lease holds, in order. */

@@ -1,4 +1,5 @@
 import type { SqliteDatabase, SqliteStatement } from '../internal/index.js'
+import { ENDPOINTS } from '../message/index.js'
 
 /** Schema version written to the meta table; a file with a newer version is refused. */
 export const SQLITE_SCHEMA_VERSION = 1
@@ -28,7 +29,10 @@ CREATE INDEX IF NOT EXISTS eventwire_messages_leased ON eventwire_messages (leas
 CREATE INDEX IF NOT EXISTS eventwire_messages_delayed ON eventwire_messages (not_before) WHERE not_before > 0;
 `
 
-/** A stored message as read back. */
+/**
+ * A stored message as read back. The types are what eventwire writes; a damaged row (or one
+ * written by something else) can hold anything, so rows are checked when read (`readRow`).
+ */
 export interface Row {
   seq: number
   id: string
@@ -51,6 +55,10 @@ export interface Statements {
   freshOfKind: Statement<[{ kind: string; after: number }], Row>
   /** Rows of a kind back from a lease (`not_before` > 0) whose retry time has come, oldest first. */
   returnedOfKind: Statement<[{ kind: string; now: number }], Row>
+  /** The row at a seq. */
+  rowAt: Statement<[number], Row>
+  /** Seqs of rows of no known kind (damaged, or written by something else), oldest first. */
+  strays: Statement<[], { seq: number }>
   deleteSeq: Statement<[number]>
   /** A leased row back in the store: one more attempt, not before the given time (> 0). */
   release: Statement<[number, number]>
@@ -76,6 +84,11 @@ export function prepareStatements(db: SqliteDatabase): Statements {
       // The few rows back from a lease, not a scan of every row of the kind.
       `SELECT ${COLUMNS} FROM eventwire_messages INDEXED BY eventwire_messages_delayed
        WHERE not_before > 0 AND not_before <= @now AND kind = @kind ORDER BY seq`,
+    ),
+    rowAt: db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM eventwire_messages WHERE seq = ?`),
+    strays: db.prepare<[], { seq: number }>(
+      `SELECT seq FROM eventwire_messages
+       WHERE kind NOT IN (${ENDPOINTS.map((kind) => `'${kind}'`).join(', ')}) ORDER BY seq`,
     ),
     deleteSeq: db.prepare<[number]>('DELETE FROM eventwire_messages WHERE seq = ?'),
     release: db.prepare<[number, number]>(

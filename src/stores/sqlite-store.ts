@@ -12,11 +12,11 @@ import {
   systemClock,
 } from '../internal/index.js'
 import { checkOptions } from '../internal/validate.js'
-import { ENDPOINTS, type Endpoint, isEndpoint, type Message } from '../message/index.js'
+import type { Message } from '../message/index.js'
 import { type AddOutcome, AddQueue } from './add-queue.js'
 import type { AddResult, EventStore, Lease, LeaseOptions, OverflowPolicy, StoreSize } from './event-store.js'
 import { resolveCapacity } from './event-store.js'
-import { openSqliteFile, toMessage, toStoreError } from './sqlite-file.js'
+import { openSqliteFile, rowBytes, rowMessage, toStoreError } from './sqlite-file.js'
 import { type Held, type Picked, SqliteLeases } from './sqlite-leases.js'
 import {
   SQLITE_STORE_DEFAULTS,
@@ -24,7 +24,8 @@ import {
   type SqliteDurability,
   type SqliteEventStoreOptions,
 } from './sqlite-options.js'
-import type { Statements } from './sqlite-schema.js'
+import type { Row, Statements } from './sqlite-schema.js'
+import { unreadableDrops } from './stored-message.js'
 
 const DURABILITY: readonly SqliteDurability[] = ['batch', 'every']
 const DRIVERS: readonly SqliteDriverName[] = ['node:sqlite', 'better-sqlite3']
@@ -124,7 +125,16 @@ export class SqliteEventStore implements EventStore {
     const now = this.#clock.now()
     this.#leases.forgetExpired(now)
     const picked = this.#write(open, () => open.leaseTx(options, now))
-    return picked === undefined ? undefined : this.#leases.hold(picked, now + options.leaseMs)
+    if (picked === undefined) return undefined
+    // The transaction deleted the unreadable rows it met.
+    for (const row of picked.unreadable) {
+      this.#count--
+      this.#bytes -= row.bytes
+    }
+    if (picked.unreadable.length > 0) this.#queue.wake()
+    const dropped = unreadableDrops(`SQLite store ${this.path}`, picked.unreadable)
+    const lease = this.#leases.hold(picked, now + options.leaseMs, dropped)
+    return lease.items.length === 0 && dropped.length === 0 ? undefined : lease
   }
 
   async ack(lease: Lease, ids: readonly string[]): Promise<void> {
@@ -164,7 +174,7 @@ export class SqliteEventStore implements EventStore {
         bytes: this.#bytes,
         leased,
         ready: this.#count - leased - delayed,
-        oldestReadyAt: this.#leases.oldestReady(sql, now)?.created_at,
+        oldestReadyAt: createdAt(this.#leases.oldestReady(sql, now)),
         nextRetryAt: sql.nextRetry.get({ now })?.at ?? undefined,
       }
     })
@@ -191,13 +201,14 @@ export class SqliteEventStore implements EventStore {
   }
 
   async #openFile(): Promise<Open> {
-    const { db, sql, count, bytes, resumedLeases } = await openSqliteFile(
+    const { db, sql, count, bytes, resumedLeases, strays } = await openSqliteFile(
       this.path,
       this.#lockTimeoutMs,
       this.driver,
     )
     this.#count = count
     this.#bytes = bytes
+    this.#leases.foundStrays(strays)
     if (count > 0) {
       this.#logger.info(
         { path: this.path, messages: count, resumedLeases },
@@ -208,7 +219,15 @@ export class SqliteEventStore implements EventStore {
       db,
       sql,
       addTx: db.transaction((messages: readonly Message[]) => this.#addAll(sql, messages)),
-      leaseTx: db.transaction((options: LeaseOptions, now: number) => this.#leases.pick(sql, options, now)),
+      leaseTx: db.transaction((options: LeaseOptions, now: number) => {
+        const picked = this.#leases.pick(sql, options, now)
+        // A row that does not read back as a message can never be delivered, by this process or
+        // a later one: it is deleted here, in the lease's transaction, and reported as a `corrupt`
+        // drop naming its row and id. Not moved aside: a table of damaged rows would grow without
+        // bound and nobody would read it; the report says what was lost.
+        for (const row of picked?.unreadable ?? []) sql.deleteSeq.run(row.seq)
+        return picked
+      }),
       ackTx: db.transaction((rows: readonly Held[]) => {
         const removed = { count: 0, bytes: 0 }
         for (const row of rows) {
@@ -256,8 +275,8 @@ export class SqliteEventStore implements EventStore {
             if (oldest === undefined) break
             sql.deleteSeq.run(oldest.seq)
             this.#count--
-            this.#bytes -= oldest.bytes
-            evicted.push(toMessage(oldest))
+            this.#bytes -= rowBytes(oldest)
+            evicted.push(rowMessage(oldest))
           }
         }
         if (!this.#fits(message)) {
@@ -312,3 +331,8 @@ export class SqliteEventStore implements EventStore {
 }
 
 const STORE_CLOSED = 'The event store is closed'
+
+/** A row's creation time, unless it is damaged. */
+function createdAt(row: Row | undefined): number | undefined {
+  return typeof row?.created_at === 'number' ? row.created_at : undefined
+}
