@@ -34,7 +34,14 @@ const concurrency = process.env.EVENTWIRE_TEST_CONCURRENCY ?? '3'
 const fileTimeoutMs = 480_000
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutMs}`, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    `--test-timeout=${fileTimeoutMs}`,
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit' },
 )
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)))
