@@ -7,6 +7,7 @@ import {
   createStderrLogger,
   type KnownSecret,
   type Logger,
+  REGION_HOSTS,
   Redactor,
   type Region,
 } from '../internal/index.js'
@@ -69,17 +70,27 @@ export function addConnectionOptions(command: Command): Command {
       'service account for /import and Lexicon (default: EVENTWIRE_SERVICE_ACCOUNT)',
     )
     .option('--project-id <id>', 'project id, needed with a service account (default: EVENTWIRE_PROJECT_ID)')
-    .addOption(
-      new Option('--region <region>', 'data residency (default: EVENTWIRE_REGION or us)').choices([
-        'us',
-        'eu',
-        'in',
-      ]),
-    )
+    .addOption(regionOption())
     .option(
       '--api-host <host>',
       'host or origin instead of the region, e.g. http://127.0.0.1:4000 (default: EVENTWIRE_API_HOST)',
     )
+}
+
+/** `--region`: one of Mixpanel's data residency regions. */
+export function regionOption(): Option {
+  return new Option('--region <region>', 'data residency (default: EVENTWIRE_REGION or us)').choices(
+    Object.keys(REGION_HOSTS),
+  )
+}
+
+/** `--format`: the format of an input file, when its name does not say. */
+export function inputFormatOption(): Option {
+  return new Option('--format <format>', 'input format (default: from the file name)').choices([
+    'ndjson',
+    'json',
+    'csv',
+  ])
 }
 
 /** Adds `--dry-run`, `--json` and `--no-progress`. */

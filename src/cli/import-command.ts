@@ -12,6 +12,7 @@ import {
   EXIT,
   fileSize,
   importAccount,
+  inputFormatOption,
   type Output,
   plural,
   requireToken,
@@ -52,13 +53,7 @@ export function registerImportCommand(program: Command, io: CliIo = {}): Command
   addConnectionOptions(command)
   addOutputOptions(command, 'read, map and check every record; send nothing and write no files')
   addBatchOptions(command, 'events')
-    .addOption(
-      new Option('--format <format>', 'input format (default: from the file name)').choices([
-        'ndjson',
-        'json',
-        'csv',
-      ]),
-    )
+    .addOption(inputFormatOption())
     .option('--event-field <name>', 'field holding the event name (default: event)')
     .option('--distinct-id-field <name>', 'field holding the distinct id (default: distinct_id)')
     .option(

@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander'
+import type { Command } from 'commander'
 import {
   type CleanupResult,
   deleteProfiles,
@@ -19,6 +19,7 @@ import {
   type CliIo,
   EXIT,
   fileSize,
+  inputFormatOption,
   type Output,
   plural,
   requireToken,
@@ -66,13 +67,7 @@ export function registerPeopleCommand(program: Command, io: CliIo = {}): Command
     .option('--id-field <name>', 'field holding the distinct id', 'distinct_id')
     .option('--state <file>', 'SQLite file with the last synced state', DEFAULT_STATE_PATH)
     .option('--delete-missing', 'send $delete for synced profiles missing from the input')
-    .addOption(
-      new Option('--format <format>', 'input format (default: from the file name)').choices([
-        'ndjson',
-        'json',
-        'csv',
-      ]),
-    )
+    .addOption(inputFormatOption())
     .option('--csv-delimiter <char>', 'CSV field separator (default: , or tab for .tsv)')
   addConnectionOptions(sync)
   addOutputOptions(sync, 'print the changes (the diff), send nothing, keep the state as it is')

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, extname } from 'node:path'
-import { type Command, Option } from 'commander'
+import type { Command } from 'commander'
 import { stringify } from 'yaml'
 import { ConfigError, isEventwireError } from '../errors/index.js'
 import { type Clock, createStderrLogger, Redactor } from '../internal/index.js'
@@ -21,7 +21,7 @@ import {
   writeSchemaExport,
 } from '../plan/index.js'
 import type { HttpTransport } from '../transport/index.js'
-import { requireProjectId, resolveConnection, secretsOf } from './common-options.js'
+import { regionOption, requireProjectId, resolveConnection, secretsOf } from './common-options.js'
 
 /** Where the plan commands write and what they read from the environment; injectable for tests. */
 export interface PlanCommandIo {
@@ -285,13 +285,7 @@ function lexiconFlags(command: Command): Command {
       '--service-account <user:secret>',
       'service account (admin or owner role); default: EVENTWIRE_SERVICE_ACCOUNT',
     )
-    .addOption(
-      new Option('--region <region>', 'data residency (default: EVENTWIRE_REGION or us)').choices([
-        'us',
-        'eu',
-        'in',
-      ]),
-    )
+    .addOption(regionOption())
     .option(
       '--api-host <origin>',
       'origin to use instead of the region, e.g. http://127.0.0.1:4000 (default: EVENTWIRE_API_HOST)',

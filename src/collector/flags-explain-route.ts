@@ -1,10 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { FlagContext } from '../flags/index.js'
 import { explainFlags } from './flags-explain.js'
-import type { FlagsContext } from './flags-routes.js'
+import { contextParam, type FlagsContext } from './flags-routes.js'
 import { discard, sendJson } from './http-io.js'
-import { depthOf, MAX_JSON_DEPTH } from './json-depth.js'
-import { isObject } from './mixpanel-rules.js'
 
 /**
  * `GET /_/flags/explain?context=<json>&flag_key=<key>`: for the page's Flags tab, why each flag
@@ -21,17 +18,12 @@ export async function handleFlagsExplain(
     sendJson(res, 405, { error: 'use GET' })
     return
   }
-  let context: unknown
-  try {
-    context = JSON.parse(url.searchParams.get('context') ?? '')
-  } catch {
-    context = undefined
-  }
-  if (!isObject(context) || typeof context.distinct_id !== 'string' || depthOf(context) > MAX_JSON_DEPTH) {
+  const context = contextParam(url)
+  if (context === undefined) {
     sendJson(res, 400, { error: 'context must be a JSON object with distinct_id as a string' })
     return
   }
   const flagKey = url.searchParams.get('flag_key') || undefined
   const definitions = ctx.source.current().definitions
-  sendJson(res, 200, { flags: explainFlags(definitions, context as FlagContext, flagKey, ctx.logger) })
+  sendJson(res, 200, { flags: explainFlags(definitions, context, flagKey, ctx.logger) })
 }

@@ -40,24 +40,36 @@ export async function handleFlags(
     send(res, 200, snapshot.body, { 'content-type': 'application/json; charset=utf-8', ...headers })
     return
   }
-  let context: unknown
-  try {
-    context = JSON.parse(url.searchParams.get('context') ?? '')
-  } catch {
-    context = undefined
-  }
-  if (!isObject(context) || typeof context.distinct_id !== 'string' || depthOf(context) > MAX_JSON_DEPTH) {
+  const context = contextParam(url)
+  if (context === undefined) {
     sendJson(res, 400, { code: 400, error: 'distinct_id must be provided in evalContext as a string' }, CORS)
     return
   }
   const flagKey = url.searchParams.get('flag_key') ?? undefined
   try {
-    const flags = await ctx.evaluator(ctx.source.current().definitions, context as FlagContext, flagKey)
+    const flags = await ctx.evaluator(ctx.source.current().definitions, context, flagKey)
     sendJson(res, 200, { code: 200, flags }, CORS)
   } catch (error) {
     ctx.logger.error({ err: (error as Error).message }, 'flag evaluation failed')
     sendJson(res, 500, { code: 500, error: `flag evaluation failed: ${(error as Error).message}` }, CORS)
   }
+}
+
+/**
+ * The `context` query parameter as an evaluation context: a JSON object with a string
+ * `distinct_id`, nested at most {@link MAX_JSON_DEPTH} deep; undefined when it is not one.
+ */
+export function contextParam(url: URL): FlagContext | undefined {
+  let context: unknown
+  try {
+    context = JSON.parse(url.searchParams.get('context') ?? '')
+  } catch {
+    return undefined
+  }
+  if (!isObject(context) || typeof context.distinct_id !== 'string' || depthOf(context) > MAX_JSON_DEPTH) {
+    return undefined
+  }
+  return context as FlagContext
 }
 
 function matches(header: string | undefined, etag: string): boolean {

@@ -1,6 +1,6 @@
 import { FORBIDDEN_DISTINCT_IDS, LIMITS } from '../client/index.js'
 import { isValidInsertId, type JsonObject, type JsonValue } from '../message/index.js'
-import type { CollectorIssue, NewItem } from './types.js'
+import { type CollectorIssue, type NewItem, newItem } from './types.js'
 
 /** What Mixpanel's rules need besides the record. */
 export interface RuleContext {
@@ -40,7 +40,7 @@ export function checkEventRecord(
   const issues: CollectorIssue[] = []
   const add = (code: string, path: string, message: string) =>
     issues.push({ code, path, message, source: 'mixpanel' })
-  const item = emptyItem(endpoint, 'event', record as JsonValue, issues)
+  const item = newItem('mixpanel', endpoint, 'event', record as JsonValue, issues)
   if (!isObject(record)) {
     add('invalid_record', '', 'an event must be a JSON object { event, properties }')
     return finish(item)
@@ -118,7 +118,7 @@ export function checkUpdateRecord(
   const add = (code: string, path: string, message: string) =>
     issues.push({ code, path, message, source: 'mixpanel' })
   const kind = endpoint === '/engage' ? 'user' : 'group'
-  const item = emptyItem(endpoint, kind, record as JsonValue, issues)
+  const item = newItem('mixpanel', endpoint, kind, record as JsonValue, issues)
   if (!isObject(record)) {
     add('invalid_record', '', 'a profile update must be a JSON object')
     return finish(item)
@@ -224,27 +224,6 @@ function checkNesting(value: JsonValue, path: string, depth: number, add: AddIss
   }
   if (count > LIMITS.maxCollection) {
     add('too_many_items', path, `${count} keys, more than Mixpanel's limit of ${LIMITS.maxCollection}`)
-  }
-}
-
-function emptyItem(
-  endpoint: string,
-  kind: NewItem['kind'],
-  payload: JsonValue,
-  issues: CollectorIssue[],
-): NewItem {
-  return {
-    source: 'mixpanel',
-    endpoint,
-    kind,
-    name: null,
-    distinctId: null,
-    groupKey: null,
-    insertId: null,
-    time: null,
-    issues,
-    payload,
-    accepted: true,
   }
 }
 

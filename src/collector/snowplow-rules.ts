@@ -5,7 +5,7 @@ import { limitDepth, MAX_JSON_DEPTH } from './json-depth.js'
 import { decodeBase64 } from './mixpanel-decode.js'
 import { isObject } from './mixpanel-rules.js'
 import payloadDataSchema from './payload-data-1-0-4.json' with { type: 'json' }
-import type { CollectorIssue, NewItem } from './types.js'
+import { type CollectorIssue, type NewItem, newItem } from './types.js'
 
 /** The self-describing schema URI prefix of Snowplow's tp2 envelope. */
 export const PAYLOAD_DATA_PREFIX = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-'
@@ -49,19 +49,13 @@ export function checkSnowplowPayload(
   const limited = limitDepth(received)
   const payload = limited.value
   if (limited.tooDeep) add('too_deep_json', '', TOO_DEEP)
-  const item: NewItem & { unstruct?: SelfDescribing } = {
-    source: 'snowplow',
+  const item: NewItem & { unstruct?: SelfDescribing } = newItem(
+    'snowplow',
     endpoint,
-    kind: 'event',
-    name: null,
-    distinctId: null,
-    groupKey: null,
-    insertId: null,
-    time: null,
+    'event',
+    payload as JsonValue,
     issues,
-    payload: payload as JsonValue,
-    accepted: true,
-  }
+  )
   const validate = payloadValidator()
   if (!validate(payload)) {
     for (const error of validate.errors ?? []) add('schema_violation', pathOf(error), messageOf(error))

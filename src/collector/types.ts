@@ -60,6 +60,29 @@ export interface NewItem {
   accepted: boolean
 }
 
+/** A new item of `kind` from `source`, accepted, with nothing read from its payload yet. */
+export function newItem(
+  source: ItemSource,
+  endpoint: string,
+  kind: ItemKind,
+  payload: JsonValue,
+  issues: CollectorIssue[],
+): NewItem {
+  return {
+    source,
+    endpoint,
+    kind,
+    name: null,
+    distinctId: null,
+    groupKey: null,
+    insertId: null,
+    time: null,
+    issues,
+    payload,
+    accepted: true,
+  }
+}
+
 /** An item as stored and served by the REST API and the stream. */
 export interface StoredItem {
   /** Increasing id, in arrival order. */

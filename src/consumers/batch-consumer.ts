@@ -4,9 +4,9 @@ import type { EventStore } from '../stores/index.js'
 import { BATCH_CONSUMER_OPTIONS, BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
 import { type CloseOnSignalsOptions, closeOnSignals } from './close-on-signals.js'
 import {
-  CLOSE_DEFAULTS,
   type CloseOptions,
   type CloseResult,
+  closeTimeoutMs,
   type EventConsumer,
   type FlushOptions,
 } from './consumer.js'
@@ -136,10 +136,7 @@ export class BatchConsumer extends EngineEmitter implements EventConsumer {
    * the process ends). Idempotent; never rejects; no timer or socket is left behind.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(
-      intOption('timeoutMs', options.timeoutMs, CLOSE_DEFAULTS.timeoutMs, 0),
-      options.signal,
-    )
+    return this.#engine.close(closeTimeoutMs(options), options.signal)
   }
 
   /**

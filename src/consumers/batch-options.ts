@@ -75,3 +75,14 @@ export const BATCH_DEFAULTS = {
   retryBudgetMs: 600_000,
   startOnInit: true,
 } as const
+
+/**
+ * Hints for another consumer's unknown-option errors: each of `names` is an option of
+ * `BatchConsumer` only, and `why` says why that consumer does not take it.
+ */
+export function batchConsumerOnly(
+  names: readonly (keyof BatchConsumerOptions)[],
+  why: string,
+): Readonly<Record<string, string>> {
+  return Object.fromEntries(names.map((name) => [name, `an option of BatchConsumer (${why})`]))
+}

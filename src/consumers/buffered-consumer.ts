@@ -1,9 +1,10 @@
 import { checkOptions, intOption, optionList, RETRY_DEFAULTS } from '../internal/index.js'
 import { type DropReason, ENDPOINTS, type Endpoint, type Message } from '../message/index.js'
+import { batchConsumerOnly } from './batch-options.js'
 import {
-  CLOSE_DEFAULTS,
   type CloseOptions,
   type CloseResult,
+  closeTimeoutMs,
   type EventConsumer,
   type FlushOptions,
 } from './consumer.js'
@@ -29,10 +30,9 @@ export const BUFFERED_CONSUMER_OPTIONS = optionList<BufferedConsumerOptions>()({
 })
 
 /** Options of `BatchConsumer` a `BufferedConsumer` does not take, and where they go. */
-const BATCH_ONLY: Readonly<Record<string, string>> = Object.fromEntries(
-  ['byteLimit', 'flushIntervalMs', 'maxConcurrentRequests', 'retryBudgetMs', 'store', 'startOnInit'].map(
-    (name) => [name, `an option of BatchConsumer (a BufferedConsumer sends on flush() or at maxSize)`],
-  ),
+const BATCH_ONLY = batchConsumerOnly(
+  ['byteLimit', 'flushIntervalMs', 'maxConcurrentRequests', 'retryBudgetMs', 'store', 'startOnInit'],
+  'a BufferedConsumer sends on flush() or at maxSize',
 )
 
 /** Defaults of {@link BufferedConsumerOptions}. */
@@ -119,10 +119,7 @@ export class BufferedConsumer extends EngineEmitter implements EventConsumer {
    * buffered is reported as `pending`. Idempotent; never rejects.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(
-      intOption('timeoutMs', options.timeoutMs, CLOSE_DEFAULTS.timeoutMs, 0),
-      options.signal,
-    )
+    return this.#engine.close(closeTimeoutMs(options), options.signal)
   }
 
   /** `close()`, for `await using consumer = new BufferedConsumer(...)`. */

@@ -1,3 +1,4 @@
+import { intOption } from '../internal/index.js'
 import type { DropReason, Endpoint, Message } from '../message/index.js'
 
 /** What `close()` reports: how many messages met each fate over the consumer's life. */
@@ -25,6 +26,11 @@ export interface CloseOptions {
 
 /** Defaults of {@link CloseOptions}. */
 export const CLOSE_DEFAULTS = { timeoutMs: 10_000 } as const
+
+/** The deadline of a `close()` call, in milliseconds. @throws {ConfigError} for a bad `timeoutMs`. */
+export function closeTimeoutMs(options: CloseOptions): number {
+  return intOption('timeoutMs', options.timeoutMs, CLOSE_DEFAULTS.timeoutMs, 0)
+}
 
 /** Options of `flush()`. */
 export interface FlushOptions {

@@ -136,13 +136,3 @@ export function asDeliveryError(error: unknown, kind: Endpoint, destination: Des
     { endpoint: kind, cause: error },
   )
 }
-
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key'])
-
-/** A copy of `headers` with credentials replaced by `[redacted]`. */
-export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers))
-    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : value
-  return out
-}

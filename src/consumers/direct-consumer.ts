@@ -1,9 +1,10 @@
-import { checkOptions, intOption, optionList, RETRY_DEFAULTS } from '../internal/index.js'
+import { checkOptions, optionList, RETRY_DEFAULTS } from '../internal/index.js'
 import type { DropReason, Endpoint, Message } from '../message/index.js'
+import { batchConsumerOnly } from './batch-options.js'
 import {
-  CLOSE_DEFAULTS,
   type CloseOptions,
   type CloseResult,
+  closeTimeoutMs,
   type EventConsumer,
   type FlushOptions,
 } from './consumer.js'
@@ -25,11 +26,9 @@ export const CONSUMER_OPTIONS = optionList<ConsumerOptions>()({
 })
 
 /** Options of `BatchConsumer` a `Consumer` does not take, and where they go. */
-const BATCH_ONLY: Readonly<Record<string, string>> = Object.fromEntries(
-  ['batchSize', 'byteLimit', 'flushIntervalMs', 'retryBudgetMs', 'store', 'startOnInit'].map((name) => [
-    name,
-    `an option of BatchConsumer (a Consumer sends every call at once)`,
-  ]),
+const BATCH_ONLY = batchConsumerOnly(
+  ['batchSize', 'byteLimit', 'flushIntervalMs', 'retryBudgetMs', 'store', 'startOnInit'],
+  'a Consumer sends every call at once',
 )
 
 /** Defaults of {@link ConsumerOptions}. */
@@ -95,10 +94,7 @@ export class Consumer extends EngineEmitter implements EventConsumer {
    * Stops intake, waits up to `timeoutMs` for requests in flight, then aborts them. Idempotent.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(
-      intOption('timeoutMs', options.timeoutMs, CLOSE_DEFAULTS.timeoutMs, 0),
-      options.signal,
-    )
+    return this.#engine.close(closeTimeoutMs(options), options.signal)
   }
 
   /** `close()`, for `await using consumer = new Consumer(...)`. */

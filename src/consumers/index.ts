@@ -32,7 +32,7 @@ export {
   type DeliveryParts,
   resolveDeliveryOptions,
 } from './delivery-options.js'
-export { type DeliveryReport, redactHeaders, reportError } from './delivery-report.js'
+export { type DeliveryReport, reportError } from './delivery-report.js'
 export {
   CONSUMER_DEFAULTS,
   CONSUMER_OPTIONS,

@@ -1,5 +1,5 @@
 import type { EventwireError, RejectedMessage } from '../errors/index.js'
-import type { RetryPolicy } from '../internal/index.js'
+import { parseRetryAfter, type RetryPolicy } from '../internal/index.js'
 import type { Endpoint, Message } from '../message/index.js'
 import type { HttpRequest, HttpResponse } from '../transport/index.js'
 
@@ -101,6 +101,9 @@ export function rejectedOutcome(
   }
 }
 
+/** What an HTTP status means for a batch: see {@link classifyStatus}. */
+export type StatusVerdict = 'success' | 'retry' | 'split' | 'too_large' | 'reject'
+
 /**
  * The one place that decides what an HTTP status means for a batch, before any body-specific
  * reading: success, retry (per the retry policy, which holds `customRetryCodes`, or the
@@ -111,7 +114,7 @@ export function classifyStatus(
   batchSize: number,
   policy: RetryPolicy,
   retryableByDefault?: (status: number) => boolean,
-): 'success' | 'retry' | 'split' | 'too_large' | 'reject' {
+): StatusVerdict {
   if (status >= 200 && status <= 299) return 'success'
   if (status === 413 && !policy.hasCustomRule(413)) return batchSize > 1 ? 'split' : 'too_large'
   // `customRetryCodes` always win; otherwise a destination may have its own protocol's defaults.
@@ -120,4 +123,36 @@ export function classifyStatus(
       ? policy.isRetryableStatus(status)
       : retryableByDefault(status)
   return retry ? 'retry' : 'reject'
+}
+
+/**
+ * The outcome of a response, from its {@link classifyStatus} verdict: `success` delivers the batch,
+ * `split` halves it, `retry` keeps it for another attempt (after the response's `Retry-After`),
+ * `too_large` and `reject` refuse it for good. `error` makes the error the messages carry; it is
+ * called only for `retry`, `too_large` and `reject`, and should be retryable only for `retry`.
+ */
+export function statusOutcome(
+  verdict: StatusVerdict,
+  messages: readonly Message[],
+  response: HttpResponse,
+  now: number,
+  error: () => EventwireError,
+): BatchOutcome {
+  const { status } = response
+  switch (verdict) {
+    case 'success':
+      return uniformOutcome(messages, 'delivered', { status })
+    case 'split':
+      return uniformOutcome(messages, 'split', { status })
+    case 'retry':
+      return uniformOutcome(messages, 'retry', {
+        status,
+        retryError: error(),
+        retryAfterMs: parseRetryAfter(response.headers['retry-after'], now),
+      })
+    case 'too_large':
+      return rejectedOutcome(messages, error(), 'too_large', status)
+    case 'reject':
+      return rejectedOutcome(messages, error(), 'rejected', status)
+  }
 }

@@ -8,7 +8,6 @@ import {
   intOption,
   LIB_VERSION,
   optionList,
-  parseRetryAfter,
   type RetryPolicy,
   stringOption,
   urlOption,
@@ -20,8 +19,7 @@ import {
   classifyStatus,
   type Destination,
   type RequestFraming,
-  rejectedOutcome,
-  uniformOutcome,
+  statusOutcome,
 } from '../destination.js'
 
 const gzip = promisify(gzipCallback)
@@ -145,22 +143,14 @@ export class HttpDestination implements Destination {
   ): BatchOutcome {
     const { status } = response
     const verdict = classifyStatus(status, messages.length, policy)
-    if (verdict === 'success') return uniformOutcome(messages, 'delivered', { status })
-    if (verdict === 'split') return uniformOutcome(messages, 'split', { status })
-    const detail = response.body.trim().slice(0, 200)
-    const error = new DeliveryError(
-      'EVENTWIRE_HTTP_ERROR',
-      `${this.name} answered ${status}${detail === '' ? '' : `: ${detail}`}`,
-      { endpoint: kind, status, retryable: verdict === 'retry' },
-    )
-    if (verdict === 'retry') {
-      return uniformOutcome(messages, 'retry', {
-        status,
-        retryError: error,
-        retryAfterMs: parseRetryAfter(response.headers['retry-after'], now),
-      })
-    }
-    return rejectedOutcome(messages, error, verdict === 'too_large' ? 'too_large' : 'rejected', status)
+    return statusOutcome(verdict, messages, response, now, () => {
+      const detail = response.body.trim().slice(0, 200)
+      return new DeliveryError(
+        'EVENTWIRE_HTTP_ERROR',
+        `${this.name} answered ${status}${detail === '' ? '' : `: ${detail}`}`,
+        { endpoint: kind, status, retryable: verdict === 'retry' },
+      )
+    })
   }
 }
 

@@ -9,7 +9,6 @@ import {
   intOption,
   LIB_VERSION,
   optionList,
-  parseRetryAfter,
   Redactor,
   type Region,
   type RetryPolicy,
@@ -25,6 +24,7 @@ import {
   type Destination,
   type RequestFraming,
   rejectedOutcome,
+  statusOutcome,
   uniformOutcome,
 } from '../destination.js'
 import { errorText, importPartial, suffix } from './mixpanel-answers.js'
@@ -203,63 +203,21 @@ export class MixpanelDestination implements Destination {
   ): BatchOutcome {
     const { status } = response
     const verdict = classifyStatus(status, messages.length, policy)
-    // Read only when something went wrong: a success's body is not worth parsing twice. A server
-    // or proxy may echo the request's Authorization header: the text is redacted before use.
-    const serverText =
-      verdict === 'success' || verdict === 'split' ? undefined : this.#redacted(errorText(response.body))
-    switch (verdict) {
-      case 'success':
-        return this.#classifySuccess(kind, messages, response)
-      case 'split':
-        return uniformOutcome(messages, 'split', { status })
-      case 'too_large':
-        return rejectedOutcome(
-          messages,
-          new MixpanelError(
-            'EVENTWIRE_HTTP_ERROR',
-            `Mixpanel ${PATHS[kind]} answered 413: message too large${suffix(serverText)}`,
-            {
-              endpoint: kind,
-              status,
-            },
-          ),
-          'too_large',
-          status,
-        )
-      case 'retry':
-        return uniformOutcome(messages, 'retry', {
-          status,
-          retryAfterMs: parseRetryAfter(response.headers['retry-after'], now),
-          retryError: new MixpanelError(
-            'EVENTWIRE_HTTP_ERROR',
-            `Mixpanel ${PATHS[kind]} answered ${status}${suffix(serverText)}`,
-            {
-              endpoint: kind,
-              status,
-              retryable: true,
-            },
-          ),
-        })
-      case 'reject': {
-        if (kind === 'imports' && status === 400) {
-          const partial = importPartial(messages, response.body, this.#redactor)
-          if (partial !== undefined) return partial
-        }
-        return rejectedOutcome(
-          messages,
-          new MixpanelError(
-            'EVENTWIRE_HTTP_ERROR',
-            `Mixpanel ${PATHS[kind]} answered ${status}${suffix(serverText)}`,
-            {
-              endpoint: kind,
-              status,
-            },
-          ),
-          'rejected',
-          status,
-        )
-      }
+    if (verdict === 'success') return this.#classifySuccess(kind, messages, response)
+    if (verdict === 'reject' && kind === 'imports' && status === 400) {
+      const partial = importPartial(messages, response.body, this.#redactor)
+      if (partial !== undefined) return partial
     }
+    return statusOutcome(verdict, messages, response, now, () => {
+      // A server or proxy may echo the request's Authorization header: the text is redacted before use.
+      const serverText = this.#redacted(errorText(response.body))
+      const what = verdict === 'too_large' ? ': message too large' : ''
+      return new MixpanelError(
+        'EVENTWIRE_HTTP_ERROR',
+        `Mixpanel ${PATHS[kind]} answered ${status}${what}${suffix(serverText)}`,
+        { endpoint: kind, status, retryable: verdict === 'retry' },
+      )
+    })
   }
 
   /**

@@ -5,7 +5,6 @@ import {
   enumOption,
   intOption,
   optionList,
-  parseRetryAfter,
   type RetryPolicy,
   redactPatterns,
   systemClock,
@@ -17,8 +16,7 @@ import {
   classifyStatus,
   type Destination,
   type RequestFraming,
-  rejectedOutcome,
-  uniformOutcome,
+  statusOutcome,
 } from '../destination.js'
 import { SCHEMAS } from './payload.js'
 
@@ -163,20 +161,18 @@ export class SnowplowDestination implements Destination {
   ): BatchOutcome {
     const { status } = response
     const verdict = classifyStatus(status, messages.length, policy, snowplowRetryable)
-    if (verdict === 'success') return uniformOutcome(messages, 'delivered', { status })
-    if (verdict === 'split') return uniformOutcome(messages, 'split', { status })
-    const error = new DeliveryError('EVENTWIRE_HTTP_ERROR', `Snowplow collector answered ${status}`, {
-      endpoint: kind,
-      status,
-      retryable: verdict === 'retry',
-    })
-    if (verdict === 'too_large') return rejectedOutcome(messages, error, 'too_large', status)
-    if (verdict === 'reject') return rejectedOutcome(messages, error, 'rejected', status)
-    return uniformOutcome(messages, 'retry', {
-      status,
-      retryError: error,
-      retryAfterMs: parseRetryAfter(response.headers['retry-after'], now),
-    })
+    return statusOutcome(
+      verdict,
+      messages,
+      response,
+      now,
+      () =>
+        new DeliveryError('EVENTWIRE_HTTP_ERROR', `Snowplow collector answered ${status}`, {
+          endpoint: kind,
+          status,
+          retryable: verdict === 'retry',
+        }),
+    )
   }
 }
 
