@@ -78,7 +78,10 @@ test('100 delivered and 1 refused read back as eventwire.messages.sent = 100, dr
   const durations = data.get('eventwire.request.duration') ?? []
   assert.ok(durations.length > 0)
   const histogram = durations[0]!.value as { count: number; sum: number }
-  assert.equal(histogram.count, 2, 'two requests measured')
+  // The 100 may leave in one request or in a few (the flush can start before all are stored);
+  // every request, the refused one included, is measured once.
+  assert.ok(receiver.requests.length >= 2)
+  assert.equal(histogram.count, receiver.requests.length, 'every request measured')
   assert.ok(histogram.sum > 0 && histogram.sum < 10, `${histogram.sum} s in all`)
   assert.equal(sum(data.get('eventwire.queue.depth')), 0, 'nothing waits after the flush')
   await consumer.close()
