@@ -111,8 +111,18 @@ interface OtelApi {
 /** `@opentelemetry/api`, or null when it is not installed (looked for once). */
 let otelApi: OtelApi | null | undefined
 
+/**
+ * Where every copy of `@opentelemetry/api` 1.x keeps what was registered globally, so that copies
+ * in different packages share one MeterProvider.
+ */
+const OTEL_GLOBALS = Symbol.for('opentelemetry.js.api.1')
+
 /** The global MeterProvider of `@opentelemetry/api` now, if the package is installed. */
 function globalMeterProvider(): MeterProviderLike | undefined {
+  // With no MeterProvider registered, the package would hand out its no-op one: it is not even
+  // loaded then, so a process that does not use OpenTelemetry pays nothing for it.
+  const registered = (globalThis as { [OTEL_GLOBALS]?: { metrics?: unknown } })[OTEL_GLOBALS]
+  if (registered?.metrics === undefined) return undefined
   if (otelApi === undefined) {
     try {
       otelApi = createRequire(import.meta.url)('@opentelemetry/api') as OtelApi

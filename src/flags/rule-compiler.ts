@@ -1,4 +1,4 @@
-import jsonLogic, { type RulesLogic } from 'json-logic-js'
+import { jsonLogic, type RulesLogic } from './json-logic.js'
 import {
   FIXED_OPERATIONS,
   inOperation,
@@ -9,7 +9,7 @@ import {
   walkPath,
 } from './json-logic-operations.js'
 import type { RuleInput } from './rule-input.js'
-import { datetimeCompare, datetimeMatcher, semverCompare, semverMatcher } from './runtime-operators.js'
+import { datetimeMatcher, semverMatcher } from './runtime-operators.js'
 
 /**
  * A compiled part of a rule: its value given `data`, the current item inside `map`, `filter`,
@@ -22,27 +22,13 @@ export type CompiledLogic = (input: RuleInput) => unknown
 
 const UNDEFINED: Node = () => undefined
 
-let operationsAdded = false
-
-// json-logic-js keeps one global operation table; Mixpanel's two operations are added when the
-// first rule compiles rather than at import, so importing eventwire has no side effects.
-// json-logic-js evaluates the rules the compiler leaves to it, and the keys `missing` takes as logic.
-function addOperations(): void {
-  if (operationsAdded) return
-  operationsAdded = true
-  jsonLogic.add_operation('semver_compare', semverCompare)
-  jsonLogic.add_operation('datetime_compare', datetimeCompare)
-}
-
 /**
  * Compiles a runtime rule, already lower-cased, into plain functions with json-logic-js 2.0.5's
  * semantics (Mixpanel's operation set: the standard one, `semver_compare` and `datetime_compare`).
  * Returns undefined for what only json-logic-js itself can do: `log`, which prints, and operation
- * names with a dot, which look into json-logic-js's own operation table. Adds `semver_compare` and
- * `datetime_compare` to json-logic-js, for such rules.
+ * names with a dot, which look into json-logic-js's own operation table.
  */
 export function compileLogic(rule: unknown): CompiledLogic | undefined {
-  addOperations()
   let node: Node
   try {
     node = compile(rule, false)
@@ -298,7 +284,7 @@ function missing(values: unknown[], data: unknown, input: RuleInput, scoped: boo
     const key = keys[i]
     const value =
       Array.isArray(key) || isLogic(key)
-        ? jsonLogic.apply({ var: key } as RulesLogic, scoped ? data : input.lowered())
+        ? jsonLogic().apply({ var: key } as RulesLogic, scoped ? data : input.lowered())
         : varAt(key, undefined, data, input, scoped)
     if (value === null || value === '') out.push(key)
   }
@@ -317,7 +303,7 @@ function compileMissingSome(args: readonly Node[], scoped: boolean): Node {
     for (const arg of rest) arg(data, input)
     const keys = (Array.isArray(options) ? options : [options]).map((key) =>
       Array.isArray(key) || isLogic(key)
-        ? jsonLogic.apply(key as RulesLogic, scoped ? data : input.lowered())
+        ? jsonLogic().apply(key as RulesLogic, scoped ? data : input.lowered())
         : key,
     )
     const areMissing = missing(keys, data, input, scoped)

@@ -1,5 +1,5 @@
-import jsonLogic, { type RulesLogic } from 'json-logic-js'
 import type { Logger } from '../internal/index.js'
+import { jsonLogic, type RulesLogic } from './json-logic.js'
 import { lowercaseLeaves } from './lowercase.js'
 import { compileLogic } from './rule-compiler.js'
 import { ContextReadError, type RuleInput } from './rule-input.js'
@@ -28,7 +28,7 @@ export function compileRule(rule: unknown, flagKey: string, logger: Logger): Com
   if (compiled === undefined) {
     logger.debug({ flag: flagKey }, 'eventwire: runtime rule not compiled; json-logic-js interprets it')
   }
-  const evaluate = compiled ?? ((input) => jsonLogic.apply(lowered as RulesLogic, input.lowered()))
+  const evaluate = compiled ?? interpret(lowered)
   const check: RuntimeCheck = (input) => {
     try {
       return Boolean(evaluate(input))
@@ -61,4 +61,10 @@ export function compileLegacyDefinition(definition: Record<string, unknown>): Ru
     }
     return true
   }
+}
+
+/** json-logic-js's evaluation of `rule` (which loads json-logic-js). */
+function interpret(rule: unknown): (input: RuleInput) => unknown {
+  const logic = jsonLogic()
+  return (input) => logic.apply(rule as RulesLogic, input.lowered())
 }

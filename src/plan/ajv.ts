@@ -1,23 +1,43 @@
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
-import formatsModule from 'ajv-formats'
+import { createRequire } from 'node:module'
+import type AjvModule from 'ajv'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import type formatsModule from 'ajv-formats'
 import { PlanError } from '../errors/index.js'
 import { isDateTime } from './formats.js'
 import { pointerOf } from './names.js'
 import { PLAN_JSON_SCHEMA } from './plan-schema.js'
 
-// ajv and ajv-formats are CommonJS modules whose default export sits on `.default` under NodeNext.
-const Ajv = AjvModule.default
-const addFormats = formatsModule.default
+type AjvClass = typeof AjvModule.default
+type AddFormats = typeof formatsModule.default
 
 /** The ajv type, for the compiled plan. */
-export type AjvInstance = InstanceType<typeof Ajv>
+export type AjvInstance = InstanceType<AjvClass>
 export type { ErrorObject, ValidateFunction }
+
+let loaded: { Ajv: AjvClass; addFormats: AddFormats } | undefined
+
+/**
+ * ajv and ajv-formats, loaded when the first plan is compiled or checked: they are most of what a
+ * tracking plan costs to load, and the main entry exports the plan API whether or not it is used.
+ */
+function ajvModules(): { Ajv: AjvClass; addFormats: AddFormats } {
+  if (loaded === undefined) {
+    const require = createRequire(import.meta.url)
+    // Both are CommonJS modules that also put their export on `.default`.
+    loaded = {
+      Ajv: (require('ajv') as typeof AjvModule).default,
+      addFormats: (require('ajv-formats') as typeof formatsModule).default,
+    }
+  }
+  return loaded
+}
 
 /**
  * A new ajv instance for a plan's validators: every error collected, errors carry their schema
  * (for repairs), formats from ajv-formats, unknown keywords rejected, nothing logged.
  */
 export function createAjv(): AjvInstance {
+  const { Ajv, addFormats } = ajvModules()
   const ajv = new Ajv({
     allErrors: true,
     verbose: true,
@@ -43,6 +63,7 @@ let metaValidator: ValidateFunction | undefined
 /** Validates a document against the plan's JSON Schema; compiled once per process. */
 export function validatePlanShape(document: unknown): ErrorObject[] {
   if (metaValidator === undefined) {
+    const { Ajv, addFormats } = ajvModules()
     const ajv = new Ajv({ allErrors: true, strict: true, validateSchema: false, logger: false })
     addFormats(ajv)
     metaValidator = ajv.compile(PLAN_JSON_SCHEMA)

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { extname } from 'node:path'
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
+import type * as Yaml from 'yaml'
+import type { Node } from 'yaml'
 import { PlanError, type PlanProblem } from '../errors/index.js'
 import { segmentsOf } from './names.js'
 
@@ -53,6 +55,7 @@ export function parsePlanText(text: string, file?: string): unknown {
       )
     }
   }
+  const { LineCounter, parseDocument } = yaml()
   const lineCounter = new LineCounter()
   // Merge keys (`<<: *common`) let a YAML plan reuse property definitions through anchors.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true })
@@ -78,6 +81,7 @@ export function parsePlanText(text: string, file?: string): unknown {
 /** Adds line and column (from the source text) to problems that have a pointer into a file. */
 export function locateProblems(source: PlanSource, problems: readonly PlanProblem[]): PlanProblem[] {
   if (source.text === undefined) return [...problems]
+  const { LineCounter, parseDocument } = yaml()
   const lineCounter = new LineCounter()
   const doc = parseDocument(source.text, { lineCounter, merge: true })
   if (doc.errors.length > 0) return [...problems]
@@ -92,6 +96,7 @@ export function locateProblems(source: PlanSource, problems: readonly PlanProble
 
 /** Offset of the deepest node on the pointer's path (the parent when the target is missing). */
 function offsetOf(root: unknown, segments: readonly string[]): number | undefined {
+  const { isMap, isSeq } = yaml()
   let node = root as Node | null
   let offset = node?.range?.[0]
   for (const segment of segments) {
@@ -111,6 +116,11 @@ function offsetOf(root: unknown, segments: readonly string[]): number | undefine
     }
   }
   return offset
+}
+
+/** The yaml package, loaded when the first YAML plan is parsed or a plan file's problems are located. */
+function yaml(): typeof Yaml {
+  return createRequire(import.meta.url)('yaml') as typeof Yaml
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {

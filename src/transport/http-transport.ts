@@ -1,9 +1,11 @@
-import { Agent } from 'undici'
-import { ConfigError } from '../errors/index.js'
-import { boolOption, describe, intOption, systemClock } from '../internal/index.js'
+import { createRequire } from 'node:module'
+import type { Agent } from 'undici'
+import { ClosedError, ConfigError } from '../errors/index.js'
+import { boolOption, type Clock, describe, intOption, systemClock } from '../internal/index.js'
 import { checkOptions } from '../internal/validate.js'
 import { FetchBackend } from './fetch-exchange.js'
 import type { FetchFn, HttpRequest, HttpResponse, Transport, TransportEngine } from './transport.js'
+import { networkError } from './transport-errors.js'
 import { TRANSPORT_DEFAULTS, TRANSPORT_OPTIONS, type TransportOptions } from './transport-options.js'
 import { isDispatcher, UndiciBackend } from './undici-exchange.js'
 
@@ -14,12 +16,20 @@ import { isDispatcher, UndiciBackend } from './undici-exchange.js'
  * they are, keep at most 1 MiB of a response body, and give every request a deadline and an
  * abort; failures become `EventwireError`s with code `EVENTWIRE_NETWORK_ERROR`, `EVENTWIRE_TIMEOUT`
  * (both retryable) or `EVENTWIRE_ABORTED`.
+ *
+ * undici is loaded, and the keep-alive pool created, when the first request is sent: a client or
+ * consumer that has not sent anything yet costs no network code.
  */
 export class HttpTransport implements Transport {
   readonly requestTimeoutMs: number
-  /** How this transport sends: `undici` (Node.js, Deno) or `fetch` (Bun, or a `fetch` given). */
-  readonly engine: TransportEngine
-  readonly #backend: Transport
+  readonly #connectTimeoutMs: number
+  readonly #verifyCert: boolean
+  readonly #clock: Clock
+  /** Undefined until known: for eventwire's own pool, when undici is first loaded. */
+  #engine: TransportEngine | undefined
+  /** Undefined until the first request, for eventwire's own pool. */
+  #backend: Transport | undefined
+  #closed = false
 
   constructor(options: TransportOptions = {}) {
     checkOptions(options, TRANSPORT_OPTIONS, 'HttpTransport')
@@ -29,35 +39,34 @@ export class HttpTransport implements Transport {
       TRANSPORT_DEFAULTS.requestTimeoutMs,
       1,
     )
-    const connectTimeoutMs = intOption(
+    this.#connectTimeoutMs = intOption(
       'connectTimeoutMs',
       options.connectTimeoutMs,
       TRANSPORT_DEFAULTS.connectTimeoutMs,
       1,
     )
-    const verifyCert = boolOption('verifyCert', options.verifyCert, TRANSPORT_DEFAULTS.verifyCert)
-    const clock = options.clock ?? systemClock
-    const fetch = fetchOption(options)
-    if (fetch !== undefined) {
-      this.engine = 'fetch'
-      this.#backend = new FetchBackend(fetch, clock, this.requestTimeoutMs, verifyCert)
-      return
+    this.#verifyCert = boolOption('verifyCert', options.verifyCert, TRANSPORT_DEFAULTS.verifyCert)
+    this.#clock = options.clock ?? systemClock
+    if (options.fetch !== undefined || options.dispatcher !== undefined) {
+      const fetch = givenFetch(options)
+      if (fetch !== undefined) {
+        this.#engine = 'fetch'
+        this.#backend = new FetchBackend(fetch, this.#clock, this.requestTimeoutMs, this.#verifyCert)
+      } else {
+        this.#engine = 'undici'
+        this.#backend = new UndiciBackend(options.dispatcher!, false, this.#clock, this.requestTimeoutMs)
+      }
+    } else if (typeof (globalThis as { fetch?: unknown }).fetch !== 'function') {
+      // Without a runtime fetch to fall back on, a runtime whose undici cannot dispatch is refused
+      // now rather than at the first request.
+      this.#engine = defaultEngine()
     }
-    this.engine = 'undici'
-    if (options.dispatcher !== undefined) {
-      this.#backend = new UndiciBackend(options.dispatcher, false, clock, this.requestTimeoutMs)
-      return
-    }
-    // undici's own timeouts are a backstop only; the clock-driven deadline is the real one.
-    const backstopMs = this.requestTimeoutMs + 5_000
-    const agent = new Agent({
-      keepAliveTimeout: 30_000,
-      connections: 64,
-      headersTimeout: backstopMs,
-      bodyTimeout: backstopMs,
-      connect: { timeout: connectTimeoutMs, rejectUnauthorized: verifyCert },
-    })
-    this.#backend = new UndiciBackend(agent, true, clock, this.requestTimeoutMs)
+  }
+
+  /** How this transport sends: `undici` (Node.js, Deno) or `fetch` (Bun, or a `fetch` given). */
+  get engine(): TransportEngine {
+    this.#engine ??= defaultEngine()
+    return this.#engine
   }
 
   /**
@@ -65,6 +74,12 @@ export class HttpTransport implements Transport {
    * rejects only when no response arrived in time.
    */
   send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
+    if (this.#backend === undefined) {
+      if (this.#closed) {
+        return Promise.reject(networkError(req, new ClosedError('the transport is closed')))
+      }
+      this.#backend = this.#open()
+    }
     return this.#backend.send(req, signal)
   }
 
@@ -73,17 +88,34 @@ export class HttpTransport implements Transport {
    * in-flight requests fail with a retryable `EVENTWIRE_NETWORK_ERROR`.
    */
   async close(): Promise<void> {
-    await this.#backend.close()
+    this.#closed = true
+    await this.#backend?.close()
+  }
+
+  /** eventwire's own keep-alive pool, or the runtime's fetch where undici cannot dispatch (Bun). */
+  #open(): Transport {
+    if (this.engine === 'fetch') {
+      return new FetchBackend(runtimeFetch(), this.#clock, this.requestTimeoutMs, this.#verifyCert)
+    }
+    // undici's own timeouts are a backstop only; the clock-driven deadline is the real one.
+    const backstopMs = this.requestTimeoutMs + 5_000
+    const agent = new (undici().Agent)({
+      keepAliveTimeout: 30_000,
+      connections: 64,
+      headersTimeout: backstopMs,
+      bodyTimeout: backstopMs,
+      connect: { timeout: this.#connectTimeoutMs, rejectUnauthorized: this.#verifyCert },
+    })
+    return new UndiciBackend(agent, true, this.#clock, this.requestTimeoutMs)
   }
 }
 
 /**
- * The fetch to send with, or undefined for undici: the one given; else the runtime's own where its
- * `undici` cannot dispatch (Bun's stand-in has the classes but not their methods).
+ * The `fetch` given, or undefined for the `dispatcher` given.
  * @throws {ConfigError} for `fetch` with `dispatcher`, a `fetch` that is not a function, or a
  *   `dispatcher` that cannot dispatch.
  */
-function fetchOption(options: TransportOptions): FetchFn | undefined {
+function givenFetch(options: TransportOptions): FetchFn | undefined {
   if (options.fetch !== undefined) {
     if (typeof options.fetch !== 'function') {
       throw new ConfigError('fetch', `expected a fetch function, got ${describe(options.fetch)}`)
@@ -93,27 +125,46 @@ function fetchOption(options: TransportOptions): FetchFn | undefined {
     }
     return options.fetch
   }
-  if (options.dispatcher !== undefined) {
-    if (isDispatcher(options.dispatcher)) return undefined
-    throw new ConfigError(
-      'dispatcher',
-      undiciDispatches()
-        ? `expected an undici Dispatcher (Agent, Pool, ProxyAgent), got ${describe(options.dispatcher)}`
-        : "this runtime's undici cannot dispatch requests (Bun): leave dispatcher out, and eventwire sends with the runtime's fetch",
-    )
-  }
-  if (undiciDispatches()) return undefined
-  const runtimeFetch = (globalThis as { fetch?: FetchFn }).fetch
-  if (typeof runtimeFetch !== 'function') {
+  if (isDispatcher(options.dispatcher)) return undefined
+  throw new ConfigError(
+    'dispatcher',
+    undiciDispatches()
+      ? `expected an undici Dispatcher (Agent, Pool, ProxyAgent), got ${describe(options.dispatcher)}`
+      : "this runtime's undici cannot dispatch requests (Bun): leave dispatcher out, and eventwire sends with the runtime's fetch",
+  )
+}
+
+/**
+ * `undici` where its dispatcher works, else `fetch` (the runtime's own).
+ * @throws {ConfigError} when undici cannot dispatch and the runtime has no fetch.
+ */
+function defaultEngine(): TransportEngine {
+  if (undiciDispatches()) return 'undici'
+  runtimeFetch()
+  return 'fetch'
+}
+
+/**
+ * The runtime's own fetch.
+ * @throws {ConfigError} when it has none.
+ */
+function runtimeFetch(): FetchFn {
+  const fetch = (globalThis as { fetch?: FetchFn }).fetch
+  if (typeof fetch !== 'function') {
     throw new ConfigError(
       'fetch',
       "this runtime's undici cannot dispatch requests and it has no fetch: pass one",
     )
   }
-  return runtimeFetch.bind(globalThis)
+  return fetch.bind(globalThis)
+}
+
+/** undici, loaded on first use (it is most of what delivery costs to load). */
+function undici(): { Agent: typeof Agent } {
+  return createRequire(import.meta.url)('undici') as { Agent: typeof Agent }
 }
 
 /** True when the `undici` this runtime loads is the real one: its Agent can dispatch. */
 function undiciDispatches(): boolean {
-  return typeof (Agent as { prototype?: { dispatch?: unknown } }).prototype?.dispatch === 'function'
+  return typeof (undici().Agent as { prototype?: { dispatch?: unknown } }).prototype?.dispatch === 'function'
 }

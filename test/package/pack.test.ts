@@ -114,6 +114,31 @@ describe('the packed package, installed as a user installs it', () => {
     assert.deepEqual(JSON.parse(await ok(process.execPath, ['app.cjs'], dir)), USED)
   })
 
+  test('importing eventwire, building a client and the first track() load none of its dependencies', async () => {
+    // The same check as cold-start.test.ts, on the built package, from ESM and from CommonJS.
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
+    const dependencies = JSON.stringify(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }))
+    const body = (load: string) => `
+const server = require('node:http').createServer((req, res) => req.resume().on('end', () => res.end('{"status":1,"error":null}')))
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+const { BatchConsumer, Mixpanel } = ${load}
+const mp = new Mixpanel('tok', { consumer: new BatchConsumer({ apiHost: 'http://127.0.0.1:' + server.address().port }) })
+void mp.track('u1', 'Cold start')
+const names = Object.keys(require.cache).map((file) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(file)?.[1])
+const loaded = [...new Set(names)].filter((name) => ${dependencies}.includes(name))
+const result = await mp.close()
+server.close()
+console.log(JSON.stringify({ loaded, sent: result.sent }))`
+    await writeFile(
+      join(dir, 'cold.mjs'),
+      `import { createRequire } from 'node:module'\nconst require = createRequire(import.meta.url)\n${body("await import('eventwire')")}`,
+    )
+    await writeFile(join(dir, 'cold.cjs'), `;(async () => {${body("require('eventwire')")}})()`)
+    for (const file of ['cold.mjs', 'cold.cjs']) {
+      assert.deepEqual(JSON.parse(await ok(process.execPath, [file], dir)), { loaded: [], sent: 1 }, file)
+    }
+  })
+
   test('the eventwire bin prints help', async () => {
     const stdout = await ok('npx', ['eventwire', '--help'], dir)
     assert.match(stdout, /Usage: eventwire/)

@@ -107,6 +107,18 @@ for (const [engine, make] of Object.entries(ENGINES)) {
       assert.ok(Date.now() - started < 5_000)
     })
 
+    test('after close(), requests fail with a retryable EVENTWIRE_NETWORK_ERROR, sent before or not', async () => {
+      for (const sendFirst of [true, false]) {
+        const transport = make()
+        if (sendFirst) assert.equal((await transport.send(post('/first'))).status, 207)
+        await transport.close()
+        const error = await transport.send(post('/late')).catch((e: unknown) => e)
+        assert.ok(isEventwireError(error), String(error))
+        assert.equal(error.code, 'EVENTWIRE_NETWORK_ERROR')
+        assert.equal(error.retryable, true)
+      }
+    })
+
     test('returns any status with its headers and the whole body, query included in the path', async () => {
       const transport = make()
       const res = await transport.send(post('/track?ip=0&verbose=1', '[{"é":"☃"}]'))
