@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ClosedError } from '../errors/index.js'
-import { type Clock, optionList, systemClock, watchAbort } from '../internal/index.js'
-import { checkOptions } from '../internal/validate.js'
+import { type Clock, checkOptions, optionList, systemClock, watchAbort } from '../internal/index.js'
 import { ENDPOINTS, type Endpoint, type Message } from '../message/index.js'
 import {
   type AddResult,

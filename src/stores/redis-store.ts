@@ -4,6 +4,7 @@ import type { Redis, RedisOptions } from 'ioredis'
 import { ClosedError, ConfigError, type RejectedMessage } from '../errors/index.js'
 import {
   type Clock,
+  checkOptions,
   intOption,
   type Logger,
   Redactor,
@@ -11,7 +12,6 @@ import {
   stringOption,
   systemClock,
 } from '../internal/index.js'
-import { checkOptions } from '../internal/validate.js'
 import { ENDPOINTS, type Message } from '../message/index.js'
 import { type AddOutcome, AddQueue } from './add-queue.js'
 import type {

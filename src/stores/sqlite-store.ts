@@ -1,6 +1,7 @@
 import { ClosedError, ConfigError } from '../errors/index.js'
 import {
   type Clock,
+  checkOptions,
   defaultSqliteDriver,
   enumOption,
   intOption,
@@ -11,7 +12,6 @@ import {
   stringOption,
   systemClock,
 } from '../internal/index.js'
-import { checkOptions } from '../internal/validate.js'
 import type { Message } from '../message/index.js'
 import { type AddOutcome, AddQueue } from './add-queue.js'
 import type { AddResult, EventStore, Lease, LeaseOptions, OverflowPolicy, StoreSize } from './event-store.js'
