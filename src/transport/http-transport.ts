@@ -28,6 +28,8 @@ export class HttpTransport implements Transport {
   #engine: TransportEngine | undefined
   /** Undefined until the first request, for eventwire's own pool. */
   #backend: Transport | undefined
+  /** eventwire's own pool while undici loads. */
+  #opening: Promise<Transport> | undefined
   #closed = false
 
   constructor(options: TransportOptions = {}) {
@@ -73,13 +75,13 @@ export class HttpTransport implements Transport {
    * rejects only when no response arrived in time.
    */
   send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
-    if (this.#backend === undefined) {
-      if (this.#closed) {
-        return Promise.reject(networkError(req, new ClosedError('the transport is closed')))
-      }
-      this.#backend = this.#open()
-    }
-    return this.#backend.send(req, signal)
+    if (this.#backend !== undefined) return this.#backend.send(req, signal)
+    if (this.#closed) return Promise.reject(networkError(req, new ClosedError('the transport is closed')))
+    this.#opening ??= this.#open().then((backend) => {
+      this.#backend = backend
+      return backend
+    })
+    return this.#opening.then((backend) => backend.send(req, signal))
   }
 
   /**
@@ -88,24 +90,33 @@ export class HttpTransport implements Transport {
    */
   async close(): Promise<void> {
     this.#closed = true
-    await this.#backend?.close()
+    const backend = this.#backend ?? (await this.#opening?.catch(() => undefined))
+    await backend?.close()
   }
 
-  /** eventwire's own keep-alive pool, or the runtime's fetch where undici cannot dispatch (Bun). */
-  #open(): Transport {
-    if (this.engine === 'fetch') {
+  /**
+   * eventwire's own keep-alive pool, or the runtime's fetch where undici cannot dispatch (Bun).
+   * undici comes through a dynamic `import()`, which bundlers follow, when the first request is sent.
+   */
+  async #open(): Promise<Transport> {
+    const { Agent } = await loadUndici()
+    this.#engine ??= dispatches(Agent) ? 'undici' : (runtimeFetch(), 'fetch')
+    if (this.#engine === 'fetch') {
       return new FetchBackend(runtimeFetch(), this.#clock, this.requestTimeoutMs, this.#verifyCert)
     }
     // undici's own timeouts are a backstop only; the clock-driven deadline is the real one.
     const backstopMs = this.requestTimeoutMs + 5_000
-    const agent = new (undici().Agent)({
+    const agent = new Agent({
       keepAliveTimeout: 30_000,
       connections: 64,
       headersTimeout: backstopMs,
       bodyTimeout: backstopMs,
       connect: { timeout: this.#connectTimeoutMs, rejectUnauthorized: this.#verifyCert },
     })
-    return new UndiciBackend(agent, true, this.#clock, this.requestTimeoutMs)
+    const backend = new UndiciBackend(agent, true, this.#clock, this.requestTimeoutMs)
+    // close() may have come while undici was loading: the pool it would have closed is this one.
+    if (this.#closed) await backend.close()
+    return backend
   }
 }
 
@@ -158,12 +169,37 @@ function runtimeFetch(): FetchFn {
   return fetch.bind(globalThis)
 }
 
+type UndiciModule = { Agent: typeof Agent }
+let undiciModule: UndiciModule | undefined
+
 /** undici, loaded on first use (it is most of what delivery costs to load). */
-function undici(): { Agent: typeof Agent } {
-  return createRequire(import.meta.url)('undici') as { Agent: typeof Agent }
+async function loadUndici(): Promise<UndiciModule> {
+  undiciModule ??= (await import('undici')) as UndiciModule
+  return undiciModule
+}
+
+/**
+ * undici at once, for the answers that cannot wait for a request (which engine; whether a
+ * dispatcher given can dispatch). Where it cannot be required (a bundle that inlined it),
+ * the runtime decides: only Bun's stand-in cannot dispatch.
+ */
+function undiciNow(): UndiciModule | undefined {
+  try {
+    undiciModule ??= createRequire(import.meta.url)('undici') as UndiciModule
+  } catch {
+    return undefined
+  }
+  return undiciModule
+}
+
+/** True when `Agent` is the real undici's: it can dispatch. */
+function dispatches(agent: typeof Agent): boolean {
+  return typeof (agent as { prototype?: { dispatch?: unknown } }).prototype?.dispatch === 'function'
 }
 
 /** True when the `undici` this runtime loads is the real one: its Agent can dispatch. */
 function undiciDispatches(): boolean {
-  return typeof (undici().Agent as { prototype?: { dispatch?: unknown } }).prototype?.dispatch === 'function'
+  const undici = undiciNow()
+  if (undici === undefined) return (process.versions as { bun?: string }).bun === undefined
+  return dispatches(undici.Agent)
 }

@@ -149,6 +149,8 @@ for (const [engine, make] of Object.entries(ENGINES)) {
 
     test("the caller's signal aborts every request given it, through one listener", async () => {
       const transport = make({ requestTimeoutMs: 30_000 })
+      // The first request opens the pool (undici loads then); after it, requests start at once.
+      await transport.send(post('/track'))
       const controller = new AbortController()
       const pending = Array.from({ length: 20 }, () =>
         transport.send(post('/never'), controller.signal).catch((e: unknown) => e),
