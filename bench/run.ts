@@ -5,7 +5,17 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
-const ALL = ['consumers', 'batch', 'fire-and-forget', 'stores', 'plan', 'flags', 'collector', 'import']
+const ALL = [
+  'consumers',
+  'batch',
+  'fire-and-forget',
+  'stores',
+  'plan',
+  'serialize',
+  'flags',
+  'collector',
+  'import',
+]
 const wanted = process.argv.slice(2)
 const names = wanted.length > 0 ? wanted : ALL
 let failed = 0
