@@ -12,6 +12,9 @@ import {
   type MessageDraft,
   newInsertId,
 } from '../message/index.js'
+import type { PlanViolation } from '../plan/index.js'
+import { IsoDates, toEpochMs } from './dates.js'
+import { eventProperties } from './event-properties.js'
 import {
   checkDistinctId,
   checkEventName,
@@ -19,14 +22,8 @@ import {
   FORBIDDEN_DISTINCT_IDS,
   looksLikeEmail,
 } from './identity.js'
+import { LIMITS } from './limits.js'
 import { PlanDropped, type PlanGate } from './plan-gate.js'
-import {
-  type EventProperties,
-  LIMITS,
-  sanitizeProperties,
-  snapshotEventProperties,
-  toEpochMs,
-} from './serialize.js'
 
 /** A warning about a call that was accepted but is probably a mistake. */
 export interface ClientWarning {
@@ -61,12 +58,6 @@ export const PROFILE_MODIFIERS = optionList<ProfileModifiers>()({
   ignoreAlias: true,
 })
 
-/** Properties the client sets itself; a caller's values for them are read, never copied. */
-function isReservedEventKey(key: string): boolean {
-  return key === 'token' || key === 'distinct_id' || key === 'time' || key === '$insert_id'
-}
-/** token, distinct_id, time, $insert_id, mp_lib, $lib_version. */
-const DEFAULT_EVENT_KEYS = 6
 const LIB_VERSION_FIELD = `,"$lib_version":${JSON.stringify(LIB_VERSION)}`
 const NONE: Readonly<Record<string, unknown>> = Object.freeze({})
 /** Bytes of an event's JSON besides its name, distinct id and properties (fields, token excluded). */
@@ -148,6 +139,8 @@ export class MessageBuilder {
   readonly #gate: PlanGate | undefined
   readonly #tokenJson: string
   readonly #heads: EventHeads
+  /** Formats the Dates of this client's events (it remembers the last second written). */
+  readonly #dates = new IsoDates()
 
   constructor(
     token: string,
@@ -179,20 +172,13 @@ export class MessageBuilder {
     properties: unknown,
     time?: unknown,
   ): Message {
-    let event = checkEventName(name)
+    const called = checkEventName(name)
     const raw =
       properties !== null && typeof properties === 'object' ? (properties as Record<string, unknown>) : NONE
-    let props: EventProperties
-    let dropped: PlanDropped['violation'] | undefined
     // Mixpanel's own events ($create_alias, $identify, $merge, $experiment_started) are not planned.
-    if (this.#gate !== undefined && !event.startsWith('$')) {
-      const gated = this.#gate.event(event, sanitizeProperties(properties))
-      event = gated.name
-      dropped = gated.violation
-      props = snapshotEventProperties(gated.value, isReservedEventKey, DEFAULT_EVENT_KEYS)
-    } else {
-      props = snapshotEventProperties(properties, isReservedEventKey, DEFAULT_EVENT_KEYS)
-    }
+    const gate = called.startsWith('$') ? undefined : this.#gate
+    const props = eventProperties(called, properties, this.#dates, gate)
+    const event = props.name
     const values = props.values
     const forImport = kind === 'imports'
     let id: string | undefined
@@ -232,7 +218,7 @@ export class MessageBuilder {
       props.maxJsonBytes + 6 * (event.length + (id?.length ?? 0)) + this.#tokenJson.length + EVENT_FRAME_BYTES
     // Only a message that might be too large is serialised now, to refuse it in this call.
     if (maxBytes > LIMITS.maxMessageBytes) this.#checkSize(message)
-    return this.#gated(message, dropped)
+    return this.#gated(message, props.dropped)
   }
 
   /** A user profile update for `/engage`. */
@@ -297,7 +283,7 @@ export class MessageBuilder {
   }
 
   /** Drops (by throwing `PlanDropped`) a message the plan policy drops; otherwise returns it. */
-  #gated(message: Message, dropped: PlanDropped['violation'] | undefined): Message {
+  #gated(message: Message, dropped: PlanViolation | undefined): Message {
     if (dropped !== undefined) throw new PlanDropped(message, dropped)
     return message
   }

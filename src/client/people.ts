@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors/index.js'
 import type { JsonObject, JsonValue, Message } from '../message/index.js'
 import type { MessageBuilder, ProfileModifiers } from './message-builder.js'
-import { sanitizeProperties } from './serialize.js'
+import { sanitizeProperties } from './property-walk.js'
 
 type Send = (message: () => Message) => Promise<void>
 
