@@ -23,7 +23,7 @@ import {
   looksLikeEmail,
 } from './identity.js'
 import { LIMITS } from './limits.js'
-import { PlanDropped, type PlanGate } from './plan-gate.js'
+import { PlanDrop, type PlanGate } from './plan-gate.js'
 
 /** A warning about a call that was accepted but is probably a mistake. */
 export interface ClientWarning {
@@ -127,16 +127,22 @@ class EventDraft implements MessageDraft {
 }
 
 /**
- * Builds messages in Mixpanel's documented shapes. Throws `ValidationError` for bad input; with a
- * tracking plan, `PlanViolationError` when the policy rejects the call and `PlanDropped` (caught by
- * the client) when it drops it.
+ * What building a call gives: its message or, with a tracking plan (`Gate` a `PlanGate`), a
+ * {@link PlanDrop} when the plan policy drops the call.
  */
-export class MessageBuilder {
+export type Built<Gate extends PlanGate | undefined> = Gate extends PlanGate ? Message | PlanDrop : Message
+
+/**
+ * Builds messages in Mixpanel's documented shapes. Throws `ValidationError` for bad input; with a
+ * tracking plan, `PlanViolationError` when the policy rejects the call, and returns a
+ * {@link PlanDrop} instead of the message when it drops it.
+ */
+export class MessageBuilder<Gate extends PlanGate | undefined = undefined> {
   readonly #token: string
   readonly #clock: Clock
   readonly #defaults: ProfileModifiers
   readonly #warn: (warning: ClientWarning) => void
-  readonly #gate: PlanGate | undefined
+  readonly #gate: Gate | undefined
   readonly #tokenJson: string
   readonly #heads: EventHeads
   /** Formats the Dates of this client's events (it remembers the last second written). */
@@ -147,7 +153,7 @@ export class MessageBuilder {
     clock: Clock,
     defaults: ProfileModifiers,
     warn: (warning: ClientWarning) => void,
-    gate?: PlanGate,
+    gate?: Gate,
   ) {
     this.#token = token
     this.#clock = clock
@@ -171,7 +177,7 @@ export class MessageBuilder {
     name: unknown,
     properties: unknown,
     time?: unknown,
-  ): Message {
+  ): Built<Gate> {
     const called = checkEventName(name)
     const raw =
       properties !== null && typeof properties === 'object' ? (properties as Record<string, unknown>) : NONE
@@ -218,7 +224,7 @@ export class MessageBuilder {
       props.maxJsonBytes + 6 * (event.length + (id?.length ?? 0)) + this.#tokenJson.length + EVENT_FRAME_BYTES
     // Only a message that might be too large is serialised now, to refuse it in this call.
     if (maxBytes > LIMITS.maxMessageBytes) this.#checkSize(message)
-    return this.#gated(message, props.dropped)
+    return this.#built(message, props.dropped)
   }
 
   /** A user profile update for `/engage`. */
@@ -228,7 +234,7 @@ export class MessageBuilder {
     operation: string,
     value: JsonValue,
     modifiers: ProfileModifiers | undefined,
-  ): Message {
+  ): Built<Gate> {
     const id = checkDistinctId(distinctId, 'distinctId', false)
     if (looksLikeEmail(id)) {
       this.#warn({
@@ -244,7 +250,7 @@ export class MessageBuilder {
       [operation]: gated ? gated.value : value,
     }
     this.#modifiers(body, modifiers)
-    return this.#gated(this.#finish('people', newInsertId(), body), gated?.violation)
+    return this.#built(this.#finish('people', newInsertId(), body), gated?.violation)
   }
 
   /** A group profile update for `/groups`. */
@@ -254,7 +260,7 @@ export class MessageBuilder {
     operation: string,
     value: JsonValue,
     modifiers: ProfileModifiers | undefined,
-  ): Message {
+  ): Built<Gate> {
     if (typeof groupKey !== 'string' || groupKey === '') {
       throw new ValidationError(
         'EVENTWIRE_INVALID_ARGUMENT',
@@ -279,13 +285,13 @@ export class MessageBuilder {
       [operation]: gated ? gated.value : value,
     }
     this.#modifiers(body, modifiers)
-    return this.#gated(this.#finish('groups', newInsertId(), body), gated?.violation)
+    return this.#built(this.#finish('groups', newInsertId(), body), gated?.violation)
   }
 
-  /** Drops (by throwing `PlanDropped`) a message the plan policy drops; otherwise returns it. */
-  #gated(message: Message, dropped: PlanViolation | undefined): Message {
-    if (dropped !== undefined) throw new PlanDropped(message, dropped)
-    return message
+  /** The message, or a {@link PlanDrop} of it when the plan policy drops the call. */
+  #built(message: Message, dropped: PlanViolation | undefined): Built<Gate> {
+    // Only a builder with a gate has violations: the cast cannot widen what a gate-less one returns.
+    return (dropped === undefined ? message : new PlanDrop(message, dropped)) as Built<Gate>
   }
 
   #modifiers(body: JsonObject, call: ProfileModifiers | undefined): void {

@@ -1,9 +1,11 @@
 import { ValidationError } from '../errors/index.js'
 import type { JsonObject, JsonValue, Message } from '../message/index.js'
 import type { MessageBuilder, ProfileModifiers } from './message-builder.js'
+import type { PlanDrop, PlanGate } from './plan-gate.js'
 import { sanitizeProperties } from './property-walk.js'
 
-type Send = (message: () => Message) => Promise<void>
+type Send = (build: () => Message | PlanDrop) => Promise<void>
+type Builder = MessageBuilder<PlanGate | undefined>
 
 /** Properties of a profile update: any JSON-serialisable values (see docs/properties.md). */
 export type ProfileProperties = Record<string, unknown>
@@ -13,11 +15,11 @@ export type ProfileProperties = Record<string, unknown>
  * (`$ip: 0`, `$ignore_time: true` unless configured otherwise), overridable per call.
  */
 export class People<UserProps extends ProfileProperties = ProfileProperties> {
-  readonly #builder: MessageBuilder
+  readonly #builder: Builder
   readonly #send: Send
 
   /** @internal */
-  constructor(builder: MessageBuilder, send: Send) {
+  constructor(builder: Builder, send: Send) {
     this.#builder = builder
     this.#send = send
   }
@@ -112,11 +114,11 @@ export class People<UserProps extends ProfileProperties = ProfileProperties> {
 
 /** Group profile updates (`/groups`). Supports the operations Mixpanel documents for groups. */
 export class Groups {
-  readonly #builder: MessageBuilder
+  readonly #builder: Builder
   readonly #send: Send
 
   /** @internal */
-  constructor(builder: MessageBuilder, send: Send) {
+  constructor(builder: Builder, send: Send) {
     this.#builder = builder
     this.#send = send
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { BufferedConsumer, Mixpanel } from '../../src/index.js'
+import { BufferedConsumer, type EventConsumer, Mixpanel } from '../../src/index.js'
 import type { PlanDocument, PlanViolation } from '../../src/plan/index.js'
 import { createTestConsumer } from '../../src/testing/index.js'
 
@@ -165,5 +165,27 @@ describe('the client enforces a tracking plan', () => {
       message: /^256 properties, more than Mixpanel's limit of 255/,
     })
     assert.equal(consumer.sent.length, 1)
+  })
+
+  test("'drop' in importBatch: the dropped record is reported to the consumer, the others sent", async () => {
+    const recorder = createTestConsumer()
+    const drops: Array<[string, string, number, string | undefined]> = []
+    const consumer: EventConsumer = {
+      ...recorder,
+      drop: (endpoint, messages, reason, error) =>
+        drops.push([endpoint, reason, messages.length, error?.message]),
+    }
+    const mp = new Mixpanel('tok', { consumer, plan: PLAN, planPolicy: 'drop' })
+    await mp.importBatch([
+      { event: 'Unplanned thing', properties: { distinct_id: 'u1', time: 1_600_000_000 } },
+      { event: 'User signs up', properties: { ...VALID, distinct_id: 'u1', time: 1_600_000_000 } },
+    ])
+    assert.deepEqual(drops, [
+      ['imports', 'plan_violation', 1, 'Unplanned thing dropped by the tracking plan'],
+    ])
+    assert.deepEqual(
+      recorder.for('imports').map((m) => m.event),
+      ['User signs up'],
+    )
   })
 })
