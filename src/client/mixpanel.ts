@@ -10,7 +10,15 @@ import {
 } from '../consumers/index.js'
 import { ConfigError, ValidationError } from '../errors/index.js'
 import { LocalFlagsProvider, RemoteFlagsProvider } from '../flags/index.js'
-import { type Logger, pickOptions, resolveLogger, stringOption, systemClock } from '../internal/index.js'
+import {
+  checkOptions,
+  type Logger,
+  optionList,
+  pickOptions,
+  resolveLogger,
+  stringOption,
+  systemClock,
+} from '../internal/index.js'
 import type { Message } from '../message/index.js'
 import { PLAN_VIOLATION_EVENT, type PlanViolation, violationEventProperties } from '../plan/index.js'
 import { callError, consumerError } from './call-errors.js'
@@ -20,6 +28,9 @@ import { importBatch } from './import-batch.js'
 import { type ClientWarning, MessageBuilder } from './message-builder.js'
 import { Groups, People, type ProfileProperties } from './people.js'
 import { createPlanGate, PlanDrop, type PlanGate } from './plan-gate.js'
+
+/** The names of `CloseOptions`. */
+const CLOSE_OPTIONS = optionList<CloseOptions>()({ timeoutMs: true, signal: true })
 
 /** Event properties: any values with a documented JSON mapping (see docs/properties.md). */
 export type Properties = Record<string, unknown>
@@ -250,8 +261,11 @@ export class Mixpanel<
   /**
    * Stops the flag providers this client created, then closes the consumer (stops intake, drains,
    * aborts at `timeoutMs`) and the violation consumer. Idempotent.
+   * @throws {ConfigError} (as a rejection, before anything is closed) for an unknown key in
+   *   `options`, naming the option meant when one is close.
    */
   async close(options?: CloseOptions): Promise<CloseResult> {
+    checkOptions(options, CLOSE_OPTIONS, 'Mixpanel.close')
     await Promise.all([this.#localFlags?.shutdown(), this.#remoteFlags?.shutdown()])
     const [result] = await Promise.all([
       this.consumer.close(options),

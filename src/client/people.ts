@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors/index.js'
+import { checkOptions } from '../internal/index.js'
 import type { JsonObject, JsonValue, Message } from '../message/index.js'
-import type { MessageBuilder, ProfileModifiers } from './message-builder.js'
+import { type MessageBuilder, PROFILE_MODIFIERS, type ProfileModifiers } from './message-builder.js'
 import type { PlanDrop, PlanGate } from './plan-gate.js'
 import { sanitizeProperties } from './property-walk.js'
 
@@ -12,7 +13,9 @@ export type ProfileProperties = Record<string, unknown>
 
 /**
  * User profile updates (`/engage`). Every update carries the client's profile defaults
- * (`$ip: 0`, `$ignore_time: true` unless configured otherwise), overridable per call.
+ * (`$ip: 0`, `$ignore_time: true` unless configured otherwise), overridable per call. An unknown
+ * key in a call's `options` rejects that call with a `ConfigError` naming it (and the option
+ * meant, when one is close).
  */
 export class People<UserProps extends ProfileProperties = ProfileProperties> {
   readonly #builder: Builder
@@ -108,11 +111,17 @@ export class People<UserProps extends ProfileProperties = ProfileProperties> {
     value: () => JsonValue,
     options: ProfileModifiers | undefined,
   ) {
-    return this.#send(() => this.#builder.people(method, distinctId, operation, value(), options))
+    return this.#send(() => {
+      checkOptions(options, PROFILE_MODIFIERS, method)
+      return this.#builder.people(method, distinctId, operation, value(), options)
+    })
   }
 }
 
-/** Group profile updates (`/groups`). Supports the operations Mixpanel documents for groups. */
+/**
+ * Group profile updates (`/groups`). Supports the operations Mixpanel documents for groups. Their
+ * `options` are checked as those of {@link People}.
+ */
 export class Groups {
   readonly #builder: Builder
   readonly #send: Send
@@ -130,7 +139,7 @@ export class Groups {
     properties: ProfileProperties,
     options?: ProfileModifiers,
   ): Promise<void> {
-    return this.#op(groupKey, groupId, '$set', () => objectOf(properties), options)
+    return this.#op('groups.set', groupKey, groupId, '$set', () => objectOf(properties), options)
   }
 
   /** `$set_once` on the group profile. */
@@ -140,7 +149,7 @@ export class Groups {
     properties: ProfileProperties,
     options?: ProfileModifiers,
   ): Promise<void> {
-    return this.#op(groupKey, groupId, '$set_once', () => objectOf(properties), options)
+    return this.#op('groups.setOnce', groupKey, groupId, '$set_once', () => objectOf(properties), options)
   }
 
   /** `$union` on list properties of the group profile. */
@@ -150,7 +159,7 @@ export class Groups {
     properties: Record<string, readonly unknown[]>,
     options?: ProfileModifiers,
   ): Promise<void> {
-    return this.#op(groupKey, groupId, '$union', () => listsOf(properties), options)
+    return this.#op('groups.union', groupKey, groupId, '$union', () => listsOf(properties), options)
   }
 
   /** `$remove` a value from list properties of the group profile. */
@@ -160,7 +169,7 @@ export class Groups {
     properties: ProfileProperties,
     options?: ProfileModifiers,
   ): Promise<void> {
-    return this.#op(groupKey, groupId, '$remove', () => objectOf(properties), options)
+    return this.#op('groups.remove', groupKey, groupId, '$remove', () => objectOf(properties), options)
   }
 
   /** `$unset` properties of the group profile. */
@@ -170,22 +179,26 @@ export class Groups {
     propertyNames: readonly string[],
     options?: ProfileModifiers,
   ): Promise<void> {
-    return this.#op(groupKey, groupId, '$unset', () => namesOf(propertyNames), options)
+    return this.#op('groups.unset', groupKey, groupId, '$unset', () => namesOf(propertyNames), options)
   }
 
   /** `$delete` the group profile. */
   delete(groupKey: string, groupId: string | number, options?: ProfileModifiers): Promise<void> {
-    return this.#op(groupKey, groupId, '$delete', () => '', options)
+    return this.#op('groups.delete', groupKey, groupId, '$delete', () => '', options)
   }
 
   #op(
+    method: string,
     groupKey: string,
     groupId: string | number,
     operation: string,
     value: () => JsonValue,
     options: ProfileModifiers | undefined,
   ) {
-    return this.#send(() => this.#builder.group(groupKey, groupId, operation, value(), options))
+    return this.#send(() => {
+      checkOptions(options, PROFILE_MODIFIERS, method)
+      return this.#builder.group(groupKey, groupId, operation, value(), options)
+    })
   }
 }
 
