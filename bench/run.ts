@@ -12,6 +12,7 @@ const ALL = [
   'cold-start',
   'stores',
   'plan',
+  'serialize',
   'flags',
   'collector',
   'import',

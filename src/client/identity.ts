@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/index.js'
-import { LIMITS } from './serialize.js'
+import { LIMITS } from './limits.js'
 
 /** Distinct ids Mixpanel's `/import` rejects (compared case-insensitively); also invalid as `$insert_id`. */
 export const FORBIDDEN_DISTINCT_IDS: ReadonlySet<string> = new Set([

@@ -4,14 +4,15 @@ import type { Message } from '../message/index.js'
 import { callError, consumerError } from './call-errors.js'
 import type { MessageBuilder } from './message-builder.js'
 import type { ImportEvent } from './mixpanel.js'
+import { PlanDrop, type PlanGate } from './plan-gate.js'
 
 /**
- * {@link Mixpanel.importBatch}: builds every record (those that fail validation are not sent),
- * sends the others in one call, and rejects with one `ImportError` naming every refused record by
- * its index in `events`.
+ * {@link Mixpanel.importBatch}: builds every record (those that fail validation are not sent, and
+ * those the plan policy drops are reported to the consumer as dropped), sends the others in one
+ * call, and rejects with one `ImportError` naming every refused record by its index in `events`.
  */
 export async function importBatch(
-  builder: MessageBuilder,
+  builder: MessageBuilder<PlanGate | undefined>,
   consumer: EventConsumer,
   events: readonly ImportEvent[],
 ): Promise<void> {
@@ -26,16 +27,22 @@ export async function importBatch(
   const indexOf = new Map<Message, number>()
   const failed: FailedRecord[] = []
   events.forEach((record, index) => {
+    let built: Message | PlanDrop
     try {
       const props = (record?.properties ?? {}) as Record<string, unknown>
       const { distinct_id: id, time, ...rest } = props
-      const message = builder.event('imports', 'importBatch', id ?? null, record?.event, rest, time ?? null)
-      indexOf.set(message, index)
-      messages.push(message)
+      built = builder.event('imports', 'importBatch', id ?? null, record?.event, rest, time ?? null)
     } catch (error) {
       const e = callError(error) as ValidationError
       failed.push({ index, insertId: undefined, field: e.path, message: e.message, record: undefined })
+      return
     }
+    if (built instanceof PlanDrop) {
+      consumer.drop?.(built.message.kind, [built.message], 'plan_violation', built.reason())
+      return
+    }
+    indexOf.set(built, index)
+    messages.push(built)
   })
   let sendError: unknown
   if (messages.length > 0) {

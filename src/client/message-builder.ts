@@ -12,6 +12,9 @@ import {
   type MessageDraft,
   newInsertId,
 } from '../message/index.js'
+import type { PlanViolation } from '../plan/index.js'
+import { IsoDates, toEpochMs } from './dates.js'
+import { eventProperties } from './event-properties.js'
 import {
   checkDistinctId,
   checkEventName,
@@ -19,14 +22,8 @@ import {
   FORBIDDEN_DISTINCT_IDS,
   looksLikeEmail,
 } from './identity.js'
-import { PlanDropped, type PlanGate } from './plan-gate.js'
-import {
-  type EventProperties,
-  LIMITS,
-  sanitizeProperties,
-  snapshotEventProperties,
-  toEpochMs,
-} from './serialize.js'
+import { LIMITS } from './limits.js'
+import { PlanDrop, type PlanGate } from './plan-gate.js'
 
 /** A warning about a call that was accepted but is probably a mistake. */
 export interface ClientWarning {
@@ -61,12 +58,6 @@ export const PROFILE_MODIFIERS = optionList<ProfileModifiers>()({
   ignoreAlias: true,
 })
 
-/** Properties the client sets itself; a caller's values for them are read, never copied. */
-function isReservedEventKey(key: string): boolean {
-  return key === 'token' || key === 'distinct_id' || key === 'time' || key === '$insert_id'
-}
-/** token, distinct_id, time, $insert_id, mp_lib, $lib_version. */
-const DEFAULT_EVENT_KEYS = 6
 const LIB_VERSION_FIELD = `,"$lib_version":${JSON.stringify(LIB_VERSION)}`
 const NONE: Readonly<Record<string, unknown>> = Object.freeze({})
 /** Bytes of an event's JSON besides its name, distinct id and properties (fields, token excluded). */
@@ -136,25 +127,33 @@ class EventDraft implements MessageDraft {
 }
 
 /**
- * Builds messages in Mixpanel's documented shapes. Throws `ValidationError` for bad input; with a
- * tracking plan, `PlanViolationError` when the policy rejects the call and `PlanDropped` (caught by
- * the client) when it drops it.
+ * What building a call gives: its message or, with a tracking plan (`Gate` a `PlanGate`), a
+ * {@link PlanDrop} when the plan policy drops the call.
  */
-export class MessageBuilder {
+export type Built<Gate extends PlanGate | undefined> = Gate extends PlanGate ? Message | PlanDrop : Message
+
+/**
+ * Builds messages in Mixpanel's documented shapes. Throws `ValidationError` for bad input; with a
+ * tracking plan, `PlanViolationError` when the policy rejects the call, and returns a
+ * {@link PlanDrop} instead of the message when it drops it.
+ */
+export class MessageBuilder<Gate extends PlanGate | undefined = undefined> {
   readonly #token: string
   readonly #clock: Clock
   readonly #defaults: ProfileModifiers
   readonly #warn: (warning: ClientWarning) => void
-  readonly #gate: PlanGate | undefined
+  readonly #gate: Gate | undefined
   readonly #tokenJson: string
   readonly #heads: EventHeads
+  /** Formats the Dates of this client's events (it remembers the last second written). */
+  readonly #dates = new IsoDates()
 
   constructor(
     token: string,
     clock: Clock,
     defaults: ProfileModifiers,
     warn: (warning: ClientWarning) => void,
-    gate?: PlanGate,
+    gate?: Gate,
   ) {
     this.#token = token
     this.#clock = clock
@@ -178,21 +177,14 @@ export class MessageBuilder {
     name: unknown,
     properties: unknown,
     time?: unknown,
-  ): Message {
-    let event = checkEventName(name)
+  ): Built<Gate> {
+    const called = checkEventName(name)
     const raw =
       properties !== null && typeof properties === 'object' ? (properties as Record<string, unknown>) : NONE
-    let props: EventProperties
-    let dropped: PlanDropped['violation'] | undefined
     // Mixpanel's own events ($create_alias, $identify, $merge, $experiment_started) are not planned.
-    if (this.#gate !== undefined && !event.startsWith('$')) {
-      const gated = this.#gate.event(event, sanitizeProperties(properties))
-      event = gated.name
-      dropped = gated.violation
-      props = snapshotEventProperties(gated.value, isReservedEventKey, DEFAULT_EVENT_KEYS)
-    } else {
-      props = snapshotEventProperties(properties, isReservedEventKey, DEFAULT_EVENT_KEYS)
-    }
+    const gate = called.startsWith('$') ? undefined : this.#gate
+    const props = eventProperties(called, properties, this.#dates, gate)
+    const event = props.name
     const values = props.values
     const forImport = kind === 'imports'
     let id: string | undefined
@@ -232,7 +224,7 @@ export class MessageBuilder {
       props.maxJsonBytes + 6 * (event.length + (id?.length ?? 0)) + this.#tokenJson.length + EVENT_FRAME_BYTES
     // Only a message that might be too large is serialised now, to refuse it in this call.
     if (maxBytes > LIMITS.maxMessageBytes) this.#checkSize(message)
-    return this.#gated(message, dropped)
+    return this.#built(message, props.dropped)
   }
 
   /** A user profile update for `/engage`. */
@@ -242,7 +234,7 @@ export class MessageBuilder {
     operation: string,
     value: JsonValue,
     modifiers: ProfileModifiers | undefined,
-  ): Message {
+  ): Built<Gate> {
     const id = checkDistinctId(distinctId, 'distinctId', false)
     if (looksLikeEmail(id)) {
       this.#warn({
@@ -258,7 +250,7 @@ export class MessageBuilder {
       [operation]: gated ? gated.value : value,
     }
     this.#modifiers(body, modifiers)
-    return this.#gated(this.#finish('people', newInsertId(), body), gated?.violation)
+    return this.#built(this.#finish('people', newInsertId(), body), gated?.violation)
   }
 
   /** A group profile update for `/groups`. */
@@ -268,7 +260,7 @@ export class MessageBuilder {
     operation: string,
     value: JsonValue,
     modifiers: ProfileModifiers | undefined,
-  ): Message {
+  ): Built<Gate> {
     if (typeof groupKey !== 'string' || groupKey === '') {
       throw new ValidationError(
         'EVENTWIRE_INVALID_ARGUMENT',
@@ -293,13 +285,13 @@ export class MessageBuilder {
       [operation]: gated ? gated.value : value,
     }
     this.#modifiers(body, modifiers)
-    return this.#gated(this.#finish('groups', newInsertId(), body), gated?.violation)
+    return this.#built(this.#finish('groups', newInsertId(), body), gated?.violation)
   }
 
-  /** Drops (by throwing `PlanDropped`) a message the plan policy drops; otherwise returns it. */
-  #gated(message: Message, dropped: PlanDropped['violation'] | undefined): Message {
-    if (dropped !== undefined) throw new PlanDropped(message, dropped)
-    return message
+  /** The message, or a {@link PlanDrop} of it when the plan policy drops the call. */
+  #built(message: Message, dropped: PlanViolation | undefined): Built<Gate> {
+    // Only a builder with a gate has violations: the cast cannot widen what a gate-less one returns.
+    return (dropped === undefined ? message : new PlanDrop(message, dropped)) as Built<Gate>
   }
 
   #modifiers(body: JsonObject, call: ProfileModifiers | undefined): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { EventwireError, ValidationError } from '../errors/index.js'
+import { ConfigError, EventwireError, ValidationError } from '../errors/index.js'
 import { createFakeClock, createTestConsumer } from '../testing/index.js'
 import type { ClientWarning } from './message-builder.js'
 import { Mixpanel } from './mixpanel.js'
@@ -127,6 +127,52 @@ describe('Mixpanel client', () => {
     const error = await mp.track('u1', 'E').catch((e: unknown) => e)
     assert.ok(error instanceof EventwireError)
     assert.equal(error.code, 'EVENTWIRE_CLOSED')
+  })
+
+  test('a misspelt key in the options of a profile or group update rejects the call, naming it', async () => {
+    const { mp, consumer } = client()
+    const calls: Array<[string, Promise<void>]> = [
+      ['people.set', mp.people.set('u1', { a: 1 }, { ignoreTme: true } as never)],
+      ['people.delete', mp.people.delete('u1', { ignoreAlais: true } as never)],
+      ['people.trackCharge', mp.people.trackCharge('u1', 5, {}, { Time: 1 } as never)],
+      ['groups.set', mp.groups.set('company', 'c1', { a: 1 }, { ignoreTme: true } as never)],
+      ['groups.delete', mp.groups.delete('company', 'c1', { IP: 0 } as never)],
+    ]
+    const meant = ['ignoreTime', 'ignoreAlias', 'time', 'ignoreTime', 'ip']
+    for (const [i, [method, call]] of calls.entries()) {
+      const error = await call.then(
+        () => assert.fail(`${method} resolved`),
+        (e: unknown) => e,
+      )
+      assert.ok(error instanceof ConfigError, String(error))
+      assert.equal(error.suggestion, meant[i], method)
+      assert.match(
+        error.message,
+        new RegExp(`is not an option of ${method.replace('.', '\\.')}; did you mean`),
+      )
+    }
+    assert.equal(consumer.sent.length, 0, 'nothing is sent')
+    await mp.people.set('u1', { a: 1 }, { ignoreTime: false, ip: '10.0.0.1' })
+    await mp.groups.set('company', 'c1', { a: 1 }, { time: 1_700_000_000 })
+    assert.deepEqual(
+      consumer.sent.map((r) => [r.endpoint, r.message.$ignore_time, r.message.$ip, r.message.$time]),
+      [
+        ['people', false, '10.0.0.1', undefined],
+        ['groups', true, 0, 1_700_000_000_000],
+      ],
+    )
+  })
+
+  test('a misspelt key in the options of close() rejects before anything is closed', async () => {
+    const { mp, consumer } = client()
+    const error = await mp.close({ timeoutMS: 10 } as never).catch((e: unknown) => e)
+    assert.ok(error instanceof ConfigError, String(error))
+    assert.equal(error.option, 'timeoutMS')
+    assert.equal(error.suggestion, 'timeoutMs')
+    await mp.track('u1', 'Still open')
+    assert.equal(consumer.sent.length, 1, 'the client was not closed')
+    await mp.close({ timeoutMs: 10 })
+    await assert.rejects(mp.track('u1', 'E'), { code: 'EVENTWIRE_CLOSED' })
   })
 
   test('typed events: the client is generic over an event map', async () => {

@@ -10,7 +10,15 @@ import {
 } from '../consumers/index.js'
 import { ConfigError, ValidationError } from '../errors/index.js'
 import { LocalFlagsProvider, RemoteFlagsProvider } from '../flags/index.js'
-import { type Logger, pickOptions, resolveLogger, stringOption, systemClock } from '../internal/index.js'
+import {
+  checkOptions,
+  type Logger,
+  optionList,
+  pickOptions,
+  resolveLogger,
+  stringOption,
+  systemClock,
+} from '../internal/index.js'
 import type { Message } from '../message/index.js'
 import { PLAN_VIOLATION_EVENT, type PlanViolation, violationEventProperties } from '../plan/index.js'
 import { callError, consumerError } from './call-errors.js'
@@ -19,7 +27,10 @@ import { checkDistinctId } from './identity.js'
 import { importBatch } from './import-batch.js'
 import { type ClientWarning, MessageBuilder } from './message-builder.js'
 import { Groups, People, type ProfileProperties } from './people.js'
-import { createPlanGate, PlanDropped } from './plan-gate.js'
+import { createPlanGate, PlanDrop, type PlanGate } from './plan-gate.js'
+
+/** The names of `CloseOptions`. */
+const CLOSE_OPTIONS = optionList<CloseOptions>()({ timeoutMs: true, signal: true })
 
 /** Event properties: any values with a documented JSON mapping (see docs/properties.md). */
 export type Properties = Record<string, unknown>
@@ -50,7 +61,7 @@ export class Mixpanel<
   readonly people: People<UserProps>
   /** Group profile updates (`/groups`). */
   readonly groups: Groups
-  readonly #builder: MessageBuilder
+  readonly #builder: MessageBuilder<PlanGate | undefined>
   readonly #logger: Logger
   readonly #ownsConsumer: boolean
   readonly #violationConsumer: EventConsumer | undefined
@@ -119,7 +130,7 @@ export class Mixpanel<
     this.#remoteFlags = options.remoteFlags
       ? new RemoteFlagsProvider({ ...shared, ...options.remoteFlags, token: projectToken, tracker })
       : undefined
-    const send = (build: () => Message) => this.#send(build)
+    const send = (build: () => Message | PlanDrop) => this.#send(build)
     this.people = new People<UserProps>(this.#builder, send)
     this.groups = new Groups(this.#builder, send)
   }
@@ -135,13 +146,13 @@ export class Mixpanel<
     properties?: Events[E],
   ): Promise<void> {
     // The hot path: no closure, no async frame.
-    let message: Message
+    let built: Message | PlanDrop
     try {
-      message = this.#builder.event('events', 'track', distinctId, event, properties)
+      built = this.#builder.event('events', 'track', distinctId, event, properties)
     } catch (error) {
       return this.#refused(error)
     }
-    return this.#hand(message)
+    return this.#hand(built)
   }
 
   /**
@@ -250,8 +261,11 @@ export class Mixpanel<
   /**
    * Stops the flag providers this client created, then closes the consumer (stops intake, drains,
    * aborts at `timeoutMs`) and the violation consumer. Idempotent.
+   * @throws {ConfigError} (as a rejection, before anything is closed) for an unknown key in
+   *   `options`, naming the option meant when one is close.
    */
   async close(options?: CloseOptions): Promise<CloseResult> {
+    checkOptions(options, CLOSE_OPTIONS, 'Mixpanel.close')
     await Promise.all([this.#localFlags?.shutdown(), this.#remoteFlags?.shutdown()])
     const [result] = await Promise.all([
       this.consumer.close(options),
@@ -273,22 +287,24 @@ export class Mixpanel<
   /** Whether the consumer's promises never reject unhandled (eventwire's own consumers). */
   readonly #safeConsumer: boolean
 
-  #send(build: () => Message): Promise<void> {
-    let message: Message
+  #send(build: () => Message | PlanDrop): Promise<void> {
+    let built: Message | PlanDrop
     try {
-      message = build()
+      built = build()
     } catch (error) {
       return this.#refused(error)
     }
-    return this.#hand(message)
+    return this.#hand(built)
   }
 
   /**
-   * Hands a built message to the consumer; whatever goes wrong comes back as a rejection that
-   * nobody needs to await. A custom consumer's promise is marked handled here, and what it throws
-   * or rejects with is wrapped in an `EventwireError` (`EVENTWIRE_CONSUMER_FAILED`) unless it is one.
+   * Hands a built message to the consumer, or reports a call the plan dropped; whatever goes wrong
+   * comes back as a rejection that nobody needs to await. A custom consumer's promise is marked
+   * handled here, and what it throws or rejects with is wrapped in an `EventwireError`
+   * (`EVENTWIRE_CONSUMER_FAILED`) unless it is one.
    */
-  #hand(message: Message): Promise<void> {
+  #hand(message: Message | PlanDrop): Promise<void> {
+    if (message instanceof PlanDrop) return this.#dropped(message)
     if (this.#safeConsumer) return this.consumer.send(message.kind, message)
     try {
       const sent = this.consumer.send(message.kind, message)
@@ -304,18 +320,19 @@ export class Mixpanel<
 
   /**
    * A call whose message could not be built: rejected (marked handled, and logged, so a call
-   * nobody awaits is still reported), or dropped by the plan policy.
+   * nobody awaits is still reported).
    */
   #refused(error: unknown): Promise<void> {
-    if (!(error instanceof PlanDropped)) {
-      const err = callError(error)
-      // One message text for every refusal: the stderr logger rate-limits by it and counts the rest.
-      this.#logger.warn({ code: err.code, err }, 'eventwire: a call was refused')
-      return handled(Promise.reject(err))
-    }
-    // Dropped by the plan policy: counted and reported by the consumer, not an error for the caller.
+    const err = callError(error)
+    // One message text for every refusal: the stderr logger rate-limits by it and counts the rest.
+    this.#logger.warn({ code: err.code, err }, 'eventwire: a call was refused')
+    return handled(Promise.reject(err))
+  }
+
+  /** A call the plan policy dropped: counted and reported by the consumer, not an error for the caller. */
+  #dropped(drop: PlanDrop): Promise<void> {
     try {
-      this.consumer.drop?.(error.dropped.kind, [error.dropped], 'plan_violation', error)
+      this.consumer.drop?.(drop.message.kind, [drop.message], 'plan_violation', drop.reason())
     } catch (thrown) {
       return handled(Promise.reject(thrown))
     }

@@ -1,23 +1,28 @@
 import { ValidationError } from '../errors/index.js'
+import { checkOptions } from '../internal/index.js'
 import type { JsonObject, JsonValue, Message } from '../message/index.js'
-import type { MessageBuilder, ProfileModifiers } from './message-builder.js'
-import { sanitizeProperties } from './serialize.js'
+import { type MessageBuilder, PROFILE_MODIFIERS, type ProfileModifiers } from './message-builder.js'
+import type { PlanDrop, PlanGate } from './plan-gate.js'
+import { sanitizeProperties } from './property-walk.js'
 
-type Send = (message: () => Message) => Promise<void>
+type Send = (build: () => Message | PlanDrop) => Promise<void>
+type Builder = MessageBuilder<PlanGate | undefined>
 
 /** Properties of a profile update: any JSON-serialisable values (see docs/properties.md). */
 export type ProfileProperties = Record<string, unknown>
 
 /**
  * User profile updates (`/engage`). Every update carries the client's profile defaults
- * (`$ip: 0`, `$ignore_time: true` unless configured otherwise), overridable per call.
+ * (`$ip: 0`, `$ignore_time: true` unless configured otherwise), overridable per call. An unknown
+ * key in a call's `options` rejects that call with a `ConfigError` naming it (and the option
+ * meant, when one is close).
  */
 export class People<UserProps extends ProfileProperties = ProfileProperties> {
-  readonly #builder: MessageBuilder
+  readonly #builder: Builder
   readonly #send: Send
 
   /** @internal */
-  constructor(builder: MessageBuilder, send: Send) {
+  constructor(builder: Builder, send: Send) {
     this.#builder = builder
     this.#send = send
   }
@@ -106,17 +111,23 @@ export class People<UserProps extends ProfileProperties = ProfileProperties> {
     value: () => JsonValue,
     options: ProfileModifiers | undefined,
   ) {
-    return this.#send(() => this.#builder.people(method, distinctId, operation, value(), options))
+    return this.#send(() => {
+      checkOptions(options, PROFILE_MODIFIERS, method)
+      return this.#builder.people(method, distinctId, operation, value(), options)
+    })
   }
 }
 
-/** Group profile updates (`/groups`). Supports the operations Mixpanel documents for groups. */
+/**
+ * Group profile updates (`/groups`). Supports the operations Mixpanel documents for groups. Their
+ * `options` are checked as those of {@link People}.
+ */
 export class Groups {
-  readonly #builder: MessageBuilder
+  readonly #builder: Builder
   readonly #send: Send
 
   /** @internal */
-  constructor(builder: MessageBuilder, send: Send) {
+  constructor(builder: Builder, send: Send) {
     this.#builder = builder
     this.#send = send
   }
@@ -128,7 +139,7 @@ export class Groups {
     properties: ProfileProperties,
     options?: ProfileModifiers,
   ): Promise<void> {
-    return this.#op(groupKey, groupId, '$set', () => objectOf(properties), options)
+    return this.#op('groups.set', groupKey, groupId, '$set', () => objectOf(properties), options)
   }
 
   /** `$set_once` on the group profile. */
@@ -138,7 +149,7 @@ export class Groups {
     properties: ProfileProperties,
     options?: ProfileModifiers,
   ): Promise<void> {
-    return this.#op(groupKey, groupId, '$set_once', () => objectOf(properties), options)
+    return this.#op('groups.setOnce', groupKey, groupId, '$set_once', () => objectOf(properties), options)
   }
 
   /** `$union` on list properties of the group profile. */
@@ -148,7 +159,7 @@ export class Groups {
     properties: Record<string, readonly unknown[]>,
     options?: ProfileModifiers,
   ): Promise<void> {
-    return this.#op(groupKey, groupId, '$union', () => listsOf(properties), options)
+    return this.#op('groups.union', groupKey, groupId, '$union', () => listsOf(properties), options)
   }
 
   /** `$remove` a value from list properties of the group profile. */
@@ -158,7 +169,7 @@ export class Groups {
     properties: ProfileProperties,
     options?: ProfileModifiers,
   ): Promise<void> {
-    return this.#op(groupKey, groupId, '$remove', () => objectOf(properties), options)
+    return this.#op('groups.remove', groupKey, groupId, '$remove', () => objectOf(properties), options)
   }
 
   /** `$unset` properties of the group profile. */
@@ -168,22 +179,26 @@ export class Groups {
     propertyNames: readonly string[],
     options?: ProfileModifiers,
   ): Promise<void> {
-    return this.#op(groupKey, groupId, '$unset', () => namesOf(propertyNames), options)
+    return this.#op('groups.unset', groupKey, groupId, '$unset', () => namesOf(propertyNames), options)
   }
 
   /** `$delete` the group profile. */
   delete(groupKey: string, groupId: string | number, options?: ProfileModifiers): Promise<void> {
-    return this.#op(groupKey, groupId, '$delete', () => '', options)
+    return this.#op('groups.delete', groupKey, groupId, '$delete', () => '', options)
   }
 
   #op(
+    method: string,
     groupKey: string,
     groupId: string | number,
     operation: string,
     value: () => JsonValue,
     options: ProfileModifiers | undefined,
   ) {
-    return this.#send(() => this.#builder.group(groupKey, groupId, operation, value(), options))
+    return this.#send(() => {
+      checkOptions(options, PROFILE_MODIFIERS, method)
+      return this.#builder.group(groupKey, groupId, operation, value(), options)
+    })
   }
 }
 

@@ -32,16 +32,20 @@ export const PLAN_GATE_OPTIONS = optionList<PlanGateOptions>()({
 })
 
 /**
- * A call the plan policy drops. Thrown inside the client (never to the caller): the client reports
- * the message as dropped with reason `plan_violation` and resolves the call.
+ * A call the plan policy drops, as building it returns it (in place of its message): the client
+ * reports the message to the consumer as dropped with reason `plan_violation`, and resolves the
+ * call.
  */
-export class PlanDropped extends Error {
+export class PlanDrop {
   constructor(
-    readonly dropped: Message,
+    /** The message the call would have sent. */
+    readonly message: Message,
     readonly violation: PlanViolation,
-  ) {
-    super(`${violation.name} dropped by the tracking plan`)
-    this.name = 'PlanDropped'
+  ) {}
+
+  /** What the consumer's drop report carries as its error. */
+  reason(): Error {
+    return new Error(`${this.violation.name} dropped by the tracking plan`)
   }
 }
 
@@ -54,7 +58,7 @@ export interface GateResult<P> {
 
 /**
  * Applies a tracking plan to calls before messages are built: reports violations, repairs under
- * `'fix'`, throws `PlanViolationError` under `'reject'`, and marks drops.
+ * `'fix'`, throws `PlanViolationError` under `'reject'` (the call is refused), and marks drops.
  */
 export class PlanGate {
   readonly enforcer: PlanEnforcer

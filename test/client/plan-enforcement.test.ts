@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { BufferedConsumer, Mixpanel } from '../../src/index.js'
-import type { PlanViolation } from '../../src/plan/index.js'
+import { BufferedConsumer, type EventConsumer, Mixpanel } from '../../src/index.js'
+import type { PlanDocument, PlanViolation } from '../../src/plan/index.js'
 import { createTestConsumer } from '../../src/testing/index.js'
 
 const PLAN = new URL('../../examples/plan/tracking-plan.json', import.meta.url).pathname
@@ -86,5 +86,106 @@ describe('the client enforces a tracking plan', () => {
     assert.equal(first.plan_version, '2.1.0')
     assert.ok(!JSON.stringify(forwarded[0]).includes('gold'), 'property values are not copied')
     assert.equal((forwarded[1]!.properties as Record<string, unknown>).violation_kind, 'people')
+  })
+
+  /** Strict: unplanned properties (also nested ones) are issues. */
+  const STRICT: PlanDocument = {
+    version: '1.0.0',
+    additionalProperties: false,
+    events: {
+      checkout: {
+        name: 'Checkout',
+        properties: {
+          at: { type: 'string', format: 'date-time' },
+          n: { type: 'integer' },
+          box: { type: 'object', properties: { w: { type: 'number' } } },
+        },
+      },
+    },
+  }
+
+  for (const policy of ['reject', 'fix'] as const) {
+    test(`the plan checks the properties as they are sent, eventwire's own keys not copied ('${policy}')`, async () => {
+      const consumer = createTestConsumer()
+      const violations: PlanViolation[] = []
+      const mp = new Mixpanel('tok', {
+        consumer,
+        plan: STRICT,
+        planPolicy: policy,
+        onViolation: (v) => violations.push(v),
+      })
+      await mp.track('u1', 'Checkout', {
+        at: new Date(0),
+        // A string integer is repaired under 'fix' (the plan then sends a repaired copy).
+        n: policy === 'fix' ? '5' : 5,
+        box: { w: 1.5, gone: undefined },
+        gone: undefined,
+        token: 'other',
+        distinct_id: 'other',
+        time: 1_600_000_000,
+        $insert_id: 'abc-1',
+      } as never)
+      assert.deepEqual(
+        violations.flatMap((v) => v.issues.map((i) => [i.code, i.path, i.fixed])),
+        policy === 'fix' ? [['invalid_type', 'properties.n', true]] : [],
+        'a Date is an ISO string to the plan, and values left out are not unplanned properties',
+      )
+      const [sent] = consumer.for('events')
+      assert.deepEqual(sent!.properties, {
+        token: 'tok',
+        distinct_id: 'u1',
+        time: 1_600_000_000_000,
+        $insert_id: 'abc-1',
+        mp_lib: 'eventwire',
+        $lib_version: sent!.properties.$lib_version,
+        at: '1970-01-01T00:00:00.000Z',
+        n: 5,
+        box: { w: 1.5 },
+      })
+    })
+  }
+
+  test("with a plan, the 255-property limit counts eventwire's own keys once", async () => {
+    const consumer = createTestConsumer()
+    const mp = new Mixpanel('tok', {
+      consumer,
+      plan: { version: '1.0.0', additionalProperties: true, events: { e: { name: 'Wide' } } },
+      planPolicy: 'reject',
+    })
+    const own = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, i]))
+    // 249 of the caller's + token, distinct_id, time, $insert_id, mp_lib, $lib_version = 255.
+    await mp.track('u1', 'Wide', { ...own(249), time: 1_600_000_000, $insert_id: 'abc-1' } as never)
+    assert.equal(consumer.sent.length, 1)
+    await assert.rejects(mp.track('u1', 'Wide', { ...own(250), time: 1_600_000_000 } as never), {
+      code: 'EVENTWIRE_LIMIT_EXCEEDED',
+      message: /^256 properties including eventwire's defaults, more than Mixpanel's limit of 255/,
+    })
+    await assert.rejects(mp.track('u1', 'Wide', own(256) as never), {
+      code: 'EVENTWIRE_LIMIT_EXCEEDED',
+      message: /^256 properties, more than Mixpanel's limit of 255/,
+    })
+    assert.equal(consumer.sent.length, 1)
+  })
+
+  test("'drop' in importBatch: the dropped record is reported to the consumer, the others sent", async () => {
+    const recorder = createTestConsumer()
+    const drops: Array<[string, string, number, string | undefined]> = []
+    const consumer: EventConsumer = {
+      ...recorder,
+      drop: (endpoint, messages, reason, error) =>
+        drops.push([endpoint, reason, messages.length, error?.message]),
+    }
+    const mp = new Mixpanel('tok', { consumer, plan: PLAN, planPolicy: 'drop' })
+    await mp.importBatch([
+      { event: 'Unplanned thing', properties: { distinct_id: 'u1', time: 1_600_000_000 } },
+      { event: 'User signs up', properties: { ...VALID, distinct_id: 'u1', time: 1_600_000_000 } },
+    ])
+    assert.deepEqual(drops, [
+      ['imports', 'plan_violation', 1, 'Unplanned thing dropped by the tracking plan'],
+    ])
+    assert.deepEqual(
+      recorder.for('imports').map((m) => m.event),
+      ['User signs up'],
+    )
   })
 })
