@@ -36,7 +36,8 @@ export interface CheckOptionsContext {
 /**
  * Checks that `options` is a plain options object whose every key is one of `names`; `owner`
  * names the constructor or function in the error (`BatchConsumer`, `RedisEventStore.open`).
- * Called once at construction, never per call.
+ * Called at construction, and by the calls that take an options object (`people.set(..., options)`,
+ * `close(options)`); never on the `track()` path, which takes none.
  *
  * @throws {ConfigError} for `null` or a value that is not an object, and for the first unknown
  *   key, naming it and, where one is close, the option meant: `"eventStore" is not an option of
