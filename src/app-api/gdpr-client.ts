@@ -1,13 +1,5 @@
 import { ConfigError, GdprApiError } from '../errors/index.js'
-import {
-  checkOptions,
-  enumOption,
-  intOption,
-  type Logger,
-  type LoggerOption,
-  optionList,
-  stringOption,
-} from '../internal/index.js'
+import { checkOptions, enumOption, intOption, optionList, stringOption } from '../internal/index.js'
 import type { JsonObject } from '../message/index.js'
 import { APP_API_CONNECTION_OPTIONS, AppApiConnection, type AppApiConnectionOptions } from './connection.js'
 

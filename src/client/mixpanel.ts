@@ -1,4 +1,5 @@
 import {
+  CLOSE_OPTIONS,
   type CloseOptions,
   type CloseResult,
   CONSUMER_OPTIONS,
@@ -13,7 +14,6 @@ import { LocalFlagsProvider, RemoteFlagsProvider } from '../flags/index.js'
 import {
   checkOptions,
   type Logger,
-  optionList,
   pickOptions,
   resolveLogger,
   stringOption,
@@ -30,7 +30,6 @@ import { Groups, People, type ProfileProperties } from './people.js'
 import { createPlanGate, PlanDrop, type PlanGate } from './plan-gate.js'
 
 /** The names of `CloseOptions`. */
-const CLOSE_OPTIONS = optionList<CloseOptions>()({ timeoutMs: true, signal: true })
 
 /** Event properties: any values with a documented JSON mapping (see docs/properties.md). */
 export type Properties = Record<string, unknown>

@@ -3,13 +3,7 @@ import type { DropReason, Endpoint, Message } from '../message/index.js'
 import type { EventStore } from '../stores/index.js'
 import { BATCH_CONSUMER_OPTIONS, BATCH_DEFAULTS, type BatchConsumerOptions } from './batch-options.js'
 import { type CloseOnSignalsOptions, closeOnSignals } from './close-on-signals.js'
-import {
-  type CloseOptions,
-  type CloseResult,
-  closeTimeoutMs,
-  type EventConsumer,
-  type FlushOptions,
-} from './consumer.js'
+import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
 import { DeliveryEngine } from './engine.js'
 import type { EngineEvents } from './engine-events.js'
 import { EngineEmitter, type EngineStats } from './engine-events.js'
@@ -136,7 +130,7 @@ export class BatchConsumer extends EngineEmitter implements EventConsumer {
    * the process ends). Idempotent; never rejects; no timer or socket is left behind.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(closeTimeoutMs(options), options.signal)
+    return this.#engine.closeWith(options, 'BatchConsumer.close')
   }
 
   /**

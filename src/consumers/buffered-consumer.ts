@@ -1,13 +1,7 @@
 import { checkOptions, intOption, optionList, RETRY_DEFAULTS } from '../internal/index.js'
 import { type DropReason, ENDPOINTS, type Endpoint, type Message } from '../message/index.js'
 import { batchConsumerOnly } from './batch-options.js'
-import {
-  type CloseOptions,
-  type CloseResult,
-  closeTimeoutMs,
-  type EventConsumer,
-  type FlushOptions,
-} from './consumer.js'
+import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
 import { DeliveryEngine } from './engine.js'
 import { EngineEmitter, type EngineStats } from './engine-events.js'
 import { ENGINE_OPTIONS, type EngineOptions, resolveEngineSettings } from './engine-settings.js'
@@ -119,7 +113,7 @@ export class BufferedConsumer extends EngineEmitter implements EventConsumer {
    * buffered is reported as `pending`. Idempotent; never rejects.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(closeTimeoutMs(options), options.signal)
+    return this.#engine.closeWith(options, 'BufferedConsumer.close')
   }
 
   /** `close()`, for `await using consumer = new BufferedConsumer(...)`. */

@@ -1,4 +1,4 @@
-import { intOption } from '../internal/index.js'
+import { checkOptions, intOption, optionList } from '../internal/index.js'
 import type { DropReason, Endpoint, Message } from '../message/index.js'
 
 /** What `close()` reports: how many messages met each fate over the consumer's life. */
@@ -27,8 +27,15 @@ export interface CloseOptions {
 /** Defaults of {@link CloseOptions}. */
 export const CLOSE_DEFAULTS = { timeoutMs: 10_000 } as const
 
-/** The deadline of a `close()` call, in milliseconds. @throws {ConfigError} for a bad `timeoutMs`. */
-export function closeTimeoutMs(options: CloseOptions): number {
+/** The names of {@link CloseOptions}. */
+export const CLOSE_OPTIONS = optionList<CloseOptions>()({ timeoutMs: true, signal: true })
+
+/**
+ * The deadline of a `close()` call, in milliseconds, once its options are checked whole.
+ * @throws {ConfigError} for an unknown key (naming the option meant) or a bad `timeoutMs`.
+ */
+export function closeTimeoutMs(options: CloseOptions, owner: string): number {
+  checkOptions(options, CLOSE_OPTIONS, owner)
   return intOption('timeoutMs', options.timeoutMs, CLOSE_DEFAULTS.timeoutMs, 0)
 }
 

@@ -1,13 +1,7 @@
 import { checkOptions, optionList, RETRY_DEFAULTS } from '../internal/index.js'
 import type { DropReason, Endpoint, Message } from '../message/index.js'
 import { batchConsumerOnly } from './batch-options.js'
-import {
-  type CloseOptions,
-  type CloseResult,
-  closeTimeoutMs,
-  type EventConsumer,
-  type FlushOptions,
-} from './consumer.js'
+import type { CloseOptions, CloseResult, EventConsumer, FlushOptions } from './consumer.js'
 import { DeliveryEngine } from './engine.js'
 import { EngineEmitter, type EngineStats } from './engine-events.js'
 import { ENGINE_OPTIONS, type EngineOptions, resolveEngineSettings } from './engine-settings.js'
@@ -94,7 +88,7 @@ export class Consumer extends EngineEmitter implements EventConsumer {
    * Stops intake, waits up to `timeoutMs` for requests in flight, then aborts them. Idempotent.
    */
   close(options: CloseOptions = {}): Promise<CloseResult> {
-    return this.#engine.close(closeTimeoutMs(options), options.signal)
+    return this.#engine.closeWith(options, 'Consumer.close')
   }
 
   /** `close()`, for `await using consumer = new Consumer(...)`. */

@@ -4,7 +4,7 @@ import { KeepAlive } from '../internal/index.js'
 import { type DropReason, ENDPOINTS, type Endpoint, isEndpoint, type Message } from '../message/index.js'
 import { adoptAll, allBuilt, kindOf } from './admit.js'
 import { Batcher } from './batcher.js'
-import type { CloseResult } from './consumer.js'
+import { type CloseOptions, type CloseResult, closeTimeoutMs } from './consumer.js'
 import { Deadline } from './deadline.js'
 import { type DeliveryReport, flushError } from './delivery-report.js'
 import { Dispatcher } from './dispatcher.js'
@@ -295,6 +295,20 @@ export class DeliveryEngine {
   close(timeoutMs: number, signal?: AbortSignal): Promise<CloseResult> {
     this.#closed ??= this.#keepAlive.during(this.#close(timeoutMs, signal))
     return this.#closed
+  }
+
+  /**
+   * A consumer's `close(options)`: the options are checked whole first; bad ones reject the call
+   * (a handled rejection) and close nothing.
+   */
+  closeWith(options: CloseOptions, owner: string): Promise<CloseResult> {
+    let timeoutMs: number
+    try {
+      timeoutMs = closeTimeoutMs(options, owner)
+    } catch (error) {
+      return handled(Promise.reject(error))
+    }
+    return this.close(timeoutMs, options.signal)
   }
 
   /** The exit hook's close: resolves with how many messages are left. */

@@ -16,6 +16,7 @@ export {
 export { type CloseOnSignalsOptions, closeOnSignals, type SignalTarget } from './close-on-signals.js'
 export {
   CLOSE_DEFAULTS,
+  CLOSE_OPTIONS,
   type CloseOptions,
   type CloseResult,
   type ConsumerEvents,

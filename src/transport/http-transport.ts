@@ -100,7 +100,11 @@ export class HttpTransport implements Transport {
    */
   async #open(): Promise<Transport> {
     const { Agent } = await loadUndici()
-    this.#engine ??= dispatches(Agent) ? 'undici' : (runtimeFetch(), 'fetch')
+    if (this.#engine === undefined) {
+      // Where undici cannot dispatch (Bun), the runtime's fetch; none at all is a ConfigError.
+      if (!dispatches(Agent)) runtimeFetch()
+      this.#engine = dispatches(Agent) ? 'undici' : 'fetch'
+    }
     if (this.#engine === 'fetch') {
       return new FetchBackend(runtimeFetch(), this.#clock, this.requestTimeoutMs, this.#verifyCert)
     }
