@@ -212,9 +212,11 @@ console.log(JSON.stringify({ loaded, sent: result.sent }))`
       // The driver is named: on Node.js 22.13 and later the default would be node:sqlite.
       "import { SqliteEventStore } from 'eventwire/sqlite'\nawait SqliteEventStore.open({ path: 'x.db', driver: 'better-sqlite3' }).then(() => console.log('opened'), (e) => console.log(e.code + ': ' + e.message))",
     )
-    assert.match(
+    // Where node:sqlite is built in, the message also offers it.
+    const builtin = BUILTIN_SQLITE ? ', or leave the driver out to use the built-in node:sqlite' : ''
+    assert.equal(
       await ok(process.execPath, ['unbuilt.mjs'], dir),
-      /^EVENTWIRE_STORE_DEPENDENCY_MISSING: SqliteEventStore needs the optional package "better-sqlite3" on Node\.js v[\d.]+, and its native module is not built for this Node\.js: run `npm rebuild better-sqlite3`, or use the in-memory store \(the default\) or RedisEventStore \(eventwire\/redis\)\.\n$/,
+      `EVENTWIRE_STORE_DEPENDENCY_MISSING: SqliteEventStore needs the optional package "better-sqlite3" on Node.js ${process.version}, and its native module is not built for this Node.js: run \`npm rebuild better-sqlite3\`${builtin}, or use the in-memory store (the default) or RedisEventStore (eventwire/redis).\n`,
     )
   })
 
