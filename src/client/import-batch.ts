@@ -3,8 +3,13 @@ import { type FailedRecord, ImportError, ValidationError } from '../errors/index
 import type { Message } from '../message/index.js'
 import { callError, consumerError } from './call-errors.js'
 import type { MessageBuilder } from './message-builder.js'
-import type { ImportEvent } from './mixpanel.js'
 import { PlanDrop, type PlanGate } from './plan-gate.js'
+
+/** One historical event for {@link Mixpanel.importBatch}, in Mixpanel's `{ event, properties }` shape. */
+export interface ImportEvent {
+  event: string
+  properties: Record<string, unknown> & { distinct_id: string; time: Date | number }
+}
 
 /**
  * {@link Mixpanel.importBatch}: builds every record (those that fail validation are not sent, and

@@ -24,7 +24,7 @@ import { PLAN_VIOLATION_EVENT, type PlanViolation, violationEventProperties } fr
 import { callError, consumerError } from './call-errors.js'
 import { checkClientOptions, MIXPANEL_DEFAULTS, type MixpanelOptions } from './client-options.js'
 import { checkDistinctId } from './identity.js'
-import { importBatch } from './import-batch.js'
+import { type ImportEvent, importBatch } from './import-batch.js'
 import { type ClientWarning, MessageBuilder } from './message-builder.js'
 import { Groups, People, type ProfileProperties } from './people.js'
 import { createPlanGate, PlanDrop, type PlanGate } from './plan-gate.js'
@@ -37,11 +37,7 @@ export type Properties = Record<string, unknown>
 /** Maps event names to their property types, for compile-time checked `track()` calls. */
 export type EventMap = Record<string, Properties>
 
-/** One historical event for {@link Mixpanel.importBatch}, in Mixpanel's `{ event, properties }` shape. */
-export interface ImportEvent {
-  event: string
-  properties: Properties & { distinct_id: string; time: Date | number }
-}
+export type { ImportEvent } from './import-batch.js'
 
 /**
  * A Mixpanel-compatible client. Every method returns a Promise that resolves when the consumer
