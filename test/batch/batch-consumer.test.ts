@@ -81,6 +81,10 @@ describe('BatchConsumer', () => {
       const draft = {
         render(insertId: string): string {
           rendered++
+          // Each message takes at least 10 µs to write, so the burst (20 ms or more) cannot fit in
+          // one slice of time whatever the machine's speed.
+          const until = performance.now() + 0.01
+          while (performance.now() < until) {}
           return JSON.stringify({ event: 'Burst', properties: { token: 't', $insert_id: insertId, n: i } })
         },
       }
