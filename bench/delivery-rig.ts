@@ -8,7 +8,7 @@ import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { build } from 'esbuild'
+import { bundleScript } from './lib.js'
 
 /** What the receiver counted since its last reset. */
 export interface Count {
@@ -41,18 +41,7 @@ export interface DeliveryRig {
 export async function startDeliveryRig(): Promise<DeliveryRig> {
   const outDir = mkdtempSync(join(tmpdir(), 'eventwire-bench-'))
   for (const name of ['batch-runner', 'batch-receiver']) {
-    await build({
-      entryPoints: [new URL(`./${name}.ts`, import.meta.url).pathname],
-      outfile: join(outDir, `${name}.mjs`),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'error',
-      banner: {
-        js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
-      },
-    })
+    await bundleScript(new URL(`./${name}.ts`, import.meta.url).pathname, join(outDir, `${name}.mjs`))
   }
   const child: ChildProcess = spawn(process.execPath, [join(outDir, 'batch-receiver.mjs')], {
     stdio: ['ignore', 'pipe', 'inherit'],

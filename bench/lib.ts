@@ -1,6 +1,7 @@
 /** Helpers shared by the benchmarks: a receiver in a child process, timing, tables. */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { build } from 'esbuild'
 
 export interface ChildReceiver {
   origin: string
@@ -59,4 +60,24 @@ export function sampleProperties(i: number): Record<string, unknown> {
     at: new Date(1_700_000_000_000 + i),
     seq: i,
   }
+}
+
+/**
+ * Bundles a benchmark script with esbuild into one ESM file run by plain `node`, as an installed
+ * package would be, so CPU and memory figures are those of the code measured, not of a loader.
+ */
+export async function bundleScript(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+    // CommonJS dependencies in an ESM bundle need a require for Node's built-ins.
+    banner: {
+      js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
+    },
+  })
 }
