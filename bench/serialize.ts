@@ -16,29 +16,19 @@
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+import { bundleScript } from './lib.js'
 
 const calls = process.argv[2] ?? '100000'
 const rounds = process.argv[3] ?? '7'
 const plan = fileURLToPath(new URL('../examples/plan/tracking-plan.yaml', import.meta.url))
-const outDir = mkdtempSync(join(tmpdir(), 'eventwire-bench-'))
+// Inside the project's node_modules, as an application's bundle sits beside its packages: loading
+// a plan requires ajv and yaml at first use, which a bundle does not inline.
+const outDir = mkdtempSync(fileURLToPath(new URL('../node_modules/.eventwire-bench-', import.meta.url)))
 try {
   const runner = join(outDir, 'serialize-runner.mjs')
-  await build({
-    entryPoints: [fileURLToPath(new URL('./serialize-runner.ts', import.meta.url))],
-    outfile: runner,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-    banner: {
-      js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
-    },
-  })
+  await bundleScript(fileURLToPath(new URL('./serialize-runner.ts', import.meta.url)), runner)
   const result = spawnSync(process.execPath, [runner, calls, rounds, plan], { stdio: 'inherit' })
   if (result.status !== 0) process.exitCode = 1
 } finally {
