@@ -229,6 +229,41 @@ test('pause holds new items back and resume shows them', async () => {
   assert.equal(await page.isVisible('#buffered'), false)
 })
 
+test('an item that arrives while the list is loading is shown when the list comes', async () => {
+  let release: () => void = () => {}
+  const held = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  let requested: () => void = () => {}
+  const asked = new Promise<void>((resolve) => {
+    requested = resolve
+  })
+  // the server answers at once (before the item exists); the page gets the answer after the item
+  await page.route('**/_/events?*', async (route) => {
+    const response = await route.fetch()
+    requested()
+    await held
+    await route.fulfill({ response })
+  })
+  await page.selectOption('#filter-source', 'mixpanel')
+  await asked
+  const events = collector.stats().events + 1
+  await mp.track('user-l', 'While loading', {} as never)
+  // stats follow the item on the same stream, so the page has seen the item once they show
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-stat="events"]')?.textContent === n.toLocaleString(),
+    events,
+  )
+  release()
+  await page.waitForSelector('#rows tr td.name:text-is("While loading")')
+  assert.equal((await names()).filter((name) => name === 'While loading').length, 1)
+  await page.unroute('**/_/events?*')
+  await page.selectOption('#filter-source', 'all')
+  await page.waitForFunction(
+    () => document.querySelector('#rows tr td.name')?.textContent === 'While loading',
+  )
+})
+
 test('export downloads the filtered records as NDJSON', async () => {
   await page.fill('#filter', 'pricing')
   await waitForNames(['Viewed pricing', 'Viewed pricing', 'Viewed pricing'])

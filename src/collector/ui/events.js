@@ -22,6 +22,8 @@ const list = {
   fresh: new Set(),
   seq: 0,
   codes: new Set(),
+  /** Live items that arrived while the newest page was loading (merged when it arrives). */
+  arrivedWhileLoading: [],
 }
 
 const renderSoon = throttle(() => renderRows(), 80)
@@ -30,6 +32,7 @@ const renderSoon = throttle(() => renderRows(), 80)
 export async function loadPage() {
   const seq = ++list.seq
   list.loading = true
+  list.arrivedWhileLoading = []
   list.filters = currentFilters()
   updateExportLink()
   renderEmpty()
@@ -38,8 +41,12 @@ export async function loadPage() {
   try {
     const { events, total } = await getJson(`_/events?${params}`)
     if (seq !== list.seq) return
-    list.items = events
-    list.total = total
+    // The server answered from what it had stored when the request reached it; a live item that
+    // arrived meanwhile may or may not be in the answer, so it is added unless it is.
+    const newest = events.length > 0 ? events[0].id : -1
+    const missed = list.before === null ? list.arrivedWhileLoading.filter((item) => item.id > newest) : []
+    list.items = [...missed.reverse(), ...events].slice(0, PAGE_SIZE)
+    list.total = total + missed.length
     list.buffered = []
     for (const item of events) noteCodes(item)
   } catch (error) {
@@ -86,8 +93,12 @@ export function onLiveItem(item) {
     renderBuffered()
     return
   }
+  if (list.loading) {
+    list.arrivedWhileLoading.push(item)
+    return
+  }
   list.total++
-  if (list.before !== null || list.loading) {
+  if (list.before !== null) {
     renderSoon()
     return
   }
