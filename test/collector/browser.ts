@@ -9,7 +9,6 @@ export interface PageNode {
   getAttribute(name: string): string | null
 }
 declare global {
-  // biome-ignore lint/suspicious/noVar: declares the browser's global for page callbacks
   var document: {
     querySelectorAll(selector: string): Iterable<PageNode> & { length: number }
     querySelector(selector: string): PageNode | null
