@@ -131,9 +131,8 @@ export class DeliveryEngine {
     }
     if (Array.isArray(message) && message.length === 0) return RESOLVED
     if (until === 'stored') return this.#intake.accept(message, true)
-    const messages = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
-    const done = this.ledger.call(endpoint, messages)
-    this.#intake.accept(messages, false)
+    const done = this.ledger.call(endpoint, message)
+    this.#intake.accept(message, false)
     return done
   }
 

@@ -65,6 +65,9 @@ function capture(resolve: () => void, reject: (error: unknown) => void): void {
 
 const noop = () => {}
 
+/** The call of every one-message `accept` without a promise: nothing to settle, no object per call. */
+const UNSETTLED = new Call(1, false)
+
 /**
  * The first stage of the engine: takes messages from `send()` at once (no serialisation on the
  * caller's time), then writes their JSON, checks their size and adds them to the store, a slice of
@@ -123,7 +126,11 @@ export class Intake {
       for (let i = 0; i < messages.length; i++) this.#take(messages[i]!, call)
       return call.promise
     }
-    const call = new Call(1, settle)
+    if (!settle) {
+      this.#take(message as Message, UNSETTLED)
+      return undefined
+    }
+    const call = new Call(1, true)
     this.#take(message as Message, call)
     return call.promise
   }
@@ -197,7 +204,11 @@ export class Intake {
         refused.push({ message, call: calls[end - 1]!, reason: 'too_large', error })
       }
       // A slice ends between calls: a call's messages are stored, and can leave, together.
-      if (end % SLICE_CHECK === 0 && calls[end] !== calls[end - 1] && performance.now() - start > SLICE_MS)
+      if (
+        end % SLICE_CHECK === 0 &&
+        (calls[end] !== calls[end - 1] || calls[end] === UNSETTLED) &&
+        performance.now() - start > SLICE_MS
+      )
         break
     }
     let messages = queue.slice(0, end)

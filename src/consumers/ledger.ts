@@ -9,7 +9,7 @@ import { type FlushReport, FlushWaiters } from './flush-waiters.js'
 import { guard } from './guard.js'
 import { MayReturn } from './may-return.js'
 import { type EngineMetrics, NO_METRICS } from './metrics.js'
-import { Tickets } from './tickets.js'
+import { ReportTicket, Ticket, Tickets } from './tickets.js'
 
 /**
  * The one place a delivery engine keeps account: every count and stat, the messages outstanding
@@ -104,7 +104,7 @@ export class Ledger {
    * for good, or out of retries. Never rejects. The process stays alive while any such call waits.
    */
   ticket(messages: readonly Message[]): Promise<DeliveryReport> {
-    return new Promise<DeliveryReport>((resolve) => this.#tickets.open(messages, resolve))
+    return new Promise<DeliveryReport>((resolve) => this.#tickets.open(new ReportTicket(messages, resolve)))
   }
 
   /**
@@ -113,17 +113,10 @@ export class Ledger {
    * marked handled, so a caller that does not await it never crashes the process. The process
    * stays alive while any such call waits.
    */
-  call(kind: Endpoint, messages: readonly Message[]): Promise<void> {
-    let promise!: Promise<void>
-    promise = new Promise<void>((resolve, reject) => {
-      this.#tickets.open(messages, (report) => {
-        const error = reportError(kind, report, this.#destination)
-        if (error === undefined) return resolve()
-        promise.catch(noop)
-        reject(error)
-      })
-    })
-    return promise
+  call(kind: Endpoint, messages: Message | readonly Message[]): Promise<void> {
+    const ticket = new CallTicket(messages, kind, this.#destination)
+    this.#tickets.open(ticket)
+    return ticket.promise
   }
 
   /** A request is about to leave: counted, and told to `request` listeners. */
@@ -352,6 +345,46 @@ export class Ledger {
     this.#waiters.check((kind) => this.#remaining(kind))
     if (this.#outstanding === 0 && before > 0) this.#drained()
   }
+}
+
+/**
+ * A `Consumer` call's ticket: it is its own promise's settler (one shared executor, no closure per
+ * call), and builds a report only when something was not delivered.
+ */
+class CallTicket extends Ticket {
+  readonly promise: Promise<void>
+  resolve: () => void = noop
+  reject: (error: unknown) => void = noop
+  readonly #kind: Endpoint
+  readonly #destination: DestinationRef
+
+  constructor(messages: Message | readonly Message[], kind: Endpoint, destination: DestinationRef) {
+    super(messages)
+    this.#kind = kind
+    this.#destination = destination
+    capturing = this
+    this.promise = new Promise<void>(capture)
+  }
+
+  finish(report: DeliveryReport | undefined): void {
+    const error = report === undefined ? undefined : reportError(this.#kind, report, this.#destination)
+    if (error === undefined) {
+      this.resolve()
+      return
+    }
+    // A caller that does not await must not crash the process: the failure is reported anyway.
+    this.promise.catch(noop)
+    this.reject(error)
+  }
+}
+
+/** The ticket whose promise is being made: {@link capture} is one executor shared by every call. */
+let capturing: CallTicket | undefined
+
+function capture(resolve: () => void, reject: (error: unknown) => void): void {
+  capturing!.resolve = resolve
+  capturing!.reject = reject
+  capturing = undefined
 }
 
 const noop = () => {}
