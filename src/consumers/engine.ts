@@ -60,7 +60,15 @@ export class DeliveryEngine {
       parts.destination.name,
       () => this.ledger.outstanding,
     )
-    this.ledger = new Ledger(parts.destination, parts.logger, settings.callbacks, events, metrics)
+    // The engine's own store is in memory: it hands back the very messages it was given.
+    this.ledger = new Ledger(
+      parts.destination,
+      parts.logger,
+      settings.callbacks,
+      events,
+      metrics,
+      settings.ownsStore,
+    )
     this.#pause = new Pause(parts.policy)
     // Every request in flight listens to this one signal.
     setMaxListeners(0, this.#abort.signal)

@@ -28,13 +28,14 @@ export class Ledger {
   readonly #outstandingByKind: Record<Endpoint, number> = { events: 0, people: 0, groups: 0, imports: 0 }
   #bytes = 0
   readonly #waiters = new FlushWaiters()
-  readonly #tickets = new Tickets()
+  readonly #tickets: Tickets
   readonly #unsure = new MayReturn()
 
   /**
    * `destination` decides what errors callers see (`MixpanelError`s for Mixpanel's, see
    * `reportError`) and names it in logs. `events` is the emitter notifications go to: the consumer
-   * itself, so that users listen on it.
+   * itself, so that users listen on it. `sameObjects`: the store hands back the very messages it
+   * was given (the engine's own memory store), so calls find their messages by identity.
    */
   constructor(
     destination: DestinationRef,
@@ -42,7 +43,9 @@ export class Ledger {
     callbacks: LedgerCallbacks = {},
     events: TypedEmitter<EngineEvents> = new TypedEmitter<EngineEvents>(),
     metrics: EngineMetrics = NO_METRICS,
+    sameObjects = false,
   ) {
+    this.#tickets = new Tickets(sameObjects)
     this.#metrics = metrics
     this.#destination = destination
     this.#logger = logger

@@ -1,6 +1,6 @@
 import type { EventwireError, RejectedMessage } from '../errors/index.js'
 import { KeepAlive } from '../internal/index.js'
-import type { Message } from '../message/index.js'
+import { type Message, setWaiter, waiterOf } from '../message/index.js'
 import type { DeliveryReport } from './delivery-report.js'
 
 /**
@@ -18,6 +18,10 @@ export abstract class Ticket {
   rejected: RejectedMessage[] | undefined = undefined
   undelivered: Message[] | undefined = undefined
   error: EventwireError | undefined = undefined
+  /** Set while the ticket waits in its message's note (see `waiterOf`), linked with the others. */
+  owner: Tickets | undefined = undefined
+  prev: Ticket | undefined = undefined
+  next: Ticket | undefined = undefined
 
   constructor(messages: Message | readonly Message[]) {
     this.messages = messages
@@ -71,50 +75,100 @@ export class ReportTicket extends Ticket {
 }
 
 /**
- * Calls waiting for their messages to be final, by message id. Each is told what became of its
- * messages in terms of the caller's own message objects (the store may hand back copies). The
- * process stays alive while any call waits.
+ * Calls waiting for their messages to be final. Each is told what became of its messages in terms
+ * of the caller's own message objects.
+ *
+ * A store that hands back the very objects it was given (the engine's own memory store) lets a
+ * one-message call (every `track()`) wait in its message's note (`waiterOf`), found without a
+ * lookup; the others are indexed by message, or, for a store that may hand back copies, by id.
+ * The process stays alive while any call waits.
  */
 export class Tickets {
-  readonly #byId = new Map<string, Ticket | Ticket[]>()
+  readonly #index = new Map<unknown, Ticket | Ticket[]>()
+  readonly #key: (message: Message) => unknown
+  readonly #sameObjects: boolean
   readonly #keepAlive = new KeepAlive()
+  /** Tickets waiting in their message's note, newest first. */
+  #noted: Ticket | undefined = undefined
+  #notedCount = 0
   #open = 0
+
+  /** `sameObjects`: the messages settled are the objects the calls handed over, never copies. */
+  constructor(sameObjects: boolean) {
+    this.#sameObjects = sameObjects
+    this.#key = sameObjects ? byIdentity : byId
+  }
 
   /** Whether any call waits. */
   get size(): number {
-    return this.#byId.size
+    return this.#index.size + this.#notedCount
   }
 
   /** Registers a call waiting for its messages; its `finish` is called once each is final. */
   open(ticket: Ticket): void {
     if (this.#open++ === 0) this.#keepAlive.hold()
     const { messages } = ticket
-    if (!Array.isArray(messages)) this.#add(messages as Message, ticket)
-    else for (const message of messages as readonly Message[]) this.#add(message, ticket)
+    if (!Array.isArray(messages)) {
+      const message = messages as Message
+      if (this.#sameObjects && waiterOf(message) === undefined) this.#note(message, ticket)
+      else this.#add(message, ticket)
+    } else for (const message of messages as readonly Message[]) this.#add(message, ticket)
+  }
+
+  #note(message: Message, ticket: Ticket): void {
+    setWaiter(message, ticket)
+    ticket.owner = this
+    ticket.next = this.#noted
+    if (this.#noted !== undefined) this.#noted.prev = ticket
+    this.#noted = ticket
+    this.#notedCount++
+  }
+
+  #unnote(message: Message, ticket: Ticket): void {
+    setWaiter(message, undefined)
+    ticket.owner = undefined
+    if (ticket.prev === undefined) this.#noted = ticket.next
+    else ticket.prev.next = ticket.next
+    if (ticket.next !== undefined) ticket.next.prev = ticket.prev
+    ticket.prev = undefined
+    ticket.next = undefined
+    this.#notedCount--
   }
 
   #add(message: Message, ticket: Ticket): void {
-    const held = this.#byId.get(message.id)
-    if (held === undefined) this.#byId.set(message.id, ticket)
+    const key = this.#key(message)
+    const held = this.#index.get(key)
+    if (held === undefined) this.#index.set(key, ticket)
     else if (Array.isArray(held)) held.push(ticket)
-    else this.#byId.set(message.id, [held, ticket])
+    else this.#index.set(key, [held, ticket])
+  }
+
+  /** The ticket longest waiting for `message`, taken off; undefined when none waits for it. */
+  #take(message: Message): Ticket | undefined {
+    const noted = this.#notedCount > 0 ? waiterOf(message) : undefined
+    if (noted instanceof Ticket && noted.owner === this) {
+      this.#unnote(message, noted)
+      return noted
+    }
+    const index = this.#index
+    if (index.size === 0) return undefined
+    const key = this.#key(message)
+    const held = index.get(key)
+    if (held === undefined || !Array.isArray(held)) {
+      index.delete(key)
+      return held
+    }
+    const ticket = held.shift()
+    if (held.length === 0) index.delete(key)
+    return ticket
   }
 
   /** Messages became final: delivered, or (with `rejected`, item by item) dropped. */
   settle(messages: readonly Message[], rejected: readonly RejectedMessage[] | undefined): void {
-    const byId = this.#byId
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!
-      const held = byId.get(message.id)
-      if (held === undefined) continue
-      let ticket: Ticket
-      if (Array.isArray(held)) {
-        ticket = held.shift()!
-        if (held.length === 0) byId.delete(message.id)
-      } else {
-        ticket = held
-        byId.delete(message.id)
-      }
+      const ticket = this.#take(message)
+      if (ticket === undefined) continue
       const item = rejected?.[i]
       if (item !== undefined) {
         // The caller's own message object, not the store's copy: callers match outcomes by identity.
@@ -130,22 +184,33 @@ export class Tickets {
 
   /** Delivery stopped for good: every waiting call is told its unsettled messages are undelivered. */
   stop(error: EventwireError): void {
-    const byId = this.#byId
+    const index = this.#index
     const open = new Set<Ticket>()
-    for (const held of byId.values()) for (const t of Array.isArray(held) ? held : [held]) open.add(t)
+    for (const held of index.values()) for (const t of Array.isArray(held) ? held : [held]) open.add(t)
+    for (let t = this.#noted; t !== undefined; t = t.next) open.add(t)
     for (const ticket of open) {
-      for (const message of listOf(ticket.messages))
-        if (byId.has(message.id)) ticket.notDelivered(message, error)
+      for (const message of listOf(ticket.messages)) {
+        if (ticket.owner === this || index.has(this.#key(message))) ticket.notDelivered(message, error)
+      }
       ticket.error = error
-      this.#finish(ticket, ticket.report())
     }
-    byId.clear()
+    for (let t = this.#noted; t !== undefined; t = this.#noted) this.#unnote(t.messages as Message, t)
+    index.clear()
+    for (const ticket of open) this.#finish(ticket, ticket.report())
   }
 
   #finish(ticket: Ticket, report: DeliveryReport | undefined): void {
     if (--this.#open === 0) this.#keepAlive.release()
     ticket.finish(report)
   }
+}
+
+function byIdentity(message: Message): unknown {
+  return message
+}
+
+function byId(message: Message): unknown {
+  return message.id
 }
 
 function listOf(messages: Message | readonly Message[]): readonly Message[] {

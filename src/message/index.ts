@@ -13,4 +13,6 @@ export {
   type Message,
   type MessageDraft,
   messageFromJson,
+  setWaiter,
+  waiterOf,
 } from './message.js'

@@ -50,6 +50,8 @@ class WireMessage implements Message {
   readonly id: string
   readonly kind: Endpoint
   readonly createdAt: number
+  /** See {@link waiterOf}. */
+  waiter: unknown = undefined
   #json: string | undefined
   #bytes: number
   #body: JsonObject | undefined
@@ -140,6 +142,21 @@ export function messageFromJson(kind: Endpoint, id: string, json: string, create
  */
 export function draftMessage(kind: Endpoint, id: string, draft: MessageDraft, createdAt: number): Message {
   return new WireMessage(kind, id, createdAt, undefined, undefined, draft)
+}
+
+/**
+ * The one thing a message carries besides its content: a note a delivery engine leaves on it
+ * while a call waits for it (the call's ticket), so that finding the call costs no lookup. Only
+ * one engine can hold it; engines that find it taken keep their own index. Not part of
+ * {@link Message}: nothing outside the engines reads it, and it never reaches a store or the wire.
+ */
+export function waiterOf(message: Message): unknown {
+  return (message as WireMessage).waiter
+}
+
+/** Sets (or clears, with undefined) the note {@link waiterOf} reads. */
+export function setWaiter(message: Message, waiter: unknown): void {
+  ;(message as WireMessage).waiter = waiter
 }
 
 /** True when `value` was built by this module's factories (by any copy of eventwire). */
