@@ -1,6 +1,6 @@
 import type { JsonObject } from '../message/index.js'
 import type { PlanViolation } from '../plan/index.js'
-import type { IsoDates } from './dates.js'
+import { IsoDates } from './dates.js'
 import { checkPropertyCount } from './limits.js'
 import type { PlanGate } from './plan-gate.js'
 import { PropertyWalk } from './property-walk.js'
@@ -31,6 +31,29 @@ export interface EventProperties {
 }
 
 /**
+ * The snapshot walks of one client: one walk, reused call after call (a walk is a dozen fields,
+ * allocated per `track()` otherwise), and a new one for a call made while it is in use (a
+ * `toJSON` that tracks) or after a walk that threw. Dates are formatted by one `IsoDates`.
+ */
+export class SnapshotWalks {
+  readonly #dates = new IsoDates()
+  #idle: PropertyWalk | undefined
+
+  /** A walk of nothing yet; give it back with {@link give} once its results are read. */
+  take(): PropertyWalk {
+    const walk = this.#idle
+    if (walk === undefined) return new PropertyWalk(true, this.#dates)
+    this.#idle = undefined
+    return walk
+  }
+
+  give(walk: PropertyWalk): void {
+    walk.reset()
+    this.#idle = walk
+  }
+}
+
+/**
  * An event's properties as they will be sent, taken when `track()` is called: one walk of the
  * caller's properties into a snapshot the event owns (see `PropertyWalk`), so later changes to
  * the caller's objects cannot reach the event, however late it is serialised. The properties the
@@ -45,30 +68,36 @@ export interface EventProperties {
 export function eventProperties(
   name: string,
   properties: unknown,
-  dates: IsoDates,
+  walks: SnapshotWalks,
   gate: PlanGate | undefined,
 ): EventProperties {
-  const walk = new PropertyWalk(true, dates)
+  const walk = walks.take()
   if (gate === undefined) {
     const values = walk.walk(properties, isReservedEventKey)
-    checkPropertyCount(walk.count + DEFAULT_EVENT_KEYS, DEFAULT_EVENT_KEYS)
-    return { name, values, maxJsonBytes: walk.maxJsonBytes(), dropped: undefined }
+    const { count } = walk
+    const maxJsonBytes = walk.maxJsonBytes()
+    walks.give(walk)
+    checkPropertyCount(count + DEFAULT_EVENT_KEYS, DEFAULT_EVENT_KEYS)
+    return { name, values, maxJsonBytes, dropped: undefined }
   }
   const walked = walk.walk(properties)
-  checkPropertyCount(walk.count, 0)
+  const { count } = walk
+  checkPropertyCount(count, 0)
   // Keys set to undefined would count as present for the plan's schemas.
   walk.compact()
+  const maxJsonBytes = walk.maxJsonBytes()
+  walks.give(walk)
   const gated = gate.event(name, walked)
   const repaired = gated.value !== walked
   const values = gated.value as Record<string, unknown>
-  const kept = (repaired ? countKept(values) : walk.count) - leaveOutReserved(values)
+  const kept = (repaired ? countKept(values) : count) - leaveOutReserved(values)
   checkPropertyCount(kept + DEFAULT_EVENT_KEYS, DEFAULT_EVENT_KEYS)
   return {
     name: gated.name,
     values: values as JsonObject,
     // Repairs only rename, remove and convert values, so nothing gets deeper or longer than the
     // walk allowed; but converted values may be longer than those it counted.
-    maxJsonBytes: repaired ? Number.POSITIVE_INFINITY : walk.maxJsonBytes(),
+    maxJsonBytes: repaired ? Number.POSITIVE_INFINITY : maxJsonBytes,
     dropped: gated.violation,
   }
 }

@@ -13,8 +13,8 @@ import {
   newInsertId,
 } from '../message/index.js'
 import type { PlanViolation } from '../plan/index.js'
-import { IsoDates, toEpochMs } from './dates.js'
-import { eventProperties } from './event-properties.js'
+import { toEpochMs } from './dates.js'
+import { eventProperties, SnapshotWalks } from './event-properties.js'
 import {
   checkDistinctId,
   checkEventName,
@@ -145,8 +145,8 @@ export class MessageBuilder<Gate extends PlanGate | undefined = undefined> {
   readonly #gate: Gate | undefined
   readonly #tokenJson: string
   readonly #heads: EventHeads
-  /** Formats the Dates of this client's events (it remembers the last second written). */
-  readonly #dates = new IsoDates()
+  /** Snapshots this client's event properties (its dates formatter remembers the last second). */
+  readonly #walks = new SnapshotWalks()
 
   constructor(
     token: string,
@@ -183,7 +183,7 @@ export class MessageBuilder<Gate extends PlanGate | undefined = undefined> {
       properties !== null && typeof properties === 'object' ? (properties as Record<string, unknown>) : NONE
     // Mixpanel's own events ($create_alias, $identify, $merge, $experiment_started) are not planned.
     const gate = called.startsWith('$') ? undefined : this.#gate
-    const props = eventProperties(called, properties, this.#dates, gate)
+    const props = eventProperties(called, properties, this.#walks, gate)
     const event = props.name
     const values = props.values
     const forImport = kind === 'imports'

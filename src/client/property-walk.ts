@@ -51,15 +51,33 @@ export class PropertyWalk {
   readonly #dates: IsoDates
   /** The path of the properties in error messages, e.g. `properties`. */
   readonly #root: string
-  /** The objects and lists being visited, outermost first: a circular reference is refused. */
-  readonly #ancestors: object[] = []
-  /** The key of each object or list being visited below the top level, for error paths. */
-  readonly #keys: Array<string | number> = []
+  /** The properties walked (a circular reference back to them is refused). */
+  #top: object | undefined = undefined
+  /**
+   * The objects and lists being visited below the top level, by nesting level (1 at index 0), and
+   * the key each is under, for error paths; made at the first nested one, of the most levels
+   * allowed. Entries past {@link open} are stale.
+   */
+  #nested: object[] | undefined = undefined
+  #keys: Array<string | number> | undefined = undefined
+  /** Nested objects and lists being visited. */
+  #open = 0
 
   constructor(snapshot: boolean, dates: IsoDates, root = 'properties') {
     this.#snapshot = snapshot
     this.#dates = dates
     this.#root = root
+  }
+
+  /** Forgets the last walk (and every reference to its objects), ready for another. */
+  reset(): void {
+    this.count = 0
+    this.#chars = 0
+    this.#values = 0
+    this.#holed = undefined
+    this.#top = undefined
+    this.#open = 0
+    if (this.#nested !== undefined) this.#nested.fill(undefined as unknown as object)
   }
 
   /**
@@ -74,7 +92,7 @@ export class PropertyWalk {
     if (typeof properties !== 'object' || Array.isArray(properties)) {
       throw new ValidationError('EVENTWIRE_INVALID_ARGUMENT', 'properties must be a plain object', this.#root)
     }
-    this.#ancestors.push(properties)
+    this.#top = properties
     const source = properties instanceof Map ? Object.fromEntries(properties) : properties
     if (!this.#snapshot) return this.#rebuild(source as Record<string, unknown>, 0, true)
     // Object.fromEntries made a new object; a spread copy of any other.
@@ -159,9 +177,16 @@ export class PropertyWalk {
     return this.#container(value, key, depth)
   }
 
+  /** Whether `value` is the properties walked or an object or list being visited. */
+  #isAncestor(value: object): boolean {
+    if (value === this.#top) return true
+    for (let i = 0; i < this.#open; i++) if (this.#nested![i] === value) return true
+    return false
+  }
+
   /** Lists, Sets, typed arrays, Maps and objects: item by item, one level deeper. */
   #container(value: object, key: string | number, depth: number): JsonValue {
-    if (this.#ancestors.includes(value)) throw this.#invalid('circular reference', key)
+    if (this.#isAncestor(value)) throw this.#invalid('circular reference', key)
     if (depth + 1 > LIMITS.maxDepth) {
       throw new ValidationError(
         'EVENTWIRE_LIMIT_EXCEEDED',
@@ -170,8 +195,11 @@ export class PropertyWalk {
       )
     }
     // A walk that throws is given up whole: there is nothing to undo.
-    this.#ancestors.push(value)
-    this.#keys.push(key)
+    this.#nested ??= new Array<object>(LIMITS.maxDepth)
+    this.#keys ??= new Array<string | number>(LIMITS.maxDepth)
+    this.#nested[this.#open] = value
+    this.#keys[this.#open] = key
+    this.#open++
     const inner = depth + 1
     let out: JsonValue
     if (Array.isArray(value)) out = this.#list(value, false, inner)
@@ -185,8 +213,7 @@ export class PropertyWalk {
       this.#inPlace(copy, inner)
       out = copy as JsonObject
     } else out = this.#rebuild(value as Record<string, unknown>, inner, false)
-    this.#ancestors.pop()
-    this.#keys.pop()
+    this.#open--
     return out
   }
 
@@ -283,7 +310,7 @@ export class PropertyWalk {
   /** The path of the object or list being visited, or of its value under `key`. */
   #path(key?: string | number): string {
     let path = this.#root
-    for (const k of this.#keys) path = pathOf(path, k)
+    for (let i = 0; i < this.#open; i++) path = pathOf(path, this.#keys![i]!)
     return key === undefined ? path : pathOf(path, key)
   }
 }
