@@ -39,6 +39,8 @@ interface Figures {
   cpuMs: number
   peakRssMb: number
   trackUsPerCall?: number
+  /** The same, over the calls after the first {@link WARM_AFTER}. */
+  trackUsWarm?: number
   closeResult?: unknown
 }
 
@@ -163,16 +165,25 @@ function figures(role: string, start: bigint, cpu: NodeJS.CpuUsage, extra: Parti
 const FF_CHUNK = 200
 const killAt = process.env.KILL_AT === undefined ? undefined : Number(process.env.KILL_AT)
 
+/** Calls after which the code is taken as warmed up (V8 has optimised the hot path). */
+const WARM_AFTER = 10_000
+
+/** Time spent in the calls, in µs per call: over all of them, and over those after {@link WARM_AFTER}. */
+interface TrackTime {
+  trackUsPerCall: number
+  trackUsWarm: number
+}
+
 /**
  * Tracks `total` events in chunks of 200, a turn of the event loop between chunks, awaiting
- * nothing. Each chunk's inputs are made by `prepare` before the timed calls. Returns the time spent
- * in the calls, in µs per call.
+ * nothing. Each chunk's inputs are made by `prepare` before the timed calls.
  */
 async function fireAndForget<T>(
   prepare: (i: number) => T,
   track: (i: number, input: T) => void,
-): Promise<number> {
+): Promise<TrackTime> {
   let trackNs = 0n
+  let warmNs = 0n
   for (let base = 0; base < total; base += FF_CHUNK) {
     const n = Math.min(FF_CHUNK, total - base)
     const inputs = new Array<T>(n)
@@ -182,10 +193,15 @@ async function fireAndForget<T>(
       track(base + j, inputs[j]!)
       if (base + j + 1 === killAt) process.kill(process.pid, 'SIGKILL')
     }
-    trackNs += process.hrtime.bigint() - t
+    const spent = process.hrtime.bigint() - t
+    trackNs += spent
+    if (base >= WARM_AFTER) warmNs += spent
     await new Promise((resolve) => setImmediate(resolve))
   }
-  return Number(trackNs) / 1000 / total
+  return {
+    trackUsPerCall: Number(trackNs) / 1000 / total,
+    trackUsWarm: Number(warmNs) / 1000 / Math.max(1, total - WARM_AFTER),
+  }
 }
 
 async function runFireAndForget(role: 'ff-batch' | 'ff-client'): Promise<Figures> {
@@ -195,11 +211,11 @@ async function runFireAndForget(role: 'ff-batch' | 'ff-client'): Promise<Figures
       : new Mixpanel('bench-token', { apiHost: origin })
   const cpu = process.cpuUsage()
   const start = process.hrtime.bigint()
-  const trackUsPerCall = await fireAndForget(sampleProperties, (i, properties) => {
+  const time = await fireAndForget(sampleProperties, (i, properties) => {
     void mp.track(`user-${i % 1000}`, 'Bench event', properties)
   })
   const closeResult = await mp.close({ timeoutMs: 60_000 })
-  return figures(role, start, cpu, { trackUsPerCall, closeResult })
+  return figures(role, start, cpu, { ...time, closeResult })
 }
 
 async function runFireAndForgetBaseline(): Promise<Figures> {
@@ -225,7 +241,7 @@ async function runFireAndForgetBaseline(): Promise<Figures> {
   }
   const cpu = process.cpuUsage()
   const start = process.hrtime.bigint()
-  const trackUsPerCall = await fireAndForget(body, (_i, event) => {
+  const time = await fireAndForget(body, (_i, event) => {
     pending.push(event)
     if (pending.length === BATCH) {
       queue.push(JSON.stringify(pending))
@@ -238,7 +254,7 @@ async function runFireAndForgetBaseline(): Promise<Figures> {
   pump()
   await idle
   agent.destroy()
-  return figures('ff-baseline', start, cpu, { trackUsPerCall })
+  return figures('ff-baseline', start, cpu, time)
 }
 
 const runs: Record<string, () => Promise<Figures>> = {

@@ -25,6 +25,8 @@ export interface Figures {
   cpuMs: number
   peakRssMb: number
   trackUsPerCall?: number
+  /** µs per call over the calls after the first 10,000 (V8 has optimised the code by then). */
+  trackUsWarm?: number
 }
 
 /** The bundled runner, a receiver in its own process, and how to reach both. */

@@ -61,7 +61,7 @@ const range = (values: number[], digits = 0) =>
 
 const throughput = new Map<
   string,
-  Array<{ eps: number; cpuS: number; rss: number; track: number; lost: number }>
+  Array<{ eps: number; cpuS: number; rss: number; track: number; warm: number; lost: number }>
 >()
 const arrived = new Map<string, number[]>()
 try {
@@ -74,6 +74,7 @@ try {
         cpuS: figures!.cpuMs / 1000,
         rss: figures!.peakRssMb,
         track: figures!.trackUsPerCall ?? 0,
+        warm: figures!.trackUsWarm ?? 0,
         lost: events - count.unique,
       })
       throughput.set(label, list)
@@ -109,6 +110,10 @@ const rows = roles.map(([label]) => {
     'peak RSS MB': `${Math.round(median(list.map((r) => r.rss)))} (${range(list.map((r) => r.rss))})`,
     'track() µs/call': `${median(list.map((r) => r.track)).toFixed(2)} (${range(
       list.map((r) => r.track),
+      2,
+    )})`,
+    'after 10,000 calls': `${median(list.map((r) => r.warm)).toFixed(2)} (${range(
+      list.map((r) => r.warm),
       2,
     )})`,
     'arrived at SIGKILL': `${(median(kill) * 100).toFixed(1)}% (${range(
