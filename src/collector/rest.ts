@@ -60,7 +60,11 @@ export async function handleRest(
     } else if (path === '/_/events') {
       const query = itemQuery(q)
       const body: JsonObject = { events: store.listItems(query) as never }
-      if (q.get('count') === '1') body.total = store.countItems(filterOf(q))
+      if (q.get('count') === '1') {
+        body.total = store.countItems(filterOf(q))
+        // The newest item stored when counting: the stream's items up to it are in the count.
+        body.last = store.listItems({ limit: 1, order: 'desc' })[0]?.id ?? 0
+      }
       sendJson(res, 200, body)
     } else if (path.startsWith('/_/events/')) {
       const id = idOf(path.slice('/_/events/'.length), 'the item id')

@@ -73,11 +73,15 @@ for (const n of [1, 2, 3]) {
   const child = spawn(process.execPath, [service, url])
   const [code] = await once(child, 'exit')
   assert.equal(code, 0)
-  const { events, total } = await getJson<{ events: StoredItem[]; total: number }>(
+  const { events, total, last } = await getJson<{ events: StoredItem[]; total: number; last: number }>(
     `${url}/_/events?name=Order%20placed&where=${encodeURIComponent('total = 20')}&count=1`,
   )
   assert.equal(total, 1)
   assert.equal(events[0]!.distinctId, 'c-2')
+  // `last` is the newest item stored, whatever the filters: c-3's
+  const [newest] = (await getJson<{ events: StoredItem[] }>(`${url}/_/events?limit=1`)).events
+  assert.equal(newest!.distinctId, 'c-3')
+  assert.equal(last, newest!.id)
   assert.equal((await getJson<{ good: number }>(`${url}/_/stats`)).good, 3)
   const exported = await fetch(`${url}/_/export?name=Order%20placed`)
   assert.equal(exported.headers.get('content-type'), 'application/x-ndjson; charset=utf-8')

@@ -49,6 +49,13 @@ function names(): Promise<string[]> {
   return page.$$eval('#rows tr td.name', (cells) => cells.map((c) => c.textContent ?? ''))
 }
 
+/** Waits until `#shown-count` reads `expected`; a timeout fails with the text shown. */
+async function waitForShown(expected: string): Promise<void> {
+  await page
+    .waitForFunction((want) => document.querySelector('#shown-count')?.textContent === want, expected)
+    .catch(async () => assert.equal(await page.textContent('#shown-count'), expected))
+}
+
 async function waitForNames(expected: string[]): Promise<void> {
   await page
     .waitForFunction(
@@ -264,6 +271,41 @@ test('an item that arrives while the list is loading is shown when the list come
   )
 })
 
+test('an item the last answer already counted is not counted again when the stream brings it late', async () => {
+  // The answer says it counted up to one item past the newest stored: the next item to arrive.
+  let answer: (total: number) => void = () => {}
+  const answered = new Promise<number>((resolve) => {
+    answer = resolve
+  })
+  await page.route('**/_/events?*', async (route) => {
+    const response = await route.fetch()
+    const body = (await response.json()) as { events: unknown[]; total: number; last: number }
+    await route.fulfill({ response, json: { ...body, total: body.total + 1, last: body.last + 1 } })
+    answer(body.total + 1)
+  })
+  await page.selectOption('#filter-source', 'mixpanel')
+  const total = await answered
+  await page.waitForFunction(
+    (n) => document.querySelector('#shown-count')?.textContent?.endsWith(` of ${n}`),
+    total,
+  )
+  await page.unroute('**/_/events?*')
+  const shown = await page.textContent('#shown-count')
+  const events = collector.stats().events + 1
+  await mp.track('user-l', 'Counted already', {} as never)
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-stat="events"]')?.textContent === n.toLocaleString(),
+    events,
+  )
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  assert.equal(await page.textContent('#shown-count'), shown)
+  assert.equal((await names()).includes('Counted already'), false)
+  await page.selectOption('#filter-source', 'all')
+  await page.waitForFunction(
+    () => document.querySelector('#rows tr td.name')?.textContent === 'Counted already',
+  )
+})
+
 test('export downloads the filtered records as NDJSON', async () => {
   await page.fill('#filter', 'pricing')
   await waitForNames(['Viewed pricing', 'Viewed pricing', 'Viewed pricing'])
@@ -294,16 +336,10 @@ test('paging reaches records far past 2,000', async () => {
   }
   const total = collector.stats().events + collector.stats().updates
   // on the newest page, the live stream adds them (and counts them) as they come
-  await page.waitForFunction(
-    (n) => document.querySelector('#shown-count')?.textContent === `1–200 of ${n}`,
-    total,
-  )
+  await waitForShown(`1–200 of ${total}`)
   assert.equal((await names())[0], 'Bulk 2499')
   await page.click('#page-older')
-  await page.waitForFunction(
-    (n) => document.querySelector('#shown-count')?.textContent === `201–400 of ${n}`,
-    total,
-  )
+  await waitForShown(`201–400 of ${total}`)
   assert.equal((await names())[0], 'Bulk 2299')
   for (let i = 0; i < 11; i++) {
     const shown = await page.textContent('#shown-count')
@@ -315,15 +351,9 @@ test('paging reaches records far past 2,000', async () => {
   assert.ok(last.includes('Bulk 0') && last.includes('Signed up'), last.join(', '))
   assert.equal(await page.isDisabled('#page-older'), true)
   await page.click('#page-newer')
-  await page.waitForFunction(
-    (n) => document.querySelector('#shown-count')?.textContent === `2201–2400 of ${n}`,
-    total,
-  )
+  await waitForShown(`2201–2400 of ${total}`)
   await page.click('#page-newest')
-  await page.waitForFunction(
-    (n) => document.querySelector('#shown-count')?.textContent === `1–200 of ${n}`,
-    total,
-  )
+  await waitForShown(`1–200 of ${total}`)
   await page.screenshot({ path: '/tmp/eventwire-ui-events.png' })
   assert.deepEqual(pageErrors, [])
 })

@@ -24,6 +24,11 @@ const list = {
   codes: new Set(),
   /** Live items that arrived while the newest page was loading (merged when it arrives). */
   arrivedWhileLoading: [],
+  /**
+   * The newest item id accounted for: the server's newest when it last answered, or a later live
+   * item's. The stream may bring an item after an answer that already counted it.
+   */
+  last: 0,
 }
 
 const renderSoon = throttle(() => renderRows(), 80)
@@ -39,15 +44,20 @@ export async function loadPage() {
   const params = new URLSearchParams({ limit: String(PAGE_SIZE), count: '1', ...list.filters })
   if (list.before !== null) params.set('before', String(list.before))
   try {
-    const { events, total } = await getJson(`_/events?${params}`)
+    const { events, total, last } = await getJson(`_/events?${params}`)
     if (seq !== list.seq) return
-    // The server answered from what it had stored when the request reached it; a live item that
-    // arrived meanwhile may or may not be in the answer, so it is added unless it is.
-    const newest = events.length > 0 ? events[0].id : -1
-    const missed = list.before === null ? list.arrivedWhileLoading.filter((item) => item.id > newest) : []
-    list.items = [...missed.reverse(), ...events].slice(0, PAGE_SIZE)
-    list.total = total + missed.length
-    list.buffered = []
+    // The server answered from what it had stored up to item `last`; a live item that arrived
+    // meanwhile may or may not be in the answer: it is added unless it is.
+    const missed = list.arrivedWhileLoading.filter((item) => item.id > last)
+    list.last = missed.length > 0 ? missed[missed.length - 1].id : last
+    list.items = events
+    list.total = total
+    // Paused, they wait with the others; otherwise they are counted, and shown on the newest page.
+    list.buffered = list.paused ? missed : []
+    if (!list.paused) {
+      list.total += missed.length
+      if (list.before === null) list.items = [...missed.reverse(), ...events].slice(0, PAGE_SIZE)
+    }
     for (const item of events) noteCodes(item)
   } catch (error) {
     if (seq !== list.seq) return
@@ -57,6 +67,7 @@ export async function loadPage() {
   }
   list.loading = false
   renderRows()
+  renderBuffered()
 }
 
 /** Filters changed: back to the newest page. */
@@ -88,13 +99,16 @@ export function pageNewest() {
 export function onLiveItem(item) {
   noteCodes(item)
   if (!matches(item, list.filters)) return
+  if (list.loading) {
+    list.arrivedWhileLoading.push(item)
+    return
+  }
+  // Already in the last answer (the stream runs behind it).
+  if (item.id <= list.last) return
+  list.last = item.id
   if (list.paused) {
     list.buffered.push(item)
     renderBuffered()
-    return
-  }
-  if (list.loading) {
-    list.arrivedWhileLoading.push(item)
     return
   }
   list.total++
