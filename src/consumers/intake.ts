@@ -11,6 +11,7 @@ import type { Message } from '../message/index.js'
 import type { AddResult, EventStore } from '../stores/index.js'
 import type { Batcher } from './batcher.js'
 import type { Ledger } from './ledger.js'
+import { promiseSettledBy, type Settles } from './settler.js'
 
 /**
  * Time spent writing messages' JSON before the intake yields a turn of the event loop, in
@@ -38,7 +39,7 @@ export interface IntakeSettings {
 }
 
 /** One `send()` call: settled once all of its messages are stored or refused (when it has a promise). */
-class Call {
+class Call implements Settles {
   left: number
   error: EventwireError | undefined = undefined
   resolve: () => void = noop
@@ -47,20 +48,8 @@ class Call {
 
   constructor(left: number, settle: boolean) {
     this.left = left
-    if (settle) {
-      capturing = this
-      this.promise = new Promise<void>(capture)
-    }
+    if (settle) this.promise = promiseSettledBy(this)
   }
-}
-
-/** The call whose promise is being made: {@link capture} is one shared executor, no closure per call. */
-let capturing: Call | undefined
-
-function capture(resolve: () => void, reject: (error: unknown) => void): void {
-  capturing!.resolve = resolve
-  capturing!.reject = reject
-  capturing = undefined
 }
 
 const noop = () => {}

@@ -9,6 +9,7 @@ import { type FlushReport, FlushWaiters } from './flush-waiters.js'
 import { guard } from './guard.js'
 import { MayReturn } from './may-return.js'
 import { type EngineMetrics, NO_METRICS } from './metrics.js'
+import { promiseSettledBy, type Settles } from './settler.js'
 import { ReportTicket, Ticket, Tickets } from './tickets.js'
 
 /**
@@ -354,7 +355,7 @@ export class Ledger {
  * A `Consumer` call's ticket: it is its own promise's settler (one shared executor, no closure per
  * call), and builds a report only when something was not delivered.
  */
-class CallTicket extends Ticket {
+class CallTicket extends Ticket implements Settles {
   readonly promise: Promise<void>
   resolve: () => void = noop
   reject: (error: unknown) => void = noop
@@ -365,8 +366,7 @@ class CallTicket extends Ticket {
     super(messages)
     this.#kind = kind
     this.#destination = destination
-    capturing = this
-    this.promise = new Promise<void>(capture)
+    this.promise = promiseSettledBy(this)
   }
 
   finish(report: DeliveryReport | undefined): void {
@@ -379,15 +379,6 @@ class CallTicket extends Ticket {
     this.promise.catch(noop)
     this.reject(error)
   }
-}
-
-/** The ticket whose promise is being made: {@link capture} is one executor shared by every call. */
-let capturing: CallTicket | undefined
-
-function capture(resolve: () => void, reject: (error: unknown) => void): void {
-  capturing!.resolve = resolve
-  capturing!.reject = reject
-  capturing = undefined
 }
 
 const noop = () => {}

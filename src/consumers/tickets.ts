@@ -188,11 +188,11 @@ export class Tickets {
     const open = new Set<Ticket>()
     for (const held of index.values()) for (const t of Array.isArray(held) ? held : [held]) open.add(t)
     for (let t = this.#noted; t !== undefined; t = t.next) open.add(t)
+    // Each open ticket has a message still waiting: each is told `error`.
     for (const ticket of open) {
       for (const message of listOf(ticket.messages)) {
         if (ticket.owner === this || index.has(this.#key(message))) ticket.notDelivered(message, error)
       }
-      ticket.error = error
     }
     for (let t = this.#noted; t !== undefined; t = this.#noted) this.#unnote(t.messages as Message, t)
     index.clear()
