@@ -43,7 +43,7 @@ export async function importBatch(
       return
     }
     if (built instanceof PlanDrop) {
-      consumer.drop?.(built.message.kind, [built.message], 'plan_violation', built.reason())
+      built.reportTo(consumer)
       return
     }
     indexOf.set(built, index)

@@ -29,8 +29,6 @@ import { type ClientWarning, MessageBuilder } from './message-builder.js'
 import { Groups, People, type ProfileProperties } from './people.js'
 import { createPlanGate, PlanDrop, type PlanGate } from './plan-gate.js'
 
-/** The names of `CloseOptions`. */
-
 /** Event properties: any values with a documented JSON mapping (see docs/properties.md). */
 export type Properties = Record<string, unknown>
 
@@ -327,7 +325,7 @@ export class Mixpanel<
   /** A call the plan policy dropped: counted and reported by the consumer, not an error for the caller. */
   #dropped(drop: PlanDrop): Promise<void> {
     try {
-      this.consumer.drop?.(drop.message.kind, [drop.message], 'plan_violation', drop.reason())
+      drop.reportTo(this.consumer)
     } catch (thrown) {
       return handled(Promise.reject(thrown))
     }

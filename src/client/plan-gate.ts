@@ -1,3 +1,4 @@
+import type { EventConsumer } from '../consumers/index.js'
 import { type LoggerOption, optionList } from '../internal/index.js'
 import type { JsonObject, JsonValue, Message } from '../message/index.js'
 import {
@@ -43,9 +44,10 @@ export class PlanDrop {
     readonly violation: PlanViolation,
   ) {}
 
-  /** What the consumer's drop report carries as its error. */
-  reason(): Error {
-    return new Error(`${this.violation.name} dropped by the tracking plan`)
+  /** Counts and reports the message to `consumer` as dropped with reason `plan_violation`. */
+  reportTo(consumer: EventConsumer): void {
+    const reason = new Error(`${this.violation.name} dropped by the tracking plan`)
+    consumer.drop?.(this.message.kind, [this.message], 'plan_violation', reason)
   }
 }
 
