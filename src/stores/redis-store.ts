@@ -35,7 +35,13 @@ import {
 } from './redis-connection.js'
 import { REDIS_STORE_DEFAULTS, REDIS_STORE_OPTIONS, type RedisEventStoreOptions } from './redis-options.js'
 import { REDIS_SCRIPTS, type RedisScript } from './redis-scripts.js'
-import { readStored, storedOrStandIn, type Unreadable, unreadableDrops } from './stored-message.js'
+import {
+  readStored,
+  storedCount,
+  storedOrStandIn,
+  type Unreadable,
+  unreadableDrops,
+} from './stored-message.js'
 
 /** Messages per add script call. */
 const MAX_COMMIT = 500
@@ -175,14 +181,14 @@ export class RedisEventStore implements EventStore {
         string,
         string,
       ]
-      const entry: Held = { kind: kindNumber, entryId, bytes: sizeOf(bytes) }
+      const entry: Held = { kind: kindNumber, entryId, bytes: storedCount(bytes) }
       const message = readStored({ kind, id, json, createdAt })
       if (typeof message === 'string') {
         const place = `entry ${entryId} of ${this.#keys[kindNumber - 1]}`
         unreadable.push({ fields: { kind, id, json, createdAt }, place, problem: message, held: entry })
         continue
       }
-      items.push({ message, attempts: sizeOf(attempts) })
+      items.push({ message, attempts: storedCount(attempts) })
       const list = held.get(id)
       if (list === undefined) held.set(id, [entry])
       else list.push(entry)
@@ -380,12 +386,6 @@ export class RedisEventStore implements EventStore {
     if (record.held.size === 0) this.#leases.delete(lease.id)
     return args
   }
-}
-
-/** A size or attempt count read back; 0 when it is not a count (a damaged entry). */
-function sizeOf(text: string): number {
-  const n = Number(text)
-  return text !== '' && Number.isSafeInteger(n) && n >= 0 ? n : 0
 }
 
 function redisClientOption(value: unknown): Redis {

@@ -85,17 +85,6 @@ export function rowFields(row: Row): StoredFields {
   return { kind: row.kind, id: row.id, json: row.json, createdAt: row.created_at }
 }
 
-/** The bytes a row counts for: its `bytes` column, or 0 when that is damaged (as `total()` counts it at open). */
-export function rowBytes(row: Row): number {
-  const bytes = Number(row.bytes)
-  return Number.isFinite(bytes) && bytes >= 0 ? bytes : 0
-}
-
-/** Delivery attempts a row records, 0 when that is damaged. */
-export function rowAttempts(row: Row): number {
-  return Number.isSafeInteger(row.attempts) && row.attempts > 0 ? row.attempts : 0
-}
-
 /** Wraps a SQLite failure: a lock held elsewhere, or an engine error (retryable). */
 export function toStoreError(error: unknown, path: string): EventwireError {
   if (error instanceof EventwireError) return error

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto'
 import type { RejectedMessage } from '../errors/index.js'
 import { ENDPOINTS, type Endpoint, isEndpoint, type Message } from '../message/index.js'
 import type { Lease, LeasedMessage, LeaseOptions } from './event-store.js'
-import { readRow, rowAttempts, rowBytes, rowFields } from './sqlite-file.js'
+import { readRow, rowFields } from './sqlite-file.js'
 import type { Row, Statements } from './sqlite-schema.js'
-import type { Unreadable } from './stored-message.js'
+import { storedCount, type Unreadable } from './stored-message.js'
 
 /** A leased row: where it is and how many bytes it holds. */
 export interface Held {
@@ -100,7 +100,7 @@ export class SqliteLeases {
     while (rows.length < options.maxCount) {
       const fromFresh = r === returned.length || (f < fresh.length && fresh[f]!.seq < returned[r]!.seq)
       const row = fromFresh ? fresh[f] : returned[r]
-      if (row === undefined || (rows.length > 0 && bytes + rowBytes(row) > options.maxBytes)) break
+      if (row === undefined || (rows.length > 0 && bytes + storedCount(row.bytes) > options.maxBytes)) break
       if (fromFresh) f++
       else r++
       const message = readRow(row)
@@ -108,7 +108,7 @@ export class SqliteLeases {
         unreadable.push(this.#unreadable(row, message))
         continue
       }
-      bytes += rowBytes(row)
+      bytes += storedCount(row.bytes)
       rows.push({ row, message })
     }
     if (rows.length === 0 && unreadable.length === 0 && strays.length === 0) return undefined
@@ -125,9 +125,9 @@ export class SqliteLeases {
     const items: LeasedMessage[] = []
     const held = new Map<string, Held[]>()
     for (const { row, message } of picked.rows) {
-      items.push({ message, attempts: rowAttempts(row) })
+      items.push({ message, attempts: storedCount(row.attempts) })
       this.#leasedBy.set(row.seq, id)
-      const entry = { seq: row.seq, bytes: rowBytes(row) }
+      const entry = { seq: row.seq, bytes: storedCount(row.bytes) }
       const list = held.get(message.id)
       if (list === undefined) held.set(message.id, [entry])
       else list.push(entry)
@@ -191,7 +191,13 @@ export class SqliteLeases {
   }
 
   #unreadable(row: Row, problem: string): Picked['unreadable'][number] {
-    return { fields: rowFields(row), place: `row ${row.seq}`, problem, seq: row.seq, bytes: rowBytes(row) }
+    return {
+      fields: rowFields(row),
+      place: `row ${row.seq}`,
+      problem,
+      seq: row.seq,
+      bytes: storedCount(row.bytes),
+    }
   }
 
   /** Up to `max` rows of `rows` that no lease holds, in order. */

@@ -16,7 +16,7 @@ import type { Message } from '../message/index.js'
 import { type AddOutcome, AddQueue } from './add-queue.js'
 import type { AddResult, EventStore, Lease, LeaseOptions, OverflowPolicy, StoreSize } from './event-store.js'
 import { resolveCapacity } from './event-store.js'
-import { openSqliteFile, rowBytes, rowMessage, toStoreError } from './sqlite-file.js'
+import { openSqliteFile, rowMessage, toStoreError } from './sqlite-file.js'
 import { type Held, type Picked, SqliteLeases } from './sqlite-leases.js'
 import {
   SQLITE_STORE_DEFAULTS,
@@ -25,7 +25,7 @@ import {
   type SqliteEventStoreOptions,
 } from './sqlite-options.js'
 import type { Row, Statements } from './sqlite-schema.js'
-import { unreadableDrops } from './stored-message.js'
+import { storedCount, unreadableDrops } from './stored-message.js'
 
 const DURABILITY: readonly SqliteDurability[] = ['batch', 'every']
 const DRIVERS: readonly SqliteDriverName[] = ['node:sqlite', 'better-sqlite3']
@@ -275,7 +275,7 @@ export class SqliteEventStore implements EventStore {
             if (oldest === undefined) break
             sql.deleteSeq.run(oldest.seq)
             this.#count--
-            this.#bytes -= rowBytes(oldest)
+            this.#bytes -= storedCount(oldest.bytes)
             evicted.push(rowMessage(oldest))
           }
         }

@@ -71,6 +71,20 @@ export function storedOrStandIn(fields: StoredFields): Message {
   return typeof message === 'string' ? standIn({ fields, place: '', problem: message }) : message
 }
 
+/**
+ * A count (a size in bytes, delivery attempts) as a store gives it back, a number from SQLite or
+ * digits from Redis; 0 when it is not one (a damaged row or entry).
+ */
+export function storedCount(value: unknown): number {
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : Number.NaN
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0
+}
+
 /** Rows named in one error; the others are counted. */
 const MAX_NAMED = 10
 
