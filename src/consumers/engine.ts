@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events'
 import { ClosedError, DeliveryError, EventwireError, type RejectedMessage } from '../errors/index.js'
 import { KeepAlive } from '../internal/index.js'
 import { type DropReason, ENDPOINTS, type Endpoint, isEndpoint, type Message } from '../message/index.js'
+import { InMemoryEventStore } from '../stores/index.js'
 import { adoptAll, allBuilt, kindOf } from './admit.js'
 import { Batcher } from './batcher.js'
 import { type CloseOptions, type CloseResult, closeTimeoutMs } from './consumer.js'
@@ -60,14 +61,14 @@ export class DeliveryEngine {
       parts.destination.name,
       () => this.ledger.outstanding,
     )
-    // The engine's own store is in memory: it hands back the very messages it was given.
+    // A memory store hands back the very messages it was given; durable ones hand back copies.
     this.ledger = new Ledger(
       parts.destination,
       parts.logger,
       settings.callbacks,
       events,
       metrics,
-      settings.ownsStore,
+      store instanceof InMemoryEventStore,
     )
     this.#pause = new Pause(parts.policy)
     // Every request in flight listens to this one signal.
