@@ -314,8 +314,9 @@ export class MessageBuilder<Gate extends PlanGate | undefined = undefined> {
     if (ignoreAlias !== null && ignoreAlias !== undefined) body.$ignore_alias = Boolean(ignoreAlias)
   }
 
-  #insertId(given: unknown): string {
-    if (given === undefined) return newInsertId()
+  /** The caller's valid `$insert_id`, or undefined for a new one (drawn by the message). */
+  #insertId(given: unknown): string | undefined {
+    if (given === undefined) return undefined
     if (!isValidInsertId(given)) {
       throw new ValidationError(
         'EVENTWIRE_INVALID_INSERT_ID',

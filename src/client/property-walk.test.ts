@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { ValidationError } from '../errors/index.js'
 import { LIMITS } from './limits.js'
-import { sanitizeProperties } from './property-walk.js'
+import { IsoDates } from './dates.js'
+import { PropertyWalk, sanitizeProperties } from './property-walk.js'
 
 function rejects(value: unknown, code: string, path?: string) {
   assert.throws(
@@ -110,5 +111,29 @@ describe('sanitizeProperties', () => {
     assert.throws(() => sanitizeProperties([1, 2]), { code: 'EVENTWIRE_INVALID_ARGUMENT' })
     assert.throws(() => sanitizeProperties('x'), { code: 'EVENTWIRE_INVALID_ARGUMENT' })
     assert.deepEqual(sanitizeProperties(undefined), {})
+  })
+})
+
+describe('PropertyWalk snapshot', () => {
+  test('copies every object and list; keys named like Object methods are kept, inherited ones left out', () => {
+    const nested = { hasOwnProperty: 'n', list: [1, { toString: 's' }] }
+    const input = { hasOwnProperty: 'own', constructor: 1, nested, when: new Date(0) }
+    Object.defineProperty(Object.prototype, 'inherited', { value: 'x', enumerable: true, configurable: true })
+    const walk = new PropertyWalk(true, new IsoDates())
+    let out: Record<string, unknown>
+    try {
+      out = walk.walk(input)
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).inherited
+    }
+    assert.equal(
+      JSON.stringify(out),
+      '{"hasOwnProperty":"own","constructor":1,"nested":{"hasOwnProperty":"n","list":[1,{"toString":"s"}]},"when":"1970-01-01T00:00:00.000Z"}',
+    )
+    assert.equal(walk.count, 4, 'the inherited key is not counted')
+    nested.list.push(2)
+    nested.hasOwnProperty = 'changed'
+    assert.equal(JSON.stringify((out.nested as Record<string, unknown>).list), '[1,{"toString":"s"}]')
+    assert.equal((out.nested as Record<string, unknown>).hasOwnProperty, 'n')
   })
 })

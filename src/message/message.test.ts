@@ -63,6 +63,25 @@ test('a draft has its id when drafted and is rendered once, with that id, when f
   })
 })
 
+test('a draft without an id draws one when first read, the same ever after, and renders with it', () => {
+  const ids: string[] = []
+  const render = (id: string): string => {
+    ids.push(id)
+    return `{"id":"${id}"}`
+  }
+  const readIdFirst = draftMessage('events', undefined, { render }, 1)
+  const id = readIdFirst.id
+  assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  assert.equal(readIdFirst.id, id)
+  assert.equal(readIdFirst.json, `{"id":"${id}"}`)
+
+  const renderedFirst = draftMessage('events', undefined, { render }, 2)
+  const json = renderedFirst.json
+  assert.equal(json, `{"id":"${renderedFirst.id}"}`, 'the JSON carries the id the message reports')
+  assert.notEqual(renderedFirst.id, id)
+  assert.deepEqual(ids, [id, renderedFirst.id], 'each rendered once, with its own id')
+})
+
 test('adoptMessage keeps built messages and rebuilds others from their JSON, else their body', () => {
   const built = createMessage('events', 'a', { event: 'A', properties: {} }, 0)
   assert.equal(adoptMessage(built), built)

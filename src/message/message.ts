@@ -1,5 +1,5 @@
 import { type Endpoint, isEndpoint } from './endpoint.js'
-import { flatten } from './ids.js'
+import { flatten, newInsertId } from './ids.js'
 import type { JsonObject } from './json.js'
 
 /**
@@ -41,17 +41,18 @@ export interface MessageDraft {
 const BUILT = Symbol.for('eventwire.message')
 
 /**
- * The one implementation of {@link Message}. Its id, kind and time are fixed at construction; its
- * JSON is given, or rendered once from a draft when first read, and `bytes` is always measured from
- * that JSON. `body` is parsed from the JSON when first read, unless it was given: queued messages
- * then hold just their wire JSON.
+ * The one implementation of {@link Message}. Its kind and time are fixed at construction, and its
+ * id too unless it is to be generated: then it is drawn once, when first read (at the latest when
+ * the JSON is written), and never changes. Its JSON is given, or rendered once from a draft when
+ * first read, and `bytes` is always measured from that JSON. `body` is parsed from the JSON when
+ * first read, unless it was given: queued messages then hold just their wire JSON.
  */
 class WireMessage implements Message {
-  readonly id: string
   readonly kind: Endpoint
   readonly createdAt: number
   /** See {@link waiterOf}. */
   waiter: unknown = undefined
+  #id: string | undefined
   #json: string | undefined
   #bytes: number
   #body: JsonObject | undefined
@@ -59,7 +60,7 @@ class WireMessage implements Message {
 
   constructor(
     kind: Endpoint,
-    id: string,
+    id: string | undefined,
     createdAt: number,
     json: string | undefined,
     body: JsonObject | undefined,
@@ -67,12 +68,18 @@ class WireMessage implements Message {
   ) {
     this.kind = kind
     // Kept flat while the message waits, not as the rope that concatenation builds.
-    this.id = flatten(id)
+    this.#id = id === undefined ? undefined : flatten(id)
     this.createdAt = createdAt
     this.#json = json === undefined ? undefined : flatten(json)
     this.#bytes = json === undefined ? -1 : Buffer.byteLength(json)
     this.#body = body
     this.#draft = draft
+  }
+
+  get id(): string {
+    // A generated id costs the caller of `track()` nothing: it is drawn when the JSON is written.
+    this.#id ??= newInsertId()
+    return this.#id
   }
 
   get json(): string {
@@ -89,7 +96,7 @@ class WireMessage implements Message {
     return this.#body
   }
 
-  /** Writes the draft's JSON: the same text whenever it happens, since the id is already fixed. */
+  /** Writes the draft's JSON: the same text whenever it happens, since the id is fixed once read. */
   #render(): string {
     const json = flatten(this.#draft!.render(this.id))
     this.#json = json
@@ -138,9 +145,15 @@ export function messageFromJson(kind: Endpoint, id: string, json: string, create
 
 /**
  * Builds a {@link Message} whose JSON is rendered from `draft` once, when first needed (reading
- * `json`, `bytes` or `body`). Its id is fixed now.
+ * `json`, `bytes` or `body`). `id` undefined asks for a new random one ({@link newInsertId}),
+ * drawn when first read and fixed from then on.
  */
-export function draftMessage(kind: Endpoint, id: string, draft: MessageDraft, createdAt: number): Message {
+export function draftMessage(
+  kind: Endpoint,
+  id: string | undefined,
+  draft: MessageDraft,
+  createdAt: number,
+): Message {
   return new WireMessage(kind, id, createdAt, undefined, undefined, draft)
 }
 
