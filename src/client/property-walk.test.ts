@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { ValidationError } from '../errors/index.js'
-import { LIMITS } from './limits.js'
 import { IsoDates } from './dates.js'
+import { LIMITS } from './limits.js'
 import { PropertyWalk, sanitizeProperties } from './property-walk.js'
 
 function rejects(value: unknown, code: string, path?: string) {
