@@ -63,7 +63,7 @@ export class PropertyWalk {
    * the key each is under, for error paths; made at the first nested one, of the most levels
    * allowed. Entries past {@link open} are stale.
    */
-  #nested: object[] | undefined = undefined
+  #nested: Array<object | undefined> | undefined = undefined
   #keys: Array<string | number> | undefined = undefined
   /** Nested objects and lists being visited. */
   #open = 0
@@ -81,8 +81,9 @@ export class PropertyWalk {
     this.#values = 0
     this.#holed = undefined
     this.#top = undefined
+    // Visits end by clearing their entry; only a walk that threw leaves some.
+    if (this.#open > 0) this.#nested!.fill(undefined)
     this.#open = 0
-    if (this.#nested !== undefined) this.#nested.fill(undefined as unknown as object)
   }
 
   /**
@@ -159,7 +160,7 @@ export class PropertyWalk {
     ) {
       this.#enter(value, key, depth)
       const out = list ? this.#list(value as unknown[], false, depth + 1) : this.#plain(value, depth + 1)
-      this.#open--
+      this.#leave()
       return out
     }
     return this.#mapped(value, key, depth)
@@ -198,8 +199,8 @@ export class PropertyWalk {
 
   /**
    * Starts the visit of a nested object or list found under `key` at nesting level `depth`:
-   * refuses a circular reference and nesting deeper than Mixpanel allows. End it with `#open--`
-   * (a walk that throws is given up whole: there is nothing to undo).
+   * refuses a circular reference and nesting deeper than Mixpanel allows. End it with
+   * {@link #leave} (a walk that throws is given up whole: there is nothing to undo).
    */
   #enter(value: object, key: string | number, depth: number): void {
     if (this.#isAncestor(value)) throw this.#invalid('circular reference', key)
@@ -210,11 +211,16 @@ export class PropertyWalk {
         this.#path(key),
       )
     }
-    this.#nested ??= new Array<object>(LIMITS.maxDepth)
+    this.#nested ??= new Array<object | undefined>(LIMITS.maxDepth)
     this.#keys ??= new Array<string | number>(LIMITS.maxDepth)
     this.#nested[this.#open] = value
     this.#keys[this.#open] = key
     this.#open++
+  }
+
+  /** Ends the innermost visit, forgetting its object. */
+  #leave(): void {
+    this.#nested![--this.#open] = undefined
   }
 
   /** A plain object's values at nesting level `depth`: a snapshot's copy, or shared when unchanged. */
@@ -237,7 +243,7 @@ export class PropertyWalk {
     else if (Object.getPrototypeOf(value) !== Object.prototype) {
       out = this.#rebuild(value as Record<string, unknown>, inner, true)
     } else out = this.#plain(value, inner)
-    this.#open--
+    this.#leave()
     return out
   }
 
