@@ -61,7 +61,7 @@ export class PropertyWalk {
   /**
    * The objects and lists being visited below the top level, by nesting level (1 at index 0), and
    * the key each is under, for error paths; made at the first nested one, of the most levels
-   * allowed. Entries past {@link open} are stale.
+   * allowed. A visit clears its object when it ends; keys past `#open` are stale.
    */
   #nested: Array<object | undefined> | undefined = undefined
   #keys: Array<string | number> | undefined = undefined
