@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, test } from 'node:test'
 import { Mixpanel } from '../../src/client/index.js'
 import { BatchConsumer, FanoutConsumer } from '../../src/consumers/index.js'
 import { FanoutError } from '../../src/errors/index.js'
+import { SqliteEventStore } from '../../src/sqlite/index.js'
 import { cleanup, onCleanup, sorted, startReceiver, trackMany } from './helpers.js'
 
 describe('FanoutConsumer with two BatchConsumers (real receivers)', () => {
@@ -36,6 +40,28 @@ describe('FanoutConsumer with two BatchConsumers (real receivers)', () => {
     ])
     await good.close()
     await bad.close()
+  })
+
+  test('a generated $insert_id is the same at every destination, also one whose store keeps copies', async () => {
+    const memory = await startReceiver()
+    const durable = await startReceiver()
+    const dir = mkdtempSync(join(tmpdir(), 'eventwire-fanout-'))
+    onCleanup(async () => rmSync(dir, { recursive: true, force: true }))
+    const store = await SqliteEventStore.open({ path: join(dir, 'queue.db') })
+    const fanout = new FanoutConsumer([
+      new BatchConsumer({ apiHost: memory.origin, batchSize: 7 }),
+      new BatchConsumer({ apiHost: durable.origin, batchSize: 7, store }),
+    ])
+    onCleanup(() => fanout.close({ timeoutMs: 0 }))
+    const mp = new Mixpanel('fanout-token', { consumer: fanout })
+    for (let i = 0; i < 40; i++) void mp.track(`user-${i}`, 'Generated id', { n: i })
+    await mp.flush()
+    const ids = memory.uniqueInsertIds()
+    assert.equal(ids.size, 40, 'forty different ids')
+    for (const id of ids)
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    assert.deepEqual(sorted(durable.uniqueInsertIds()), sorted(ids))
+    await fanout.close()
   })
 
   test('a consumer that refuses a call: send() rejects with FanoutError, the others still deliver', async () => {
