@@ -1,7 +1,14 @@
 import { setMaxListeners } from 'node:events'
 import { ClosedError, DeliveryError, EventwireError, type RejectedMessage } from '../errors/index.js'
 import { KeepAlive } from '../internal/index.js'
-import { type DropReason, ENDPOINTS, type Endpoint, isEndpoint, type Message } from '../message/index.js'
+import {
+  type DropReason,
+  ENDPOINTS,
+  type Endpoint,
+  isEndpoint,
+  type Message,
+  messageList,
+} from '../message/index.js'
 import { InMemoryEventStore } from '../stores/index.js'
 import { adoptAll, allBuilt, kindOf } from './admit.js'
 import { Batcher } from './batcher.js'
@@ -135,7 +142,7 @@ export class DeliveryEngine {
     }
     if (!allBuilt(message)) return this.#sendAdopted(endpoint, message, until)
     if (this.#closing) {
-      this.drop(Array.isArray(message) ? message : [message as Message], 'closed', new ClosedError())
+      this.drop(messageList(message), 'closed', new ClosedError())
       return handled(Promise.reject(new ClosedError()))
     }
     if (Array.isArray(message) && message.length === 0) return RESOLVED

@@ -1,6 +1,6 @@
 import type { EventwireError, RejectedMessage } from '../errors/index.js'
 import { KeepAlive } from '../internal/index.js'
-import { type Message, setWaiter, waiterOf } from '../message/index.js'
+import { type Message, messageList, setWaiter, waiterOf } from '../message/index.js'
 import type { DeliveryReport } from './delivery-report.js'
 
 /**
@@ -50,7 +50,7 @@ export abstract class Ticket {
     const failed = new Set<Message>(this.undelivered)
     if (this.rejected !== undefined) for (const r of this.rejected) failed.add(r.message)
     return {
-      delivered: listOf(this.messages).filter((m) => !failed.has(m)),
+      delivered: messageList(this.messages).filter((m) => !failed.has(m)),
       rejected: this.rejected ?? [],
       undelivered: this.undelivered ?? [],
       error: this.error,
@@ -69,7 +69,7 @@ export class ReportTicket extends Ticket {
 
   finish(report: DeliveryReport | undefined): void {
     this.#done(
-      report ?? { delivered: listOf(this.messages), rejected: [], undelivered: [], error: undefined },
+      report ?? { delivered: messageList(this.messages), rejected: [], undelivered: [], error: undefined },
     )
   }
 }
@@ -190,7 +190,7 @@ export class Tickets {
     for (let t = this.#noted; t !== undefined; t = t.next) open.add(t)
     // Each open ticket has a message still waiting: each is told `error`.
     for (const ticket of open) {
-      for (const message of listOf(ticket.messages)) {
+      for (const message of messageList(ticket.messages)) {
         if (ticket.owner === this || index.has(this.#key(message))) ticket.notDelivered(message, error)
       }
     }
@@ -211,10 +211,6 @@ function byIdentity(message: Message): unknown {
 
 function byId(message: Message): unknown {
   return message.id
-}
-
-function listOf(messages: Message | readonly Message[]): readonly Message[] {
-  return Array.isArray(messages) ? (messages as readonly Message[]) : [messages as Message]
 }
 
 /** The message of `ticket` with the id of `message`. */

@@ -13,6 +13,7 @@ export {
   type Message,
   type MessageDraft,
   messageFromJson,
+  messageList,
   setWaiter,
   waiterOf,
 } from './message.js'

@@ -172,6 +172,11 @@ export function setWaiter(message: Message, waiter: unknown): void {
   ;(message as WireMessage).waiter = waiter
 }
 
+/** The messages of one `send()` call, one or a list, as a list. */
+export function messageList(message: Message | readonly Message[]): readonly Message[] {
+  return Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
+}
+
 /** True when `value` was built by this module's factories (by any copy of eventwire). */
 export function isBuiltMessage(value: unknown): value is Message {
   return typeof value === 'object' && value !== null && (value as { [BUILT]?: unknown })[BUILT] === true

@@ -36,6 +36,7 @@ import {
   isEndpoint,
   type JsonObject,
   type Message,
+  messageList,
 } from '../message/index.js'
 import type { EventStore } from '../stores/index.js'
 import { mixpanelToSnowplow } from './from-mixpanel.js'
@@ -228,7 +229,7 @@ export class Emitter extends EngineEmitter implements EventConsumer {
    */
   async send(endpoint: Endpoint, message: Message | readonly Message[]): Promise<void> {
     if (!isEndpoint(endpoint)) return this.consumer.send(endpoint, message)
-    const list = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
+    const list = messageList(message)
     if (endpoint === 'people' || endpoint === 'groups') {
       this.#ignored += list.length
       return

@@ -14,7 +14,7 @@ import {
   type RejectedMessage,
 } from '../errors/index.js'
 import { checkOptions, type Logger, type LoggerOption, optionList, resolveLogger } from '../internal/index.js'
-import { type DropReason, type Endpoint, isEndpoint, type Message } from '../message/index.js'
+import { type DropReason, type Endpoint, isEndpoint, type Message, messageList } from '../message/index.js'
 import type { EventStore } from '../stores/index.js'
 
 /** Options of {@link EnqueueConsumer}. */
@@ -73,7 +73,7 @@ export class EnqueueConsumer implements EventConsumer {
         ),
       )
     }
-    let messages = Array.isArray(message) ? (message as readonly Message[]) : [message as Message]
+    let messages = messageList(message)
     let refused: readonly RejectedMessage[] = []
     if (!allBuilt(messages)) ({ messages, refused } = adoptAll(endpoint, messages))
     const adding = this.store.add(messages).then(
