@@ -100,7 +100,9 @@ export class SqliteLeases {
     while (rows.length < options.maxCount) {
       const fromFresh = r === returned.length || (f < fresh.length && fresh[f]!.seq < returned[r]!.seq)
       const row = fromFresh ? fresh[f] : returned[r]
-      if (row === undefined || (rows.length > 0 && bytes + storedCount(row.bytes) > options.maxBytes)) break
+      if (row === undefined) break
+      const size = storedCount(row.bytes)
+      if (rows.length > 0 && bytes + size > options.maxBytes) break
       if (fromFresh) f++
       else r++
       const message = readRow(row)
@@ -108,7 +110,7 @@ export class SqliteLeases {
         unreadable.push(this.#unreadable(row, message))
         continue
       }
-      bytes += storedCount(row.bytes)
+      bytes += size
       rows.push({ row, message })
     }
     if (rows.length === 0 && unreadable.length === 0 && strays.length === 0) return undefined
