@@ -69,14 +69,8 @@ export class DeliveryEngine {
       () => this.ledger.outstanding,
     )
     // A memory store hands back the very messages it was given; durable ones hand back copies.
-    this.ledger = new Ledger(
-      parts.destination,
-      parts.logger,
-      settings.callbacks,
-      events,
-      metrics,
-      store instanceof InMemoryEventStore,
-    )
+    const byIdentity = store instanceof InMemoryEventStore
+    this.ledger = new Ledger(parts.destination, parts.logger, settings.callbacks, events, metrics, byIdentity)
     this.#pause = new Pause(parts.policy)
     // Every request in flight listens to this one signal.
     setMaxListeners(0, this.#abort.signal)
