@@ -1,3 +1,4 @@
+import { type Clock, systemClock, type TimerHandle } from './clock.js'
 import { patternRedactor, type Redactor } from './redact.js'
 
 /** One log method: pino's `(fields, message)` call shape. */
@@ -29,31 +30,78 @@ export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error
 /** Shortest time between two stderr lines with the same message, in milliseconds. */
 export const STDERR_INTERVAL_MS = 10_000
 
+/** What a stderr logger remembers of one message text. */
+interface Window {
+  /** When its last line was written. */
+  at: number
+  /** Lines held back since, and the fields of the latest of them. */
+  held: number
+  fields: Record<string, unknown>
+  /** Writes the held lines' summary when the window ends. */
+  timer: TimerHandle | undefined
+}
+
+/** Summaries still to write when the process exits (one per stderr logger holding lines back). */
+const heldAtExit = new Set<() => void>()
+let exitHooked = false
+
 /**
  * The default logger: warnings and errors go to stderr as one line each (`eventwire: …`), at most
- * one line per message text per {@link STDERR_INTERVAL_MS}; lines held back meanwhile are counted
- * in the next one. Debug and info lines are dropped.
+ * one line per message text per `intervalMs` ({@link STDERR_INTERVAL_MS}). Lines held back
+ * meanwhile are not lost: when the interval ends, or the process exits first, the latest of them
+ * is written with how many there were. Debug and info lines are dropped.
  */
 export function createStderrLogger(
   write: (line: string) => void = (line) => process.stderr.write(line),
-  now: () => number = Date.now,
+  clock: Pick<Clock, 'now' | 'setTimeout'> = systemClock,
+  intervalMs: number = STDERR_INTERVAL_MS,
 ): Logger {
-  const last = new Map<string, { at: number; held: number }>()
+  const windows = new Map<string, Window>()
+  const emit = (message: string, fields: Record<string, unknown>, held: number) => {
+    const text = message.startsWith('eventwire') ? message : `eventwire: ${message}`
+    const note = held > 1 ? ` (the last of ${held} similar lines held back)` : ''
+    write(`${patternRedactor.text(`${text}${describeFields(fields)}${note}`)}\n`)
+  }
+  /** Writes the summary of what `message` held back, and starts a new window. */
+  const release = (message: string) => {
+    const window = windows.get(message)
+    if (window === undefined || window.held === 0) return
+    window.timer?.cancel()
+    emit(message, window.fields, window.held)
+    windows.set(message, { at: clock.now(), held: 0, fields: {}, timer: undefined })
+    if (![...windows.values()].some((w) => w.held > 0)) heldAtExit.delete(releaseAll)
+  }
+  const releaseAll = () => {
+    for (const message of [...windows.keys()]) release(message)
+  }
   const log: LogFn = (fields, message) => {
-    const at = now()
-    const seen = last.get(message)
-    if (seen !== undefined && at - seen.at < STDERR_INTERVAL_MS) {
-      seen.held++
+    const at = clock.now()
+    const window = windows.get(message)
+    if (window !== undefined && at - window.at < intervalMs) {
+      window.held++
+      window.fields = fields
+      window.timer ??= clock.setTimeout(() => release(message), window.at + intervalMs - at)
+      holdAtExit(releaseAll)
       return
     }
-    const held = seen?.held ?? 0
-    last.set(message, { at, held: 0 })
-    if (last.size > 1000) last.clear()
-    const text = message.startsWith('eventwire') ? message : `eventwire: ${message}`
-    const line = `${text}${describeFields(fields)}${held > 0 ? ` (${held} similar line(s) held back)` : ''}`
-    write(`${patternRedactor.text(line)}\n`)
+    if (windows.size >= 1000) {
+      releaseAll()
+      windows.clear()
+    }
+    windows.set(message, { at, held: 0, fields: {}, timer: undefined })
+    emit(message, fields, 0)
   }
   return { debug: noop, info: noop, warn: log, error: log }
+}
+
+/** Makes sure `release` runs if the process exits while lines are held back. */
+function holdAtExit(release: () => void): void {
+  heldAtExit.add(release)
+  if (exitHooked || typeof process === 'undefined' || typeof process.once !== 'function') return
+  exitHooked = true
+  process.once('exit', () => {
+    for (const flush of [...heldAtExit]) flush()
+  })
 }
 
 /** The stderr logger every eventwire object uses when no logger is given. */
